@@ -1,0 +1,1 @@
+"""Direct-payments provider marketplace and brokerage service."""

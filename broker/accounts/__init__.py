@@ -1,0 +1,1 @@
+"""Councils, users, roles, sign-in and bearer tokens."""

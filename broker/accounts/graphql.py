@@ -1,0 +1,129 @@
+"""GraphQL for councils, users, `viewer` and `login`."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import strawberry
+from strawberry import relay
+
+from broker.accounts import service
+from broker.accounts.models import Council, Role, User
+from broker.accounts.tokens import issue_token
+from broker.api.context import Info
+from broker.api.errors import UserError, user_errors
+from broker.errors import AuthenticationFailed
+
+RoleEnum = strawberry.enum(Role, name="Role", description="What a signed-in user does here.")
+
+
+@strawberry.type(name="Council", description="A local authority: the boundary of whose data is whose.")
+class CouncilNode(relay.Node):
+    id: relay.NodeID[int]
+    name: str
+
+    @classmethod
+    def from_model(cls, council: Council) -> CouncilNode:
+        return cls(id=council.id, name=council.name)  # type: ignore[arg-type]
+
+    @classmethod
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: list[str], required: bool = False
+    ) -> list[CouncilNode | None]:
+        councils = await info.context.loaders.council_by_id.load_many([int(i) for i in node_ids])
+        return [cls.from_model(c) if c else None for c in councils]
+
+
+@strawberry.type(name="User", description="A person who signs in.")
+class UserNode(relay.Node):
+    id: relay.NodeID[int]
+    email: str
+    full_name: str
+    role: RoleEnum  # type: ignore[valid-type]
+    council_id: strawberry.Private[int | None]
+
+    @classmethod
+    def from_model(cls, user: User) -> UserNode:
+        return cls(
+            id=user.id,  # type: ignore[arg-type]
+            email=user.email,
+            full_name=user.full_name,
+            role=user.role,
+            council_id=user.council_id,
+        )
+
+    @strawberry.field(description="The council the user works for or is supported by.")
+    async def council(self, info: Info) -> CouncilNode | None:
+        if self.council_id is None:
+            return None
+        council = await info.context.loaders.council_by_id.load(self.council_id)
+        return CouncilNode.from_model(council) if council else None
+
+    @classmethod
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: list[str], required: bool = False
+    ) -> list[UserNode | None]:
+        """Users are visible to themselves, and to staff of their council."""
+        actor = info.context.actor
+        users = await info.context.loaders.user_by_id.load_many([int(i) for i in node_ids])
+        return [
+            cls.from_model(u)
+            if u and actor and (u.id == actor.user_id or actor.is_staff_of(u.council_id))
+            else None
+            for u in users
+        ]
+
+
+@strawberry.input(description="Email and password of an existing user.")
+class LoginInput:
+    email: str
+    password: str
+
+
+@strawberry.type
+class LoginPayload:
+    token: str | None = strawberry.field(description="Send as `Authorization: Bearer <token>`.")
+    expires_at: datetime | None
+    viewer: UserNode | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class AccountQueries:
+    @strawberry.field(description="The signed-in user, or null for anonymous callers.")
+    async def viewer(self, info: Info) -> UserNode | None:
+        actor = info.context.actor
+        if actor is None:
+            return None
+        user = await info.context.loaders.user_by_id.load(actor.user_id)
+        return UserNode.from_model(user) if user else None
+
+
+@strawberry.type
+class AccountMutations:
+    @strawberry.mutation(description="Exchange email and password for a bearer token.")
+    async def login(self, info: Info, input: LoginInput) -> LoginPayload:
+        context = info.context
+        settings = context.settings
+        policy = service.LoginPolicy(
+            max_failures=settings.login_max_failures,
+            lockout=timedelta(minutes=settings.login_lockout_minutes),
+        )
+        async with context.db.session() as session:
+            try:
+                user = await service.authenticate(
+                    session, input.email, input.password, now=context.now, policy=policy
+                )
+            except AuthenticationFailed as error:
+                await session.commit()
+                return LoginPayload(token=None, expires_at=None, viewer=None,
+                                    user_errors=user_errors(error))
+            await session.commit()
+        token, expires_at = issue_token(
+            user,
+            secret=settings.secret_key.get_secret_value(),
+            now=context.now,
+            ttl=timedelta(minutes=settings.token_ttl_minutes),
+        )
+        return LoginPayload(token=token, expires_at=expires_at, viewer=UserNode.from_model(user),
+                            user_errors=[])

@@ -1,0 +1,43 @@
+"""Councils (the tenancy boundary) and the people who sign in."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Enum as SAEnum
+from sqlmodel import Field, SQLModel
+
+from broker.db import UTCDateTime, utcnow
+
+
+class Role(StrEnum):
+    DP_HOLDER = "DP_HOLDER"
+    REPRESENTATIVE = "REPRESENTATIVE"
+    PROVIDER = "PROVIDER"
+    BROKER = "BROKER"
+    COMMISSIONER = "COMMISSIONER"
+    ADMIN = "ADMIN"
+
+
+COUNCIL_STAFF = frozenset({Role.BROKER, Role.ADMIN})
+
+
+class Council(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120, unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "user_account"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True)
+    full_name: str = Field(default="", max_length=120)
+    password_hash: str = Field(max_length=255)
+    role: Role = Field(sa_type=SAEnum(Role, native_enum=False, length=20))
+    council_id: int | None = Field(default=None, foreign_key="council.id", index=True)
+    failed_logins: int = Field(default=0)
+    locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -1,0 +1,42 @@
+"""The typed per-request context every resolver receives as `info.context`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from starlette.requests import Request
+from starlette.responses import Response
+from strawberry.types import Info as StrawberryInfo
+
+from broker.accounts.actor import Actor
+from broker.api.clock import Clock, london_date
+from broker.api.loaders import Loaders
+from broker.db import Database
+from broker.settings import Settings
+
+
+@dataclass
+class Context:
+    request: Request
+    response: Response
+    settings: Settings
+    db: Database
+    clock: Clock
+    actor: Actor | None
+    loaders: Loaders
+    _now: datetime | None = field(default=None, repr=False)
+
+    @property
+    def now(self) -> datetime:
+        """One instant per request, so every rule in it agrees on what day it is."""
+        if self._now is None:
+            self._now = self.clock.now()
+        return self._now
+
+    @property
+    def today(self) -> date:
+        return london_date(self.now)
+
+
+Info = StrawberryInfo[Context, None]

@@ -1,0 +1,41 @@
+"""Assembles the schema from each capability's queries and mutations, with limits and masking."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry import relay
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+
+from broker.accounts.graphql import AccountMutations, AccountQueries
+from broker.api.errors import BrokerErrors
+from broker.providers.graphql import ProviderMutations, ProviderQueries
+
+MAX_DEPTH = 10
+MAX_TOKENS = 2_000
+MAX_ALIASES = 15
+
+
+@strawberry.type
+class Query(AccountQueries, ProviderQueries):
+    node: relay.Node | None = relay.node(description="Any object by its global ID, if you may see it.")
+
+
+@strawberry.type
+class Mutation(AccountMutations, ProviderMutations):
+    pass
+
+
+def create_schema() -> strawberry.Schema:
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        extensions=[
+            lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+            lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+            BrokerErrors,
+        ],
+    )
+
+
+schema = create_schema()

@@ -1,0 +1,77 @@
+"""The /graphql endpoint: builds the request context and speaks both GraphQL-over-HTTP media types.
+
+With `Accept: application/graphql-response+json` (GraphQL over HTTP spec) the response carries that
+type, and a request that never reached execution (no `data`) gets a 4xx status instead of 200.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from strawberry.asgi import GraphQL
+from strawberry.http.exceptions import HTTPException
+
+from broker.accounts.tokens import InvalidToken, read_token
+from broker.api.clock import Clock
+from broker.api.context import Context
+from broker.api.loaders import Loaders
+from broker.db import Database
+from broker.settings import Settings
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+JSON = "application/json"
+
+
+def prefers_graphql_response(accept: str) -> bool:
+    """True when the client lists graphql-response+json before (or instead of) plain JSON."""
+    kinds = [part.split(";")[0].strip().lower() for part in accept.split(",")]
+    if GRAPHQL_RESPONSE not in kinds:
+        return False
+    return JSON not in kinds or kinds.index(GRAPHQL_RESPONSE) < kinds.index(JSON)
+
+
+class GraphQLView(GraphQL):
+    def __init__(self, *, settings: Settings, db: Database, clock: Clock, **kwargs: Any) -> None:
+        super().__init__(graphql_ide="graphiql" if settings.graphiql_enabled else None, **kwargs)
+        self.settings = settings
+        self.db = db
+        self.clock = clock
+
+    async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
+        actor = None
+        header = request.headers.get("authorization")
+        if header:
+            scheme, _, token = header.partition(" ")
+            if scheme.lower() != "bearer" or not token:
+                raise HTTPException(401, "Use 'Authorization: Bearer <token>'.")
+            try:
+                actor = read_token(
+                    token.strip(),
+                    secret=self.settings.secret_key.get_secret_value(),
+                    now=self.clock.now(),
+                )
+            except InvalidToken as error:
+                raise HTTPException(401, "The token is invalid or has expired; sign in again.") from error
+        return Context(
+            request=request,
+            response=response,
+            settings=self.settings,
+            db=self.db,
+            clock=self.clock,
+            actor=actor,
+            loaders=Loaders.create(self.db),
+        )
+
+    async def run(self, request: Request, *args: Any, **kwargs: Any) -> Response:  # type: ignore[override]
+        response = await super().run(request, *args, **kwargs)
+        accept = request.headers.get("accept", "")
+        if request.method == "POST" and prefers_graphql_response(accept) and response.media_type == JSON:
+            response.headers["content-type"] = f"{GRAPHQL_RESPONSE}; charset=utf-8"
+            if response.status_code == 200:
+                body = json.loads(bytes(response.body))
+                if isinstance(body, dict) and "data" not in body:
+                    response.status_code = 400
+        return response

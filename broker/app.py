@@ -1,0 +1,99 @@
+"""Wires the service together: `create_app(settings)` is the only place that does."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from broker.api.clock import Clock, SystemClock
+from broker.api.schema import schema
+from broker.api.view import GraphQLView
+from broker.db import Database
+from broker.settings import Settings
+
+MAX_BODY_BYTES = 1_000_000
+
+
+class BodySizeLimit:
+    """Refuses request bodies over MAX_BODY_BYTES before anything parses them."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers", [])).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY_BYTES):
+            await PlainTextResponse("Request body too large.", status_code=413)(scope, receive, send)
+            return
+        received = 0
+
+        async def limited() -> dict:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > MAX_BODY_BYTES:
+                raise ValueError("request body too large")
+            return message
+
+        await self.app(scope, limited, send)
+
+
+_HOME = """<!doctype html><meta charset="utf-8"><title>DP broker</title>
+<h1>Direct payments provider marketplace</h1>
+<p>The API is at <a href="/graphql">/graphql</a>{ide}. Health: <a href="/healthz">/healthz</a>,
+readiness: <a href="/readyz">/readyz</a>.</p>"""
+
+
+def create_app(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    db: Database | None = None,
+) -> Starlette:
+    database = db or Database(settings.database_url, echo=settings.log_sql)
+    view = GraphQLView(settings=settings, db=database, clock=clock or SystemClock(), schema=schema)
+
+    async def home(_: Request) -> Response:
+        ide = " (open it in a browser for GraphiQL)" if settings.graphiql_enabled else ""
+        return HTMLResponse(_HOME.format(ide=ide))
+
+    async def healthz(_: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(_: Request) -> Response:
+        try:
+            async with database.session() as session:
+                await session.execute(text("SELECT 1"))
+        except Exception:  # noqa: BLE001 - any failure means not ready
+            return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503)
+        return JSONResponse({"status": "ok", "database": "up"})
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        yield
+        await database.dispose()
+
+    app = Starlette(
+        routes=[
+            Route("/", home),
+            Route("/graphql", view, methods=["GET", "POST"]),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+        ],
+        middleware=[Middleware(BodySizeLimit)],
+        lifespan=lifespan,
+    )
+    app.state.db = database
+    app.state.settings = settings
+    return app

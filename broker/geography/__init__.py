@@ -1,0 +1,1 @@
+"""Postcode districts and their centroids: where providers are based and how far they travel."""

@@ -1,0 +1,1 @@
+"""Provider listings (PAs, agencies, DP support organisations), availability and accreditation."""

@@ -1,0 +1,81 @@
+"""`provider` and `providers`: reading listings, filtered to what the caller may see."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry import relay
+
+from broker.api.context import Info
+from broker.api.relay import Connection, connection, decode_id, page_from
+from broker.errors import InvalidInput
+from broker.geography.postcodes import parse_postcode
+from broker.providers import service
+from broker.providers.graphql.types import (
+    ProviderKindEnum,
+    ProviderNode,
+    ProviderStatusEnum,
+    ServiceType,
+    service_type,
+)
+from broker.taxonomy.services import all_services
+
+
+@strawberry.input(description="Narrow the listings; every filter given must hold.")
+class ProviderFilterInput:
+    kind: ProviderKindEnum | None = None  # type: ignore[valid-type]
+    status: ProviderStatusEnum | None = None  # type: ignore[valid-type]
+    accredited: bool | None = None
+    council: relay.GlobalID | None = None
+    service: str | None = strawberry.field(default=None, description="A service code.")
+    postcode_district: str | None = strawberry.field(default=None, description="e.g. LS8")
+
+    def to_domain(self) -> service.ProviderFilter:
+        district = None
+        if self.postcode_district is not None:
+            parsed = parse_postcode(self.postcode_district)
+            if parsed is None:
+                raise InvalidInput("Not a postcode district.", field="filter.postcodeDistrict")
+            district = parsed.district
+        if self.service is not None and self.service not in all_services():
+            raise InvalidInput("Unknown service code.", field="filter.service")
+        return service.ProviderFilter(
+            kind=self.kind,
+            status=self.status,
+            accredited=self.accredited,
+            council_id=decode_id(self.council, "Council", field="filter.council")
+            if self.council
+            else None,
+            service_code=self.service,
+            postcode_district=district,
+        )
+
+
+@strawberry.type
+class ProviderQueries:
+    @strawberry.field(description="One listing, if it exists and you may see it.")
+    async def provider(self, info: Info, id: relay.GlobalID) -> ProviderNode | None:
+        provider_id = decode_id(id, "Provider", field="id")
+        async with info.context.db.session() as session:
+            found = await service.get_provider(session, actor=info.context.actor, provider_id=provider_id)
+        return ProviderNode.from_model(found) if found else None
+
+    @strawberry.field(description="Listings you may see, by name. At most 100 a page.")
+    async def providers(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        filter: ProviderFilterInput | None = None,
+    ) -> Connection[ProviderNode]:
+        page = page_from(first, after)
+        filters = filter.to_domain() if filter else service.ProviderFilter()
+        async with info.context.db.session() as session:
+            rows, total = await service.list_providers(
+                session, actor=info.context.actor, filters=filters, today=info.context.today,
+                limit=page.limit, offset=page.offset,
+            )
+        return connection([ProviderNode.from_model(p) for p in rows], page=page, total=total)
+
+    @strawberry.field(description="The service taxonomy.")
+    def services(self) -> list[ServiceType]:
+        return [service_type(code) for code in all_services()]

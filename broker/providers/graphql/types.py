@@ -1,0 +1,214 @@
+"""GraphQL types of a listing. Private details (contact, check references) are resolved per viewer."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import strawberry
+from strawberry import relay
+
+from broker.accounts.graphql import CouncilNode
+from broker.api.context import Info
+from broker.providers import accreditation as rules
+from broker.providers.models import (
+    Accreditation,
+    AvailabilitySlot,
+    CheckStatus,
+    CheckType,
+    CqcRating,
+    Gender,
+    Provider,
+    ProviderKind,
+    ProviderStatus,
+    Weekday,
+)
+from broker.providers.service import can_see_private_details, visible_providers
+from broker.taxonomy.languages import LANGUAGES
+from broker.taxonomy.services import all_services
+
+ProviderKindEnum = strawberry.enum(ProviderKind, name="ProviderKind",
+                                   description="PA (personal assistant), care agency, or DP support organisation.")
+ProviderStatusEnum = strawberry.enum(ProviderStatus, name="ProviderStatus")
+GenderEnum = strawberry.enum(Gender, name="Gender")
+WeekdayEnum = strawberry.enum(Weekday, name="Weekday")
+CheckTypeEnum = strawberry.enum(CheckType, name="CheckType")
+CheckStatusEnum = strawberry.enum(CheckStatus, name="CheckStatus")
+CqcRatingEnum = strawberry.enum(CqcRating, name="CqcRating")
+
+
+@strawberry.type(name="Service", description="An entry of the service taxonomy; codes are stable.")
+class ServiceType:
+    code: str
+    label: str
+    group: str
+    description: str
+
+
+def service_type(code: str) -> ServiceType:
+    entry = all_services()[code]
+    return ServiceType(code=entry.code, label=entry.label, group=entry.group,
+                       description=entry.description)
+
+
+@strawberry.type(name="Language")
+class LanguageType:
+    code: str = strawberry.field(description="ISO 639 code.")
+    name: str
+
+
+def _clock(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+@strawberry.type(name="AvailabilitySlot", description="A weekly window, Europe/London local time.")
+class AvailabilitySlotType:
+    day: WeekdayEnum  # type: ignore[valid-type]
+    start: str = strawberry.field(description="HH:MM")
+    end: str = strawberry.field(description="HH:MM; 24:00 is midnight at the end of the day.")
+
+    @classmethod
+    def from_model(cls, slot: AvailabilitySlot) -> AvailabilitySlotType:
+        return cls(day=Weekday(slot.day), start=_clock(slot.start_minute), end=_clock(slot.end_minute))
+
+
+@strawberry.type(name="Accreditation", description="The latest result of one check on a provider.")
+class AccreditationType:
+    check_type: CheckTypeEnum  # type: ignore[valid-type]
+    status: CheckStatusEnum  # type: ignore[valid-type]
+    reference: str | None = strawberry.field(
+        description="Certificate or registration number; only for the provider and council staff."
+    )
+    checked_on: date
+    expires_on: date | None
+    dbs_update_service: bool | None
+    cqc_rating: CqcRatingEnum | None  # type: ignore[valid-type]
+    current: bool = strawberry.field(description="Passed and not expired today.")
+    recorded_at: datetime
+
+    @classmethod
+    def from_model(cls, check: Accreditation, *, today: date, private: bool) -> AccreditationType:
+        return cls(
+            check_type=check.check_type,
+            status=check.status,
+            reference=check.reference if private else None,
+            checked_on=check.checked_on,
+            expires_on=check.expires_on,
+            dbs_update_service=check.dbs_update_service,
+            cqc_rating=check.cqc_rating,
+            current=rules.check_is_current(check, today),
+            recorded_at=check.recorded_at,
+        )
+
+
+@strawberry.type(name="ProviderContact", description="How brokers reach a provider. Never public.")
+class ProviderContactType:
+    email: str | None
+    phone: str | None
+    base_postcode: str | None
+
+
+@strawberry.type(name="Provider", description="A listing: a PA, a care agency or a DP support organisation.")
+class ProviderNode(relay.Node):
+    id: relay.NodeID[int]
+    kind: ProviderKindEnum  # type: ignore[valid-type]
+    status: ProviderStatusEnum  # type: ignore[valid-type]
+    name: str
+    bio: str
+    gender: GenderEnum | None  # type: ignore[valid-type]
+    skills: list[str]
+    postcode_district: str | None = strawberry.field(
+        description="Where the provider is based, to district level (the full postcode is private)."
+    )
+    latitude: float | None
+    longitude: float | None
+    travel_radius_km: float | None
+    hourly_rate_pence: int | None
+    weekly_capacity_hours: float | None
+    merchant_category_code: str | None
+    published_at: datetime | None
+    updated_at: datetime
+    model: strawberry.Private[Provider]
+
+    @classmethod
+    def from_model(cls, provider: Provider) -> ProviderNode:
+        return cls(
+            id=provider.id,  # type: ignore[arg-type]
+            kind=provider.kind,
+            status=provider.status,
+            name=provider.name,
+            bio=provider.bio,
+            gender=provider.gender,
+            skills=list(provider.skills),
+            postcode_district=provider.postcode_district,
+            latitude=provider.latitude,
+            longitude=provider.longitude,
+            travel_radius_km=provider.travel_radius_km,
+            hourly_rate_pence=provider.hourly_rate_pence,
+            weekly_capacity_hours=provider.weekly_capacity_hours,
+            merchant_category_code=provider.merchant_category_code,
+            published_at=provider.published_at,
+            updated_at=provider.updated_at,
+            model=provider,
+        )
+
+    @classmethod
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: list[str], required: bool = False
+    ) -> list[ProviderNode | None]:
+        ids = [int(i) for i in node_ids]
+        async with info.context.db.session() as session:
+            found = await visible_providers(session, actor=info.context.actor, ids=ids)
+        return [cls.from_model(found[i]) if i in found else None for i in ids]
+
+    @strawberry.field(description="Services offered, from the service taxonomy.")
+    async def services(self, info: Info) -> list[ServiceType]:
+        rows = await info.context.loaders.services_by_provider_id.load(self.model.id)
+        return [service_type(r.service_code) for r in rows if r.service_code in all_services()]
+
+    @strawberry.field
+    def languages(self) -> list[LanguageType]:
+        return [LanguageType(code=c, name=LANGUAGES.get(c, c)) for c in self.model.languages]
+
+    @strawberry.field(description="Weekly availability.")
+    async def availability(self, info: Info) -> list[AvailabilitySlotType]:
+        slots = await info.context.loaders.availability_by_provider_id.load(self.model.id)
+        return [AvailabilitySlotType.from_model(s) for s in slots]
+
+    @strawberry.field(description="Every check recorded for this provider.")
+    async def accreditations(self, info: Info) -> list[AccreditationType]:
+        checks = await info.context.loaders.accreditations_by_provider_id.load(self.model.id)
+        private = can_see_private_details(info.context.actor, self.model)
+        return [
+            AccreditationType.from_model(c, today=info.context.today, private=private) for c in checks
+        ]
+
+    @strawberry.field(description="Every check this kind of provider needs is passed and unexpired today.")
+    async def accredited(self, info: Info) -> bool:
+        checks = await info.context.loaders.accreditations_by_provider_id.load(self.model.id)
+        return rules.is_accredited(self.model.kind, checks, info.context.today)
+
+    @strawberry.field(description="The day accreditation lapses unless a check is renewed.")
+    async def accredited_until(self, info: Info) -> date | None:
+        checks = await info.context.loaders.accreditations_by_provider_id.load(self.model.id)
+        return rules.accredited_until(self.model.kind, checks, info.context.today)
+
+    @strawberry.field(description="Required checks that are missing, failed or expired.")
+    async def missing_checks(self, info: Info) -> list[CheckTypeEnum]:  # type: ignore[valid-type]
+        checks = await info.context.loaders.accreditations_by_provider_id.load(self.model.id)
+        return rules.missing_checks(self.model.kind, checks, info.context.today)
+
+    @strawberry.field(description="Contact details: null unless you are this provider or council staff.")
+    def contact(self, info: Info) -> ProviderContactType | None:
+        if not can_see_private_details(info.context.actor, self.model):
+            return None
+        return ProviderContactType(
+            email=self.model.contact_email,
+            phone=self.model.contact_phone,
+            base_postcode=self.model.base_postcode,
+        )
+
+    @strawberry.field
+    async def council(self, info: Info) -> CouncilNode:
+        council = await info.context.loaders.council_by_id.load(self.model.council_id)
+        assert council is not None
+        return CouncilNode.from_model(council)

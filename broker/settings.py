@@ -1,0 +1,70 @@
+"""Typed settings, read from `BROKER_*` environment variables (the only module that reads the environment).
+
+The embedded defaults keep everything under one data directory so `broker serve` works on a fresh
+machine; production refuses to start on a generated or weak secret.
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MIN_SECRET_LENGTH = 32
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="BROKER_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    data_dir: Path = Path("var")
+    database_url: str = ""
+    search_url: str = ""
+    secret_key: SecretStr = SecretStr("")
+    token_ttl_minutes: int = Field(default=8 * 60, ge=1, le=7 * 24 * 60)
+    login_max_failures: int = Field(default=5, ge=1)
+    login_lockout_minutes: int = Field(default=15, ge=1)
+    graphiql: bool | None = None
+    log_sql: bool = False
+
+    @model_validator(mode="after")
+    def _fill_embedded_defaults(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.data_dir / 'broker.db'}"
+        if not self.search_url:
+            self.search_url = f"tantivy://{self.data_dir / 'search-index'}"
+        secret = self.secret_key.get_secret_value()
+        if self.environment == "production":
+            if len(secret) < MIN_SECRET_LENGTH:
+                raise ValueError(
+                    f"BROKER_SECRET_KEY must be set to at least {MIN_SECRET_LENGTH} characters "
+                    "in production"
+                )
+        elif not secret:
+            self.secret_key = SecretStr(self._development_secret())
+        return self
+
+    def _development_secret(self) -> str:
+        """A secret kept in the data directory, so development tokens survive restarts."""
+        if self.environment == "test":
+            return secrets.token_urlsafe(48)
+        path = self.data_dir / "secret_key"
+        if path.exists():
+            return path.read_text().strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        value = secrets.token_urlsafe(48)
+        path.write_text(value)
+        path.chmod(0o600)
+        return value
+
+    @cached_property
+    def graphiql_enabled(self) -> bool:
+        return self.graphiql if self.graphiql is not None else self.environment == "development"
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"

@@ -1,0 +1,1 @@
+"""Shared vocabularies: the service taxonomy and the languages a listing can name."""

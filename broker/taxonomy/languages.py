@@ -1,0 +1,58 @@
+"""Languages a provider can list: ISO 639 codes with English names, weighted to UK community languages."""
+
+from __future__ import annotations
+
+LANGUAGES: dict[str, str] = {
+    "en": "English",
+    "cy": "Welsh",
+    "gd": "Scottish Gaelic",
+    "bfi": "British Sign Language",
+    "pa": "Punjabi",
+    "ur": "Urdu",
+    "bn": "Bengali",
+    "syl": "Sylheti",
+    "gu": "Gujarati",
+    "hi": "Hindi",
+    "ta": "Tamil",
+    "ml": "Malayalam",
+    "te": "Telugu",
+    "ne": "Nepali",
+    "ps": "Pashto",
+    "fa": "Persian (Farsi)",
+    "ku": "Kurdish",
+    "ar": "Arabic",
+    "so": "Somali",
+    "ti": "Tigrinya",
+    "am": "Amharic",
+    "sw": "Swahili",
+    "yo": "Yoruba",
+    "ig": "Igbo",
+    "tw": "Twi",
+    "sn": "Shona",
+    "pl": "Polish",
+    "ro": "Romanian",
+    "lt": "Lithuanian",
+    "lv": "Latvian",
+    "cs": "Czech",
+    "sk": "Slovak",
+    "hu": "Hungarian",
+    "bg": "Bulgarian",
+    "ru": "Russian",
+    "uk": "Ukrainian",
+    "pt": "Portuguese",
+    "es": "Spanish",
+    "it": "Italian",
+    "fr": "French",
+    "de": "German",
+    "el": "Greek",
+    "tr": "Turkish",
+    "sq": "Albanian",
+    "yue": "Cantonese",
+    "cmn": "Mandarin",
+    "vi": "Vietnamese",
+    "tl": "Tagalog",
+}
+
+
+def language_name(code: str) -> str | None:
+    return LANGUAGES.get(code)
