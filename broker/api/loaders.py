@@ -21,7 +21,7 @@ from broker.providers.models import Accreditation, AvailabilitySlot, Provider, P
 T = TypeVar("T")
 
 
-def _load_by_id(db: Database, model: type[T]):  # noqa: ANN202
+def _load_by_id(db: Database, model: type[T]):
     async def load(ids: Sequence[int]) -> list[T | None]:
         async with db.session() as session:
             rows = await session.execute(select(model).where(model.id.in_(ids)))  # type: ignore[attr-defined]
@@ -31,7 +31,7 @@ def _load_by_id(db: Database, model: type[T]):  # noqa: ANN202
     return load
 
 
-def _load_by_provider(db: Database, model: type[T], order: Sequence[object]):  # noqa: ANN202
+def _load_by_provider(db: Database, model: type[T], order: Sequence[object]):
     async def load(ids: Sequence[int]) -> list[list[T]]:
         async with db.session() as session:
             rows = await session.execute(

@@ -12,7 +12,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.asgi import GraphQL
-from strawberry.http.exceptions import HTTPException
+from cross_web import HTTPException
 
 from broker.accounts.tokens import InvalidToken, read_token
 from broker.api.clock import Clock

@@ -158,7 +158,7 @@ class ProviderMutations:
     async def create_provider(self, info: Info, input: CreateProviderInput) -> CreateProviderPayload:
         ctx = info.context
 
-        async def action(session):  # noqa: ANN001, ANN202
+        async def action(session):
             council_id = decode_id(input.council_id, "Council", field="input.councilId") \
                 if input.council_id else None
             return await service.create_provider(
@@ -173,7 +173,7 @@ class ProviderMutations:
     async def update_provider(self, info: Info, input: UpdateProviderInput) -> UpdateProviderPayload:
         ctx = info.context
 
-        async def action(session):  # noqa: ANN001, ANN202
+        async def action(session):
             return await service.update_provider(
                 session, actor=ctx.actor, provider_id=decode_id(input.id, "Provider", field="input.id"),
                 fields=input.to_fields(), now=ctx.now,
@@ -187,7 +187,7 @@ class ProviderMutations:
     async def publish_provider(self, info: Info, input: ProviderIdInput) -> PublishProviderPayload:
         ctx = info.context
 
-        async def action(session):  # noqa: ANN001, ANN202
+        async def action(session):
             return await service.publish_provider(
                 session, actor=ctx.actor, provider_id=decode_id(input.id, "Provider", field="input.id"),
                 now=ctx.now,
@@ -201,7 +201,7 @@ class ProviderMutations:
     async def withdraw_provider(self, info: Info, input: ProviderIdInput) -> WithdrawProviderPayload:
         ctx = info.context
 
-        async def action(session):  # noqa: ANN001, ANN202
+        async def action(session):
             return await service.withdraw_provider(
                 session, actor=ctx.actor, provider_id=decode_id(input.id, "Provider", field="input.id"),
                 now=ctx.now,
@@ -215,7 +215,7 @@ class ProviderMutations:
     async def suspend_provider(self, info: Info, input: ProviderIdInput) -> SuspendProviderPayload:
         ctx = info.context
 
-        async def action(session):  # noqa: ANN001, ANN202
+        async def action(session):
             return await service.suspend_provider(
                 session, actor=ctx.actor, provider_id=decode_id(input.id, "Provider", field="input.id"),
                 now=ctx.now,
@@ -229,7 +229,7 @@ class ProviderMutations:
         ctx = info.context
         slots = [service.SlotFields(day=s.day, start=s.start, end=s.end) for s in input.slots]
 
-        async def action(session):  # noqa: ANN001, ANN202
+        async def action(session):
             return await service.set_availability(
                 session, actor=ctx.actor,
                 provider_id=decode_id(input.provider_id, "Provider", field="input.providerId"),
@@ -251,7 +251,7 @@ class ProviderMutations:
             dbs_update_service=input.dbs_update_service, cqc_rating=input.cqc_rating,
         )
 
-        async def action(session):  # noqa: ANN001, ANN202
+        async def action(session):
             provider_id = decode_id(input.provider_id, "Provider", field="input.providerId")
             record = await service.record_accreditation(
                 session, actor=ctx.actor, provider_id=provider_id, check=check,

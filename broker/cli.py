@@ -1,0 +1,177 @@
+"""The `broker` command: serve, migrate, seed, create-user, export-schema."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlalchemy import func, select
+
+from broker.accounts.models import Council, Role
+from broker.accounts.passwords import hash_password
+from broker.accounts.service import create_user, get_or_create_council
+from broker.api.clock import SystemClock, london_date
+from broker.db import Database, migrate
+from broker.errors import BrokerError
+from broker.geography.service import load_districts, read_geography_csv
+from broker.settings import Settings
+
+app = typer.Typer(help="Direct-payments provider marketplace and brokerage service.", no_args_is_help=True)
+
+
+def _today() -> date:
+    return london_date(SystemClock().now())
+
+
+async def _database_is_empty(settings: Settings) -> bool:
+    db = Database(settings.database_url)
+    try:
+        async with db.session() as session:
+            return (await session.execute(select(func.count()).select_from(Council))).scalar_one() == 0
+    finally:
+        await db.dispose()
+
+
+async def _seed_demo(settings: Settings) -> None:
+    from seed.demo import seed_demo
+
+    db = Database(settings.database_url)
+    try:
+        async with db.transaction() as session:
+            await seed_demo(session, today=_today())
+    finally:
+        await db.dispose()
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Apply migrations, seed demo data into an empty database, and run the service."""
+    import uvicorn
+
+    from broker.app import create_app
+    from seed.demo import DEMO_PASSWORD, DEMO_SIGN_INS
+
+    settings = Settings()
+    migrate(settings.database_url)
+    if asyncio.run(_database_is_empty(settings)):
+        typer.echo("Empty database: seeding the demo council (Leeds City Council)...")
+        asyncio.run(_seed_demo(settings))
+    typer.echo(f"\nDP broker is running at http://{host}:{port}/")
+    typer.echo(f"  GraphQL: http://{host}:{port}/graphql"
+               + (" (GraphiQL in the browser)" if settings.graphiql_enabled else ""))
+    typer.echo(f"  Database: {settings.database_url}")
+    typer.echo(f"\nDemo sign-ins (password '{DEMO_PASSWORD}'):")
+    for sign_in in DEMO_SIGN_INS:
+        typer.echo(f"  {sign_in.role.value:<15} {sign_in.email}")
+    typer.echo('\nTry: mutation { login(input: {email: "broker@leeds.example", '
+               f'password: "{DEMO_PASSWORD}"}}) {{ token }} }}\n')
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+@app.command("migrate")
+def migrate_command() -> None:
+    """Apply database migrations up to the latest."""
+    settings = Settings()
+    migrate(settings.database_url)
+    typer.echo("Database is up to date.")
+
+
+async def _seed(
+    settings: Settings, council_name: str, providers: int, holders: int, seed: int,
+    geography: Path | None, today: date,
+) -> tuple[int, int]:
+    from seed import DEMO_DISTRICTS
+    from seed.generator import generate
+
+    db = Database(settings.database_url)
+    try:
+        async with db.transaction() as session:
+            districts = read_geography_csv(geography or DEMO_DISTRICTS)
+            await load_districts(session, districts)
+            council = await get_or_create_council(session, council_name)
+            summary = await generate(
+                session, council=council, providers=providers, holders=holders, seed=seed,
+                today=today, districts=districts,
+                holder_password_hash=hash_password(f"holder-password-{seed}"),
+            )
+        return summary.providers, len(districts)
+    finally:
+        await db.dispose()
+
+
+@app.command()
+def seed(
+    council: Annotated[str, typer.Option(help="Council name; created if new.")] = "Leeds City Council",
+    providers: Annotated[int, typer.Option(min=0, help="Listings to generate.")] = 150,
+    holders: Annotated[int, typer.Option(min=0, help="DP holders to generate.")] = 30,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same data.")] = 2026,
+    geography: Annotated[
+        Path | None,
+        typer.Option(exists=True, dir_okay=False, help="Postcode districts CSV (uk-outcodes.csv format)."),
+    ] = None,
+    today: Annotated[str | None, typer.Option(help="Date the data is generated for (YYYY-MM-DD).")] = None,
+) -> None:
+    """Generate deterministic synthetic listings and holders for a council."""
+    settings = Settings()
+    migrate(settings.database_url)
+    day = date.fromisoformat(today) if today else _today()
+    made, district_count = asyncio.run(
+        _seed(settings, council, providers, holders, seed, geography, day)
+    )
+    typer.echo(f"Seeded {made} listings and {holders} holders for {council} over {district_count} districts.")
+    if holders:
+        typer.echo(f"Generated holders sign in with password 'holder-password-{seed}'.")
+
+
+async def _create_user(settings: Settings, email: str, role: Role, council: str | None, password: str) -> None:
+    db = Database(settings.database_url)
+    try:
+        async with db.transaction() as session:
+            council_row = await get_or_create_council(session, council) if council else None
+            await create_user(session, email=email, password=password, role=role, council=council_row)
+    finally:
+        await db.dispose()
+
+
+@app.command("create-user")
+def create_user_command(
+    email: Annotated[str, typer.Option(help="Sign-in email.")],
+    role: Annotated[Role, typer.Option(help="Role.", case_sensitive=False)],
+    council: Annotated[str | None, typer.Option(help="Council name (not needed for a platform ADMIN).")] = None,
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)] = "",
+) -> None:
+    """Create a user, e.g. the first admin of a new install."""
+    settings = Settings()
+    migrate(settings.database_url)
+    try:
+        asyncio.run(_create_user(settings, email, role, council, password))
+    except BrokerError as error:
+        for problem in error.errors:
+            typer.echo(f"error: {problem.field}: {problem.message}", err=True)
+        raise typer.Exit(1) from error
+    typer.echo(f"Created {role.value} {email}.")
+
+
+@app.command("export-schema")
+def export_schema(
+    output: Annotated[Path | None, typer.Option(help="Write the SDL to this file instead of stdout.")] = None,
+) -> None:
+    """Print the GraphQL schema (SDL) generated from code."""
+    from broker.api.schema import schema
+
+    sdl = schema.as_str() + "\n"
+    if output:
+        output.write_text(sdl)
+    else:
+        typer.echo(sdl, nl=False)
+
+
+
+if __name__ == "__main__":
+    app()
