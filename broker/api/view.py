@@ -33,6 +33,14 @@ def prefers_graphql_response(accept: str) -> bool:
     return JSON not in kinds or kinds.index(GRAPHQL_RESPONSE) < kinds.index(JSON)
 
 
+def _is_request_error(body: object) -> bool:
+    """Errors without a `path` come from parsing or validation, before any resolver ran."""
+    if not isinstance(body, dict) or body.get("data") is not None:
+        return False
+    errors = body.get("errors") or []
+    return bool(errors) and all("path" not in error for error in errors)
+
+
 class GraphQLView(GraphQL):
     def __init__(self, *, settings: Settings, db: Database, clock: Clock, **kwargs: Any) -> None:
         super().__init__(graphql_ide="graphiql" if settings.graphiql_enabled else None, **kwargs)
@@ -72,6 +80,10 @@ class GraphQLView(GraphQL):
             response.headers["content-type"] = f"{GRAPHQL_RESPONSE}; charset=utf-8"
             if response.status_code == 200:
                 body = json.loads(bytes(response.body))
-                if isinstance(body, dict) and "data" not in body:
+                if _is_request_error(body):
+                    # Parse and validation failures never started execution: no `data` at all.
+                    body.pop("data", None)
+                    response.body = json.dumps(body).encode()
+                    response.headers["content-length"] = str(len(response.body))
                     response.status_code = 400
         return response

@@ -1,0 +1,93 @@
+"""The `broker` command as an operator uses it."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from broker.cli import app
+
+ROOT = Path(__file__).resolve().parents[1]
+NATIONAL = ROOT.parent / "shared" / "data" / "uk-outcodes.csv"
+runner = CliRunner()
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("BROKER_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("BROKER_ENVIRONMENT", "test")
+    monkeypatch.delenv("BROKER_DATABASE_URL", raising=False)
+    return tmp_path
+
+
+def test_committed_schema_matches_the_code():
+    result = runner.invoke(app, ["export-schema"])
+
+    assert result.exit_code == 0
+    assert result.stdout == (ROOT / "schema.graphql").read_text(), (
+        "schema.graphql is stale: run `broker export-schema --output schema.graphql`"
+    )
+
+
+def _provider_rows(path: Path) -> list[tuple]:
+    with sqlite3.connect(path) as connection:
+        return connection.execute(
+            "SELECT name, kind, status, hourly_rate_pence, postcode_district, languages FROM provider ORDER BY id"
+        ).fetchall()
+
+
+def test_seeding_is_deterministic(env: Path, monkeypatch: pytest.MonkeyPatch):
+    args = ["seed", "--council", "Kirklees Council", "--providers", "40", "--holders", "2", "--seed", "7",
+            "--today", "2026-11-26"]
+    first, second = env / "a.db", env / "b.db"
+
+    monkeypatch.setenv("BROKER_DATABASE_URL", f"sqlite:///{first}")
+    result = runner.invoke(app, args)
+    monkeypatch.setenv("BROKER_DATABASE_URL", f"sqlite:///{second}")
+    runner.invoke(app, args)
+
+    assert result.exit_code == 0, result.output
+    assert "Seeded 40 listings and 2 holders for Kirklees Council over 28 districts." in result.output
+    assert _provider_rows(first) == _provider_rows(second)
+    assert len(_provider_rows(first)) == 40
+
+
+def test_seed_rates_follow_the_market(env: Path):
+    runner.invoke(app, ["seed", "--providers", "300", "--holders", "0", "--seed", "1"])
+
+    with sqlite3.connect(env / "broker.db") as connection:
+        rates = dict(connection.execute(
+            "SELECT kind, MIN(hourly_rate_pence) || '-' || MAX(hourly_rate_pence) FROM provider GROUP BY kind"
+        ).fetchall())
+    pa_low, pa_high = map(int, rates["PA"].split("-"))
+    agency_low, agency_high = map(int, rates["AGENCY"].split("-"))
+    assert 1271 <= pa_low and pa_high <= 1800
+    assert 2400 <= agency_low and agency_high <= 3400
+
+
+@pytest.mark.skipif(not NATIONAL.exists(), reason="shared national geography not present")
+def test_seed_loads_a_national_geography(env: Path):
+    result = runner.invoke(app, ["seed", "--providers", "50", "--holders", "0", "--geography", str(NATIONAL)])
+
+    assert result.exit_code == 0, result.output
+    with sqlite3.connect(env / "broker.db") as connection:
+        districts = connection.execute("SELECT COUNT(*) FROM postcode_district").fetchone()[0]
+    assert districts > 2800
+
+
+def test_create_user_makes_the_first_admin_and_refuses_duplicates(env: Path):
+    args = ["create-user", "--email", "root@council.example", "--role", "ADMIN", "--password",
+            "a long enough password"]
+
+    created = runner.invoke(app, args)
+    duplicate = runner.invoke(app, args)
+    broker_without_council = runner.invoke(
+        app, ["create-user", "--email", "b@x.example", "--role", "BROKER", "--password", "long enough pw"]
+    )
+
+    assert created.exit_code == 0 and "Created ADMIN root@council.example." in created.output
+    assert duplicate.exit_code == 1 and "already exists" in duplicate.output
+    assert broker_without_council.exit_code == 1 and "belongs to a council" in broker_without_council.output
