@@ -51,7 +51,7 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
 ) -> None:
-    """Apply migrations, seed demo data into an empty database, and run the service."""
+    """Apply migrations, seed demo data into an empty database (not in production), and serve."""
     import uvicorn
 
     from broker.app import create_app
@@ -59,18 +59,22 @@ def serve(
 
     settings = Settings()
     migrate(settings.database_url)
-    if asyncio.run(_database_is_empty(settings)):
+    if not settings.is_production and asyncio.run(_database_is_empty(settings)):
         typer.echo("Empty database: seeding the demo council (Leeds City Council)...")
         asyncio.run(_seed_demo(settings))
     typer.echo(f"\nDP broker is running at http://{host}:{port}/")
-    typer.echo(f"  GraphQL: http://{host}:{port}/graphql"
-               + (" (GraphiQL in the browser)" if settings.graphiql_enabled else ""))
+    typer.echo(
+        f"  GraphQL: http://{host}:{port}/graphql"
+        + (" (GraphiQL in the browser)" if settings.graphiql_enabled else "")
+    )
     typer.echo(f"  Database: {settings.database_url}")
     typer.echo(f"\nDemo sign-ins (password '{DEMO_PASSWORD}'):")
     for sign_in in DEMO_SIGN_INS:
         typer.echo(f"  {sign_in.role.value:<15} {sign_in.email}")
-    typer.echo('\nTry: mutation { login(input: {email: "broker@leeds.example", '
-               f'password: "{DEMO_PASSWORD}"}}) {{ token }} }}\n')
+    typer.echo(
+        '\nTry: mutation { login(input: {email: "broker@leeds.example", '
+        f'password: "{DEMO_PASSWORD}"}}) {{ token }} }}\n'
+    )
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
 
 
@@ -83,8 +87,13 @@ def migrate_command() -> None:
 
 
 async def _seed(
-    settings: Settings, council_name: str, providers: int, holders: int, seed: int,
-    geography: Path | None, today: date,
+    settings: Settings,
+    council_name: str,
+    providers: int,
+    holders: int,
+    seed: int,
+    geography: Path | None,
+    today: date,
 ) -> tuple[int, int]:
     from seed import DEMO_DISTRICTS
     from seed.generator import generate
@@ -96,8 +105,13 @@ async def _seed(
             await load_districts(session, districts)
             council = await get_or_create_council(session, council_name)
             summary = await generate(
-                session, council=council, providers=providers, holders=holders, seed=seed,
-                today=today, districts=districts,
+                session,
+                council=council,
+                providers=providers,
+                holders=holders,
+                seed=seed,
+                today=today,
+                districts=districts,
                 holder_password_hash=hash_password(f"holder-password-{seed}"),
             )
         return summary.providers, len(districts)
@@ -121,15 +135,15 @@ def seed(
     settings = Settings()
     migrate(settings.database_url)
     day = date.fromisoformat(today) if today else _today()
-    made, district_count = asyncio.run(
-        _seed(settings, council, providers, holders, seed, geography, day)
-    )
+    made, district_count = asyncio.run(_seed(settings, council, providers, holders, seed, geography, day))
     typer.echo(f"Seeded {made} listings and {holders} holders for {council} over {district_count} districts.")
     if holders:
         typer.echo(f"Generated holders sign in with password 'holder-password-{seed}'.")
 
 
-async def _create_user(settings: Settings, email: str, role: Role, council: str | None, password: str) -> None:
+async def _create_user(
+    settings: Settings, email: str, role: Role, council: str | None, password: str
+) -> None:
     db = Database(settings.database_url)
     try:
         async with db.transaction() as session:
@@ -143,7 +157,9 @@ async def _create_user(settings: Settings, email: str, role: Role, council: str 
 def create_user_command(
     email: Annotated[str, typer.Option(help="Sign-in email.")],
     role: Annotated[Role, typer.Option(help="Role.", case_sensitive=False)],
-    council: Annotated[str | None, typer.Option(help="Council name (not needed for a platform ADMIN).")] = None,
+    council: Annotated[
+        str | None, typer.Option(help="Council name (not needed for a platform ADMIN).")
+    ] = None,
     password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)] = "",
 ) -> None:
     """Create a user, e.g. the first admin of a new install."""
@@ -170,7 +186,6 @@ def export_schema(
         output.write_text(sdl)
     else:
         typer.echo(sdl, nl=False)
-
 
 
 if __name__ == "__main__":

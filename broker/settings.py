@@ -41,8 +41,7 @@ class Settings(BaseSettings):
         if self.environment == "production":
             if len(secret) < MIN_SECRET_LENGTH:
                 raise ValueError(
-                    f"BROKER_SECRET_KEY must be set to at least {MIN_SECRET_LENGTH} characters "
-                    "in production"
+                    f"BROKER_SECRET_KEY must be set to at least {MIN_SECRET_LENGTH} characters in production"
                 )
         elif not secret:
             self.secret_key = SecretStr(self._development_secret())

@@ -43,13 +43,22 @@ async def seed_demo(session: AsyncSession, *, today: date, providers: int = 150,
     await load_districts(session, districts)
     council = await get_or_create_council(session, DEMO_COUNCIL)
     await generate(
-        session, council=council, providers=providers, holders=holders, seed=DEMO_SEED,
-        today=today, districts=districts, holder_password_hash=hash_password(DEMO_PASSWORD),
+        session,
+        council=council,
+        providers=providers,
+        holders=holders,
+        seed=DEMO_SEED,
+        today=today,
+        districts=districts,
+        holder_password_hash=hash_password(DEMO_PASSWORD),
     )
     users = {}
     for sign_in in DEMO_SIGN_INS:
         users[sign_in.role] = await create_user(
-            session, email=sign_in.email, password=DEMO_PASSWORD, role=sign_in.role,
+            session,
+            email=sign_in.email,
+            password=DEMO_PASSWORD,
+            role=sign_in.role,
             council=council if sign_in.with_council else None,
             full_name=f"Demo {sign_in.role.value.replace('_', ' ').title()}",
         )

@@ -1,7 +1,7 @@
 """The deterministic data generator behind `broker seed`: same seed and date, same data.
 
 Rates follow 2026 reality: PAs from the National Living Wage (£12.71/h from April 2026) up to about
-£18/h; agencies around £24–£34/h (the Homecare Association's minimum price for 2025/26 is £32.14/h).
+£18/h; agencies around £24 to £34/h (the Homecare Association's minimum price for 2025/26 is £32.14/h).
 Some checks are expired or about to expire, as in any real register.
 """
 
@@ -91,8 +91,10 @@ class _Generator:
             services = rng.sample(words.CARE_SERVICES, k=rng.randint(3, 6)) + specialisms
             services += rng.sample(words.AGENCY_ONLY, k=rng.randint(0, 2))
             bio = rng.choice(words.AGENCY_BIO).format(
-                staff=rng.randint(12, 180), area=district.town or district.code,
-                specialism=specialism_text, founded=rng.randint(1995, 2022),
+                staff=rng.randint(12, 180),
+                area=district.town or district.code,
+                specialism=specialism_text,
+                founded=rng.randint(1995, 2022),
             )
         else:
             name = f"{self.fake.city()} {rng.choice(words.SUPPORT_ORG_SUFFIXES)}"
@@ -171,9 +173,9 @@ class _Generator:
                 "checked_on": checked,
                 "expires_on": None if check is CheckType.CQC_REGISTRATION else expires,
                 "dbs_update_service": rng.random() < 0.4 if check is CheckType.DBS_ENHANCED else None,
-                "cqc_rating": rng.choices(
-                    list(CqcRating), weights=[5, 70, 20, 3, 2]
-                )[0] if check is CheckType.CQC_REGISTRATION else None,
+                "cqc_rating": rng.choices(list(CqcRating), weights=[5, 70, 20, 3, 2])[0]
+                if check is CheckType.CQC_REGISTRATION
+                else None,
                 "recorded_at": self.now,
             }
             rows.append(row)

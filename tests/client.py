@@ -22,14 +22,21 @@ class GraphQLClient:
 
     def token_for(self, user: User) -> str:
         token, _ = issue_token(
-            user, secret=self.settings.secret_key.get_secret_value(), now=self.clock.now(),
+            user,
+            secret=self.settings.secret_key.get_secret_value(),
+            now=self.clock.now(),
             ttl=timedelta(hours=1),
         )
         return token
 
     async def post(
-        self, query: str, variables: dict[str, Any] | None = None, *, as_user: User | None = None,
-        token: str | None = None, headers: dict[str, str] | None = None,
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        as_user: User | None = None,
+        token: str | None = None,
+        headers: dict[str, str] | None = None,
     ) -> httpx.Response:
         all_headers = dict(headers or {})
         if as_user is not None:
@@ -41,7 +48,11 @@ class GraphQLClient:
         )
 
     async def execute(
-        self, query: str, variables: dict[str, Any] | None = None, *, as_user: User | None = None,
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        as_user: User | None = None,
         token: str | None = None,
     ) -> dict[str, Any]:
         """The whole response body; asserts the HTTP exchange itself succeeded."""

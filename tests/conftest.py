@@ -61,8 +61,9 @@ def postgres_url() -> str:
     except psycopg.OperationalError as error:
         if url:
             pytest.fail(f"BROKER_TEST_POSTGRES_URL is set but unreachable: {error}")
-        pytest.skip(f"PostgreSQL leg skipped: no server at {DEFAULT_POSTGRES} and "
-                    "BROKER_TEST_POSTGRES_URL is unset")
+        pytest.skip(
+            f"PostgreSQL leg skipped: no server at {DEFAULT_POSTGRES} and BROKER_TEST_POSTGRES_URL is unset"
+        )
     url = url or DEFAULT_POSTGRES
     migrate(url)
     _load_geography(url)

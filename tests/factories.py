@@ -41,9 +41,7 @@ async def make_council(db: Database, name: str | None = None) -> Council:
     return council
 
 
-async def make_user(
-    db: Database, role: Role, council: Council | None, *, email: str | None = None
-) -> User:
+async def make_user(db: Database, role: Role, council: Council | None, *, email: str | None = None) -> User:
     async with db.transaction() as session:
         user = User(
             email=email or f"{role.value.lower()}{next(_sequence)}@example.org",

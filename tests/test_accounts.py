@@ -26,8 +26,11 @@ async def test_broker_signs_in_and_the_token_identifies_them(api, db):
     login = (await api.data(LOGIN, {"email": "Sam@Leeds.example ", "password": PASSWORD}))["login"]
 
     assert login["userErrors"] == []
-    assert login["viewer"] == {"email": "sam@leeds.example", "role": "BROKER",
-                               "council": {"name": "Leeds City Council"}}
+    assert login["viewer"] == {
+        "email": "sam@leeds.example",
+        "role": "BROKER",
+        "council": {"name": "Leeds City Council"},
+    }
     assert login["expiresAt"].startswith("2026-11-26T18:00:00")
     viewer = await api.execute(VIEWER, token=login["token"])
     assert viewer["data"]["viewer"] == {"email": broker.email, "role": "BROKER"}

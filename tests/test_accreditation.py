@@ -28,9 +28,17 @@ query($id: ID!) { provider(id: $id) {
 
 
 def _check(provider_id: int, check: str, expires: str | None, **extra: object) -> dict:
-    return {"input": {"providerId": to_base64("Provider", provider_id), "checkType": check,
-                      "status": "PASSED", "reference": f"{check[:3]}-001", "checkedOn": "2026-01-10",
-                      "expiresOn": expires, **extra}}
+    return {
+        "input": {
+            "providerId": to_base64("Provider", provider_id),
+            "checkType": check,
+            "status": "PASSED",
+            "reference": f"{check[:3]}-001",
+            "checkedOn": "2026-01-10",
+            "expiresOn": expires,
+            **extra,
+        }
+    }
 
 
 async def test_a_pa_is_accredited_once_every_required_check_is_recorded(api, db):
@@ -39,21 +47,39 @@ async def test_a_pa_is_accredited_once_every_required_check_is_recorded(api, db)
     pa = await make_provider(db, council, accredited_until=None)
 
     results = []
-    for check, expires in [("DBS_ENHANCED", "2029-01-10"), ("COUNCIL_APPROVAL", "2027-03-01"),
-                           ("PUBLIC_LIABILITY_INSURANCE", "2027-01-10"), ("TRAINING", "2028-01-10")]:
+    for check, expires in [
+        ("DBS_ENHANCED", "2029-01-10"),
+        ("COUNCIL_APPROVAL", "2027-03-01"),
+        ("PUBLIC_LIABILITY_INSURANCE", "2027-01-10"),
+        ("TRAINING", "2028-01-10"),
+    ]:
         extra = {"dbsUpdateService": True} if check == "DBS_ENHANCED" else {}
-        results.append((await api.data(RECORD, _check(pa.id, check, expires, **extra), as_user=broker))
-                       ["recordAccreditation"])
+        results.append(
+            (await api.data(RECORD, _check(pa.id, check, expires, **extra), as_user=broker))[
+                "recordAccreditation"
+            ]
+        )
 
     assert [r["provider"]["accredited"] for r in results] == [False, False, False, True]
     assert results[0]["accreditation"] == {
-        "checkType": "DBS_ENHANCED", "status": "PASSED", "reference": "DBS-001",
-        "checkedOn": "2026-01-10", "expiresOn": "2029-01-10", "current": True, "dbsUpdateService": True,
+        "checkType": "DBS_ENHANCED",
+        "status": "PASSED",
+        "reference": "DBS-001",
+        "checkedOn": "2026-01-10",
+        "expiresOn": "2029-01-10",
+        "current": True,
+        "dbsUpdateService": True,
     }
     assert results[0]["provider"]["missingChecks"] == [
-        "COUNCIL_APPROVAL", "PUBLIC_LIABILITY_INSURANCE", "TRAINING"]
-    assert results[-1]["provider"] == {"accredited": True, "accreditedUntil": "2027-01-10",
-                                       "missingChecks": []}
+        "COUNCIL_APPROVAL",
+        "PUBLIC_LIABILITY_INSURANCE",
+        "TRAINING",
+    ]
+    assert results[-1]["provider"] == {
+        "accredited": True,
+        "accreditedUntil": "2027-01-10",
+        "missingChecks": [],
+    }
 
 
 async def test_accreditation_lapses_on_the_expiry_day_without_anyone_touching_it(api, db, clock):
@@ -69,9 +95,15 @@ async def test_accreditation_lapses_on_the_expiry_day_without_anyone_touching_it
     assert (before["accredited"], before["accreditedUntil"]) == (True, "2026-12-01")
     assert on_the_day["accredited"] is False
     assert on_the_day["accreditedUntil"] is None
-    assert on_the_day["missingChecks"] == sorted(c.value for c in
-                                                 [CheckType.DBS_ENHANCED, CheckType.COUNCIL_APPROVAL,
-                                                  CheckType.PUBLIC_LIABILITY_INSURANCE, CheckType.TRAINING])
+    assert on_the_day["missingChecks"] == sorted(
+        c.value
+        for c in [
+            CheckType.DBS_ENHANCED,
+            CheckType.COUNCIL_APPROVAL,
+            CheckType.PUBLIC_LIABILITY_INSURANCE,
+            CheckType.TRAINING,
+        ]
+    )
     filtered = await api.data("{ providers(filter: {accredited: true}) { totalCount } }")
     assert filtered["providers"]["totalCount"] == 0
 
@@ -86,7 +118,10 @@ async def test_an_agency_rated_inadequate_by_the_cqc_is_not_accredited(api, db):
     )
 
     assert result["recordAccreditation"]["provider"] == {
-        "accredited": False, "accreditedUntil": None, "missingChecks": ["CQC_REGISTRATION"]}
+        "accredited": False,
+        "accreditedUntil": None,
+        "missingChecks": ["CQC_REGISTRATION"],
+    }
 
 
 async def test_recording_a_check_again_replaces_it(api, db):
@@ -100,8 +135,9 @@ async def test_recording_a_check_again_replaces_it(api, db):
     assert await count(db, Accreditation) == before
     listing = (await api.data(LISTING, {"id": to_base64("Provider", pa.id)}, as_user=broker))["provider"]
     training = [a for a in listing["accreditations"] if a["checkType"] == "TRAINING"]
-    assert training == [{"checkType": "TRAINING", "reference": "TRA-001", "expiresOn": "2030-01-01",
-                         "current": True}]
+    assert training == [
+        {"checkType": "TRAINING", "reference": "TRA-001", "expiresOn": "2030-01-01", "current": True}
+    ]
 
 
 async def test_a_broker_of_another_council_cannot_accredit(api, db):
@@ -111,9 +147,13 @@ async def test_a_broker_of_another_council_cannot_accredit(api, db):
 
     result = await api.data(RECORD, _check(pa.id, "TRAINING", "2030-01-01"), as_user=york_broker)
 
-    assert result["recordAccreditation"]["userErrors"] == [{
-        "field": "input.providerId", "message": "Only the listing's council records its checks.",
-        "code": "PERMISSION_DENIED"}]
+    assert result["recordAccreditation"]["userErrors"] == [
+        {
+            "field": "input.providerId",
+            "message": "Only the listing's council records its checks.",
+            "code": "PERMISSION_DENIED",
+        }
+    ]
     assert await count(db, Accreditation) == 0
 
 

@@ -23,7 +23,7 @@ query($first: Int!) { providers(first: $first) { totalCount nodes {
 def counting_statements(db: Database) -> Iterator[list[str]]:
     statements: list[str] = []
 
-    def record(_conn, _cursor, statement, *_args) -> None:  # noqa: ANN001
+    def record(_conn, _cursor, statement, *_args) -> None:
         statements.append(statement)
 
     event.listen(db.engine.sync_engine, "before_cursor_execute", record)
@@ -57,7 +57,7 @@ async def test_queries_deeper_than_the_limit_are_refused(api, db):
     for _ in range(10):
         deep = deep.replace("council { id }", "council { ... on Council { id name } } council { id }", 1)
     nested = "{ a: providers { nodes { council { id } } } }"
-    too_deep = "{ " + "node(id: \"x\") { ... on Provider { council { " * 6 + "id" + " } } }" * 6 + " }"
+    too_deep = "{ " + 'node(id: "x") { ... on Provider { council { ' * 6 + "id" + " } } }" * 6 + " }"
 
     body = await api.execute(too_deep, as_user=broker)
 
@@ -104,8 +104,9 @@ async def test_health_and_readiness(api):
 
 
 async def test_oversized_bodies_are_refused_before_parsing(api):
-    response = await api.http.post("/graphql", content=b"{" + b" " * 1_100_000 + b"}",
-                                   headers={"content-type": "application/json"})
+    response = await api.http.post(
+        "/graphql", content=b"{" + b" " * 1_100_000 + b"}", headers={"content-type": "application/json"}
+    )
 
     assert response.status_code == 413
 

@@ -33,7 +33,9 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     data_dir = tmp_path_factory.mktemp("fuzz")
-    config = Settings(environment="test", data_dir=data_dir, secret_key="fuzz-secret-key-long-enough-for-hs256!")
+    config = Settings(
+        environment="test", data_dir=data_dir, secret_key="fuzz-secret-key-long-enough-for-hs256!"
+    )
     migrate(config.database_url)
 
     async def seed() -> None:
@@ -44,7 +46,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
     asyncio.run(seed())
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(config), host="127.0.0.1", port=port, log_level="error"))
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(config), host="127.0.0.1", port=port, log_level="error")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -58,18 +62,25 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def broker_token(server: str) -> str:
-    response = httpx.post(f"{server}/graphql", json={"query": (
-        'mutation { login(input: {email: "broker@leeds.example", password: "%s"}) { token } }' % DEMO_PASSWORD
-    )})
+    response = httpx.post(
+        f"{server}/graphql",
+        json={
+            "query": (
+                'mutation { login(input: {email: "broker@leeds.example", password: "'
+                + DEMO_PASSWORD
+                + '"}) { token } }'
+            )
+        },
+    )
     return response.json()["data"]["login"]["token"]
 
 
 @pytest.fixture(scope="module")
-def graphql_schema(server: str):  # noqa: ANN201
+def graphql_schema(server: str):
     return schemathesis.graphql.from_url(f"{server}/graphql")
 
 
-def _assert_no_server_error(response) -> None:  # noqa: ANN001
+def _assert_no_server_error(response) -> None:
     assert response.status_code < 500, response.text
     content_type = response.headers.get("content-type") or [""]
     if content_type[0].startswith("application/json"):
@@ -77,14 +88,14 @@ def _assert_no_server_error(response) -> None:  # noqa: ANN001
             assert error["message"] != "Unexpected error.", response.text
 
 
-def test_no_input_causes_a_server_error(graphql_schema, broker_token: str) -> None:  # noqa: ANN001
+def test_no_input_causes_a_server_error(graphql_schema, broker_token: str) -> None:
     operations = [result.ok() for result in graphql_schema.get_all_operations()]
     assert len(operations) > 10
     for operation in operations:
 
         @given(case=operation.as_strategy())
         @settings(max_examples=15, deadline=None, database=None, suppress_health_check=list(HealthCheck))
-        def no_server_error(case) -> None:  # noqa: ANN001
+        def no_server_error(case) -> None:
             _assert_no_server_error(case.call())
             _assert_no_server_error(case.call(headers={"Authorization": f"Bearer {broker_token}"}))
 

@@ -13,7 +13,7 @@ from tests.factories import make_council, make_provider, make_user
 NAMES = "query($filter: ProviderFilterInput) { providers(filter: $filter) { totalCount nodes { name } } }"
 
 
-async def _names(api, filter=None, as_user=None):  # noqa: ANN001, ANN202
+async def _names(api, filter=None, as_user=None):
     result = await api.data(NAMES, {"filter": filter}, as_user=as_user)
     return [n["name"] for n in result["providers"]["nodes"]]
 
@@ -67,12 +67,17 @@ async def test_filters_combine(api, db):
 
     assert await _names(api, {"kind": "AGENCY"}) == ["Care Co agency"]
     assert await _names(api, {"service": "RESPITE"}) == ["Bea PA LS6 respite"]
-    assert await _names(api, {"postcodeDistrict": "ls8", "kind": "PA"}) == ["Ann PA LS8", "Dee expired",
-                                                                           "Fay York"]
+    assert await _names(api, {"postcodeDistrict": "ls8", "kind": "PA"}) == [
+        "Ann PA LS8",
+        "Dee expired",
+        "Fay York",
+    ]
     assert await _names(api, {"accredited": False}) == ["Dee expired"]
     leeds_id = to_base64("Council", leeds.id)
     assert await _names(api, {"council": leeds_id, "accredited": True, "kind": "PA"}) == [
-        "Ann PA LS8", "Bea PA LS6 respite"]
+        "Ann PA LS8",
+        "Bea PA LS6 respite",
+    ]
     assert await _names(api, {"status": "DRAFT"}, as_user=admin) == ["Eve draft"]
     assert await _names(api, {"status": "DRAFT"}) == []
 
@@ -124,8 +129,10 @@ async def test_node_resolves_visible_listings_and_hides_drafts(api, db):
 
     found = await api.data(query, {"id": to_base64("Provider", published.id)})
     hidden = await api.data(query, {"id": to_base64("Provider", draft.id)})
-    council_node = await api.data("query($id: ID!) { node(id: $id) { ... on Council { name } } }",
-                                  {"id": to_base64("Council", council.id)})
+    council_node = await api.data(
+        "query($id: ID!) { node(id: $id) { ... on Council { name } } }",
+        {"id": to_base64("Council", council.id)},
+    )
 
     assert found["node"] == {"id": to_base64("Provider", published.id), "name": "Public"}
     assert hidden["node"] is None

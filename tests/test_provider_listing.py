@@ -71,8 +71,11 @@ async def test_provider_creates_their_own_draft_listing(api, db):
     ]
     assert listing["languages"] == [{"code": "en", "name": "English"}, {"code": "pa", "name": "Punjabi"}]
     assert listing["skills"] == ["Hoist trained", "Cooking"]
-    assert listing["contact"] == {"email": "jo@example.org", "phone": "0113 496 0000",
-                                  "basePostcode": "LS8 1AA"}
+    assert listing["contact"] == {
+        "email": "jo@example.org",
+        "phone": "0113 496 0000",
+        "basePostcode": "LS8 1AA",
+    }
     assert listing["council"] == {"name": "Leeds City Council"}
 
 
@@ -123,13 +126,15 @@ async def test_rates_below_the_national_living_wage_are_refused(api, db):
     council = await make_council(db)
     jo = await make_user(db, Role.PROVIDER, council)
 
-    result = (await api.data(CREATE, {"input": {**PA_LISTING, "hourlyRatePence": 1200}}, as_user=jo))
+    result = await api.data(CREATE, {"input": {**PA_LISTING, "hourlyRatePence": 1200}}, as_user=jo)
 
-    assert result["createProvider"]["userErrors"] == [{
-        "field": "input.hourlyRatePence",
-        "message": "Hourly rate cannot be below the National Living Wage (£12.71).",
-        "code": "OUT_OF_RANGE",
-    }]
+    assert result["createProvider"]["userErrors"] == [
+        {
+            "field": "input.hourlyRatePence",
+            "message": "Hourly rate cannot be below the National Living Wage (£12.71).",
+            "code": "OUT_OF_RANGE",
+        }
+    ]
 
 
 async def test_a_postcode_district_we_cannot_place_is_refused(api, db):
@@ -138,11 +143,13 @@ async def test_a_postcode_district_we_cannot_place_is_refused(api, db):
 
     result = await api.data(CREATE, {"input": {**PA_LISTING, "basePostcode": "ZE2 9AA"}}, as_user=jo)
 
-    assert result["createProvider"]["userErrors"] == [{
-        "field": "input.basePostcode",
-        "message": "We have no location for postcode district ZE2.",
-        "code": "UNKNOWN_POSTCODE",
-    }]
+    assert result["createProvider"]["userErrors"] == [
+        {
+            "field": "input.basePostcode",
+            "message": "We have no location for postcode district ZE2.",
+            "code": "UNKNOWN_POSTCODE",
+        }
+    ]
 
 
 async def test_agencies_do_not_list_a_gender(api, db):
@@ -164,8 +171,9 @@ async def test_provider_a_cannot_edit_provider_b(api, db):
 
     assert result["updateProvider"] == {
         "provider": None,
-        "userErrors": [{"field": "id", "message": "You can only change your own listing.",
-                        "code": "PERMISSION_DENIED"}],
+        "userErrors": [
+            {"field": "id", "message": "You can only change your own listing.", "code": "PERMISSION_DENIED"}
+        ],
     }
     assert (await reload(db, Provider, listing_b.id)).name == "B's listing"
 
@@ -193,7 +201,7 @@ async def test_broker_edits_listings_of_their_council_only(api, db):
     york_listing = await make_provider(db, york, status=ProviderStatus.DRAFT, name="York draft")
     await make_provider(db, leeds, status=ProviderStatus.DRAFT, name="Leeds draft")
     york_id = f"{york_listing.id}"
-    from strawberry.relay import to_base64  # noqa: PLC0415
+    from strawberry.relay import to_base64
 
     result = await api.data(
         UPDATE, {"input": {"id": to_base64("Provider", york_id), "name": "Edited"}}, as_user=leeds_broker
@@ -231,8 +239,15 @@ async def test_publishing_an_incomplete_listing_says_what_is_missing(api, db):
 
     assert result["provider"] is None
     assert [e["field"] for e in result["userErrors"]] == [
-        "bio", "services", "languages", "basePostcode", "travelRadiusKm", "hourlyRatePence",
-        "weeklyCapacityHours", "availability", "contactEmail",
+        "bio",
+        "services",
+        "languages",
+        "basePostcode",
+        "travelRadiusKm",
+        "hourlyRatePence",
+        "weeklyCapacityHours",
+        "availability",
+        "contactEmail",
     ]
     assert {e["code"] for e in result["userErrors"]} == {"INCOMPLETE"}
 
@@ -267,11 +282,13 @@ async def test_availability_is_replaced_whole_and_sorted(api, db):
     result = await api.data(AVAILABILITY, {"input": {"providerId": listing_id, "slots": slots}}, as_user=jo)
 
     assert result["setAvailability"] == {
-        "provider": {"availability": [
-            {"day": "MONDAY", "start": "07:30", "end": "12:00"},
-            {"day": "MONDAY", "start": "13:00", "end": "17:00"},
-            {"day": "FRIDAY", "start": "18:00", "end": "24:00"},
-        ]},
+        "provider": {
+            "availability": [
+                {"day": "MONDAY", "start": "07:30", "end": "12:00"},
+                {"day": "MONDAY", "start": "13:00", "end": "17:00"},
+                {"day": "FRIDAY", "start": "18:00", "end": "24:00"},
+            ]
+        },
         "userErrors": [],
     }
 
@@ -309,7 +326,9 @@ async def test_council_staff_suspend_and_the_provider_cannot_republish(api, db):
     broker = await make_user(db, Role.BROKER, council)
     await make_provider(db, council, owner=jo)
     listing_id = (await api.data("{ providers { nodes { id } } }"))["providers"]["nodes"][0]["id"]
-    suspend = "mutation($id: ID!) { suspendProvider(input: {id: $id}) { provider { status } userErrors { code } } }"
+    suspend = (
+        "mutation($id: ID!) { suspendProvider(input: {id: $id}) { provider { status } userErrors { code } } }"
+    )
 
     by_owner = await api.execute(suspend, {"id": listing_id}, as_user=jo)
     assert by_owner["errors"][0]["extensions"] == {"code": "FORBIDDEN"}

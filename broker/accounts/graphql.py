@@ -116,8 +116,7 @@ class AccountMutations:
                 )
             except AuthenticationFailed as error:
                 await session.commit()
-                return LoginPayload(token=None, expires_at=None, viewer=None,
-                                    user_errors=user_errors(error))
+                return LoginPayload(token=None, expires_at=None, viewer=None, user_errors=user_errors(error))
             await session.commit()
         token, expires_at = issue_token(
             user,
@@ -125,5 +124,6 @@ class AccountMutations:
             now=context.now,
             ttl=timedelta(minutes=settings.token_ttl_minutes),
         )
-        return LoginPayload(token=token, expires_at=expires_at, viewer=UserNode.from_model(user),
-                            user_errors=[])
+        return LoginPayload(
+            token=token, expires_at=expires_at, viewer=UserNode.from_model(user), user_errors=[]
+        )

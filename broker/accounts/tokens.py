@@ -37,7 +37,12 @@ def read_token(token: str, *, secret: str, now: datetime) -> Actor:
             secret,
             algorithms=[ALGORITHM],
             issuer=ISSUER,
-            options={"require": ["sub", "exp", "iat", "role"], "verify_exp": False, "verify_iat": False, "verify_nbf": False},
+            options={
+                "require": ["sub", "exp", "iat", "role"],
+                "verify_exp": False,
+                "verify_iat": False,
+                "verify_nbf": False,
+            },
         )
         if claims["exp"] <= now.timestamp():
             raise InvalidToken("token expired")

@@ -62,9 +62,7 @@ class UserByIdLoader(DataLoader[int, User | None]):
 
 class ServicesByProviderIdLoader(DataLoader[int, list[ProviderService]]):
     def __init__(self, db: Database) -> None:
-        super().__init__(
-            load_fn=_load_by_provider(db, ProviderService, [ProviderService.service_code])
-        )
+        super().__init__(load_fn=_load_by_provider(db, ProviderService, [ProviderService.service_code]))
 
 
 class AccreditationsByProviderIdLoader(DataLoader[int, list[Accreditation]]):

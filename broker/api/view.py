@@ -9,10 +9,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.asgi import GraphQL
-from cross_web import HTTPException
 
 from broker.accounts.tokens import InvalidToken, read_token
 from broker.api.clock import Clock

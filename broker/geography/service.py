@@ -53,9 +53,7 @@ async def resolve_postcode(
     """A postcode the user typed, checked for shape and for a district we can place on the map."""
     postcode = parse_postcode(text)
     if postcode is None:
-        raise InvalidInput(
-            f"'{text[:12]}' is not a UK postcode or postcode district.", field=field
-        )
+        raise InvalidInput(f"'{text[:12]}' is not a UK postcode or postcode district.", field=field)
     district = await session.get(PostcodeDistrict, postcode.district)
     if district is None:
         raise InvalidInput(

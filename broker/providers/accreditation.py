@@ -64,16 +64,12 @@ def is_accredited(kind: ProviderKind, checks: Iterable[Accreditation], today: da
     return REQUIRED_CHECKS[kind] <= current
 
 
-def missing_checks(
-    kind: ProviderKind, checks: Iterable[Accreditation], today: date
-) -> list[CheckType]:
+def missing_checks(kind: ProviderKind, checks: Iterable[Accreditation], today: date) -> list[CheckType]:
     current = {c.check_type for c in checks if check_is_current(c, today)}
     return sorted(REQUIRED_CHECKS[kind] - current)
 
 
-def accredited_until(
-    kind: ProviderKind, checks: Iterable[Accreditation], today: date
-) -> date | None:
+def accredited_until(kind: ProviderKind, checks: Iterable[Accreditation], today: date) -> date | None:
     """The first expiry among the required checks: the last day before which accreditation lapses.
 
     None when not accredited, or when no required check expires.

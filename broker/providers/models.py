@@ -73,9 +73,7 @@ class Provider(SQLModel, table=True):
     council_id: int = Field(foreign_key="council.id", index=True)
     owner_id: int | None = Field(default=None, foreign_key="user_account.id", index=True)
     kind: ProviderKind = Field(sa_type=_enum(ProviderKind), index=True)
-    status: ProviderStatus = Field(
-        default=ProviderStatus.DRAFT, sa_type=_enum(ProviderStatus), index=True
-    )
+    status: ProviderStatus = Field(default=ProviderStatus.DRAFT, sa_type=_enum(ProviderStatus), index=True)
     name: str = Field(max_length=120)
     bio: str = Field(default="", max_length=4000)
     gender: Gender | None = Field(default=None, sa_type=_enum(Gender))

@@ -162,45 +162,48 @@ async def _apply_fields(
         name = " ".join(fields.name.split())
         low, high = rules.NAME_LENGTH
         if not low <= len(name) <= high:
-            problems.add("input.name", f"Name must be {low} to {high} characters.",
-                         ErrorCode.OUT_OF_RANGE)
+            problems.add("input.name", f"Name must be {low} to {high} characters.", ErrorCode.OUT_OF_RANGE)
         provider.name = name
     if fields.bio is not None:
         if len(fields.bio) > rules.BIO_MAX:
-            problems.add("input.bio", f"Bio must be at most {rules.BIO_MAX} characters.",
-                         ErrorCode.TOO_LONG)
+            problems.add("input.bio", f"Bio must be at most {rules.BIO_MAX} characters.", ErrorCode.TOO_LONG)
         provider.bio = fields.bio.strip()
     services: list[str] | None = None
     if fields.services is not None:
         services = list(dict.fromkeys(fields.services))
         if len(services) > rules.MAX_SERVICES:
-            problems.add("input.services", f"At most {rules.MAX_SERVICES} services.",
-                         ErrorCode.OUT_OF_RANGE)
+            problems.add("input.services", f"At most {rules.MAX_SERVICES} services.", ErrorCode.OUT_OF_RANGE)
         known = all_services()
         for index, code in enumerate(services):
             if code not in known:
-                problems.add(f"input.services.{index}", f"Unknown service code '{code[:40]}'.",
-                             ErrorCode.UNKNOWN_CODE)
+                problems.add(
+                    f"input.services.{index}", f"Unknown service code '{code[:40]}'.", ErrorCode.UNKNOWN_CODE
+                )
     if fields.skills is not None:
         skills = _clean_list(fields.skills)
         if len(skills) > rules.MAX_SKILLS:
-            problems.add("input.skills", f"At most {rules.MAX_SKILLS} skills.",
-                         ErrorCode.OUT_OF_RANGE)
+            problems.add("input.skills", f"At most {rules.MAX_SKILLS} skills.", ErrorCode.OUT_OF_RANGE)
         for index, skill in enumerate(skills):
             if len(skill) > rules.SKILL_MAX:
-                problems.add(f"input.skills.{index}",
-                             f"Each skill is at most {rules.SKILL_MAX} characters.",
-                             ErrorCode.TOO_LONG)
+                problems.add(
+                    f"input.skills.{index}",
+                    f"Each skill is at most {rules.SKILL_MAX} characters.",
+                    ErrorCode.TOO_LONG,
+                )
         provider.skills = skills
     if fields.languages is not None:
         languages = list(dict.fromkeys(code.strip().lower() for code in fields.languages))
         if len(languages) > rules.MAX_LANGUAGES:
-            problems.add("input.languages", f"At most {rules.MAX_LANGUAGES} languages.",
-                         ErrorCode.OUT_OF_RANGE)
+            problems.add(
+                "input.languages", f"At most {rules.MAX_LANGUAGES} languages.", ErrorCode.OUT_OF_RANGE
+            )
         for index, code in enumerate(languages):
             if code not in LANGUAGES:
-                problems.add(f"input.languages.{index}", f"Unknown language code '{code[:12]}'.",
-                             ErrorCode.UNKNOWN_CODE)
+                problems.add(
+                    f"input.languages.{index}",
+                    f"Unknown language code '{code[:12]}'.",
+                    ErrorCode.UNKNOWN_CODE,
+                )
         provider.languages = languages
     if fields.gender is not None:
         if provider.kind is not ProviderKind.PA:
@@ -220,27 +223,37 @@ async def _apply_fields(
             provider.longitude = district.longitude
     if fields.travel_radius_km is not None:
         if not 0 < fields.travel_radius_km <= rules.MAX_TRAVEL_RADIUS_KM:
-            problems.add("input.travelRadiusKm",
-                         f"Travel radius must be more than 0 and at most "
-                         f"{rules.MAX_TRAVEL_RADIUS_KM:g} km.", ErrorCode.OUT_OF_RANGE)
+            problems.add(
+                "input.travelRadiusKm",
+                f"Travel radius must be more than 0 and at most {rules.MAX_TRAVEL_RADIUS_KM:g} km.",
+                ErrorCode.OUT_OF_RANGE,
+            )
         provider.travel_radius_km = fields.travel_radius_km
     if fields.hourly_rate_pence is not None:
         rate = fields.hourly_rate_pence
         if rate < rules.NATIONAL_LIVING_WAGE_PENCE:
-            problems.add("input.hourlyRatePence",
-                         "Hourly rate cannot be below the National Living Wage "
-                         f"(£{rules.NATIONAL_LIVING_WAGE_PENCE / 100:.2f}).", ErrorCode.OUT_OF_RANGE)
+            problems.add(
+                "input.hourlyRatePence",
+                "Hourly rate cannot be below the National Living Wage "
+                f"(£{rules.NATIONAL_LIVING_WAGE_PENCE / 100:.2f}).",
+                ErrorCode.OUT_OF_RANGE,
+            )
         elif rate > rules.MAX_HOURLY_RATE_PENCE:
-            problems.add("input.hourlyRatePence",
-                         f"Hourly rate above £{rules.MAX_HOURLY_RATE_PENCE / 100:.0f} is not "
-                         "accepted; rates are in pence.", ErrorCode.OUT_OF_RANGE)
+            problems.add(
+                "input.hourlyRatePence",
+                f"Hourly rate above £{rules.MAX_HOURLY_RATE_PENCE / 100:.0f} is not "
+                "accepted; rates are in pence.",
+                ErrorCode.OUT_OF_RANGE,
+            )
         provider.hourly_rate_pence = rate
     if fields.weekly_capacity_hours is not None:
         most = rules.MAX_WEEKLY_HOURS[provider.kind]
         if not 0 <= fields.weekly_capacity_hours <= most:
-            problems.add("input.weeklyCapacityHours",
-                         f"Weekly capacity must be between 0 and {most:g} hours.",
-                         ErrorCode.OUT_OF_RANGE)
+            problems.add(
+                "input.weeklyCapacityHours",
+                f"Weekly capacity must be between 0 and {most:g} hours.",
+                ErrorCode.OUT_OF_RANGE,
+            )
         provider.weekly_capacity_hours = fields.weekly_capacity_hours
     if fields.contact_email is not None:
         email = fields.contact_email.strip()
@@ -255,8 +268,7 @@ async def _apply_fields(
     if fields.merchant_category_code is not None:
         code = fields.merchant_category_code.strip()
         if code and not _MCC.match(code):
-            problems.add("input.merchantCategoryCode",
-                         "A merchant category code is four digits.")
+            problems.add("input.merchantCategoryCode", "A merchant category code is four digits.")
         provider.merchant_category_code = code or None
     return services
 
@@ -283,19 +295,22 @@ async def create_provider(
     if actor.role is Role.PROVIDER:
         owned = await session.execute(select(Provider.id).where(Provider.owner_id == actor.user_id))
         if owned.first() is not None:
-            raise Conflict("You already have a listing; update it instead.",
-                           field="input", code=ErrorCode.DUPLICATE)
+            raise Conflict(
+                "You already have a listing; update it instead.", field="input", code=ErrorCode.DUPLICATE
+            )
         council_id = actor.council_id
         owner_id: int | None = actor.user_id
     elif actor.is_platform_admin:
         if council_id is None:
-            raise InvalidInput("Choose the council this listing belongs to.",
-                               field="input.councilId", code=ErrorCode.REQUIRED)
+            raise InvalidInput(
+                "Choose the council this listing belongs to.",
+                field="input.councilId",
+                code=ErrorCode.REQUIRED,
+            )
         owner_id = None
     elif actor.role in (Role.BROKER, Role.ADMIN):
         if council_id is not None and council_id != actor.council_id:
-            raise PermissionDenied("You can only add listings to your own council.",
-                                   field="input.councilId")
+            raise PermissionDenied("You can only add listings to your own council.", field="input.councilId")
         council_id = actor.council_id
         owner_id = None
     else:
@@ -304,8 +319,9 @@ async def create_provider(
         raise NotFound("No council with this ID.", field="input.councilId")
     if fields.name is None:
         problems.add("input.name", "A listing needs a name.", ErrorCode.REQUIRED)
-    provider = Provider(council_id=council_id, owner_id=owner_id, kind=kind, name="",
-                        created_at=now, updated_at=now)
+    provider = Provider(
+        council_id=council_id, owner_id=owner_id, kind=kind, name="", created_at=now, updated_at=now
+    )
     services = await _apply_fields(session, provider, fields, problems)
     problems.raise_if_any()
     session.add(provider)
@@ -356,22 +372,30 @@ def validate_slots(slots: Sequence[SlotFields], *, field: str) -> list[tuple[Wee
             problems.add(f"{field}.{index}.end", "Use a 24-hour time such as 17:00 (24:00 for midnight).")
         if start is not None and end is not None:
             if end <= start:
-                problems.add(f"{field}.{index}.end",
-                             "A slot must end after it starts; split overnight slots at midnight.")
+                problems.add(
+                    f"{field}.{index}.end",
+                    "A slot must end after it starts; split overnight slots at midnight.",
+                )
             else:
                 parsed.append((slot.day, start, end, index))
     by_day = sorted(parsed, key=lambda s: (s[0], s[1]))
     for previous, current in itertools.pairwise(by_day):
         if previous[0] == current[0] and current[1] < previous[2]:
-            problems.add(f"{field}.{current[3]}",
-                         f"This slot overlaps another on {Weekday(current[0]).name.title()}.",
-                         ErrorCode.OVERLAPPING)
+            problems.add(
+                f"{field}.{current[3]}",
+                f"This slot overlaps another on {Weekday(current[0]).name.title()}.",
+                ErrorCode.OVERLAPPING,
+            )
     problems.raise_if_any()
     return [(day, start, end) for day, start, end, _ in parsed]
 
 
 async def set_availability(
-    session: AsyncSession, *, actor: Actor, provider_id: int, slots: Sequence[SlotFields],
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    provider_id: int,
+    slots: Sequence[SlotFields],
     now: datetime,
 ) -> Provider:
     """Replaces the weekly availability in one go, so a listing is never half old, half new."""
@@ -392,10 +416,8 @@ async def publication_gaps(session: AsyncSession, provider: Provider) -> Problem
     problems = Problems()
     need = ErrorCode.INCOMPLETE
     if len(provider.bio) < rules.MIN_BIO_TO_PUBLISH:
-        problems.add("bio", f"Write at least {rules.MIN_BIO_TO_PUBLISH} characters about yourself.",
-                     need)
-    services = await session.execute(
-        select(func.count()).where(ProviderService.provider_id == provider.id))
+        problems.add("bio", f"Write at least {rules.MIN_BIO_TO_PUBLISH} characters about yourself.", need)
+    services = await session.execute(select(func.count()).where(ProviderService.provider_id == provider.id))
     if services.scalar_one() == 0:
         problems.add("services", "List at least one service.", need)
     if not provider.languages:
@@ -408,8 +430,7 @@ async def publication_gaps(session: AsyncSession, provider: Provider) -> Problem
         problems.add("hourlyRatePence", "Give your hourly rate.", need)
     if not provider.weekly_capacity_hours:
         problems.add("weeklyCapacityHours", "Say how many hours a week you can take on.", need)
-    slots = await session.execute(
-        select(func.count()).where(AvailabilitySlot.provider_id == provider.id))
+    slots = await session.execute(select(func.count()).where(AvailabilitySlot.provider_id == provider.id))
     if slots.scalar_one() == 0:
         problems.add("availability", "Add the times of the week you are available.", need)
     if not provider.contact_email and not provider.contact_phone:
@@ -422,8 +443,7 @@ async def publish_provider(
 ) -> Provider:
     provider = await _editable_provider(session, actor, provider_id)
     if provider.status is ProviderStatus.SUSPENDED and not actor.is_staff_of(provider.council_id):
-        raise Conflict("This listing is suspended; the council must lift the suspension.",
-                       field="id")
+        raise Conflict("This listing is suspended; the council must lift the suspension.", field="id")
     gaps = await publication_gaps(session, provider)
     gaps.raise_if_any()
     if provider.status is not ProviderStatus.PUBLISHED:
@@ -440,8 +460,7 @@ async def withdraw_provider(
     """Back to DRAFT: the listing leaves public view but keeps everything."""
     provider = await _editable_provider(session, actor, provider_id)
     if provider.status is ProviderStatus.SUSPENDED and not actor.is_staff_of(provider.council_id):
-        raise Conflict("This listing is suspended; the council must lift the suspension.",
-                       field="id")
+        raise Conflict("This listing is suspended; the council must lift the suspension.", field="id")
     provider.status = ProviderStatus.DRAFT
     provider.updated_at = now
     await session.flush()
@@ -462,7 +481,12 @@ async def suspend_provider(
 
 
 async def record_accreditation(
-    session: AsyncSession, *, actor: Actor, provider_id: int, check: CheckFields, today: date,
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    provider_id: int,
+    check: CheckFields,
+    today: date,
     now: datetime,
 ) -> Accreditation:
     """Council staff record the result of a check; it replaces the previous result of that check."""
@@ -470,21 +494,17 @@ async def record_accreditation(
     if provider is None or not await _is_visible(session, actor, provider_id):
         raise NotFound("No listing with this ID.", field="input.providerId")
     if not actor.is_staff_of(provider.council_id):
-        raise PermissionDenied("Only the listing's council records its checks.",
-                               field="input.providerId")
+        raise PermissionDenied("Only the listing's council records its checks.", field="input.providerId")
     problems = Problems()
     reference = check.reference.strip()
     if len(reference) > rules.REFERENCE_MAX:
-        problems.add("input.reference", f"At most {rules.REFERENCE_MAX} characters.",
-                     ErrorCode.TOO_LONG)
+        problems.add("input.reference", f"At most {rules.REFERENCE_MAX} characters.", ErrorCode.TOO_LONG)
     if check.checked_on > today:
-        problems.add("input.checkedOn", "A check cannot be dated in the future.",
-                     ErrorCode.OUT_OF_RANGE)
+        problems.add("input.checkedOn", "A check cannot be dated in the future.", ErrorCode.OUT_OF_RANGE)
     if check.checked_on.year < 1990:
         problems.add("input.checkedOn", "That date is too long ago.", ErrorCode.OUT_OF_RANGE)
     if check.expires_on is not None and check.expires_on <= check.checked_on:
-        problems.add("input.expiresOn", "Expiry must be after the check date.",
-                     ErrorCode.OUT_OF_RANGE)
+        problems.add("input.expiresOn", "Expiry must be after the check date.", ErrorCode.OUT_OF_RANGE)
     if check.status is CheckStatus.PASSED and not reference:
         problems.add("input.reference", "A passed check needs its reference.", ErrorCode.REQUIRED)
     if check.cqc_rating is not None and check.check_type is not CheckType.CQC_REGISTRATION:
@@ -500,8 +520,9 @@ async def record_accreditation(
             )
         )
     ).scalar_one_or_none()
-    record = existing or Accreditation(provider_id=provider_id, check_type=check.check_type,
-                                       status=check.status, checked_on=check.checked_on)
+    record = existing or Accreditation(
+        provider_id=provider_id, check_type=check.check_type, status=check.status, checked_on=check.checked_on
+    )
     record.status = check.status
     record.reference = reference
     record.checked_on = check.checked_on
@@ -520,9 +541,7 @@ async def record_accreditation(
 
 
 async def get_provider(session: AsyncSession, *, actor: Actor | None, provider_id: int) -> Provider | None:
-    result = await session.execute(
-        select(Provider).where(Provider.id == provider_id, visible_clause(actor))
-    )
+    result = await session.execute(select(Provider).where(Provider.id == provider_id, visible_clause(actor)))
     return result.scalar_one_or_none()
 
 
@@ -546,8 +565,10 @@ def _filtered(actor: Actor | None, filters: ProviderFilter, today: date):
     if filters.service_code is not None:
         query = query.where(
             select(ProviderService.provider_id)
-            .where(ProviderService.provider_id == Provider.id,
-                   ProviderService.service_code == filters.service_code)
+            .where(
+                ProviderService.provider_id == Provider.id,
+                ProviderService.service_code == filters.service_code,
+            )
             .exists()
         )
     if filters.accredited is not None:
@@ -557,15 +578,16 @@ def _filtered(actor: Actor | None, filters: ProviderFilter, today: date):
 
 
 async def list_providers(
-    session: AsyncSession, *, actor: Actor | None, filters: ProviderFilter, today: date,
-    limit: int, offset: int,
+    session: AsyncSession,
+    *,
+    actor: Actor | None,
+    filters: ProviderFilter,
+    today: date,
+    limit: int,
+    offset: int,
 ) -> tuple[list[Provider], int]:
     """One page of the listings the actor may see, and how many there are in all."""
     query = _filtered(actor, filters, today)
-    total = (
-        await session.execute(select(func.count()).select_from(query.subquery()))
-    ).scalar_one()
-    rows = await session.execute(
-        query.order_by(Provider.name, Provider.id).limit(limit).offset(offset)
-    )
+    total = (await session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
+    rows = await session.execute(query.order_by(Provider.name, Provider.id).limit(limit).offset(offset))
     return list(rows.scalars()), total

@@ -153,17 +153,24 @@ def _node(provider: object) -> ProviderNode | None:
 
 @strawberry.type
 class ProviderMutations:
-    @strawberry.mutation(permission_classes=[IsAuthenticated],
-                         description="Providers create their own listing; staff create one for their council.")
+    @strawberry.mutation(
+        permission_classes=[IsAuthenticated],
+        description="Providers create their own listing; staff create one for their council.",
+    )
     async def create_provider(self, info: Info, input: CreateProviderInput) -> CreateProviderPayload:
         ctx = info.context
 
         async def action(session):
-            council_id = decode_id(input.council_id, "Council", field="input.councilId") \
-                if input.council_id else None
+            council_id = (
+                decode_id(input.council_id, "Council", field="input.councilId") if input.council_id else None
+            )
             return await service.create_provider(
-                session, actor=ctx.actor, kind=input.kind, fields=input.to_fields(),
-                council_id=council_id, now=ctx.now,
+                session,
+                actor=ctx.actor,
+                kind=input.kind,
+                fields=input.to_fields(),
+                council_id=council_id,
+                now=ctx.now,
             )
 
         provider, errors = await in_transaction(info, action)
@@ -175,49 +182,62 @@ class ProviderMutations:
 
         async def action(session):
             return await service.update_provider(
-                session, actor=ctx.actor, provider_id=decode_id(input.id, "Provider", field="input.id"),
-                fields=input.to_fields(), now=ctx.now,
+                session,
+                actor=ctx.actor,
+                provider_id=decode_id(input.id, "Provider", field="input.id"),
+                fields=input.to_fields(),
+                now=ctx.now,
             )
 
         provider, errors = await in_transaction(info, action)
         return UpdateProviderPayload(provider=_node(provider), user_errors=errors)
 
-    @strawberry.mutation(permission_classes=[IsAuthenticated],
-                         description="Make a complete listing visible to the public.")
+    @strawberry.mutation(
+        permission_classes=[IsAuthenticated], description="Make a complete listing visible to the public."
+    )
     async def publish_provider(self, info: Info, input: ProviderIdInput) -> PublishProviderPayload:
         ctx = info.context
 
         async def action(session):
             return await service.publish_provider(
-                session, actor=ctx.actor, provider_id=decode_id(input.id, "Provider", field="input.id"),
+                session,
+                actor=ctx.actor,
+                provider_id=decode_id(input.id, "Provider", field="input.id"),
                 now=ctx.now,
             )
 
         provider, errors = await in_transaction(info, action)
         return PublishProviderPayload(provider=_node(provider), user_errors=errors)
 
-    @strawberry.mutation(permission_classes=[IsAuthenticated],
-                         description="Take a listing out of public view (back to DRAFT).")
+    @strawberry.mutation(
+        permission_classes=[IsAuthenticated], description="Take a listing out of public view (back to DRAFT)."
+    )
     async def withdraw_provider(self, info: Info, input: ProviderIdInput) -> WithdrawProviderPayload:
         ctx = info.context
 
         async def action(session):
             return await service.withdraw_provider(
-                session, actor=ctx.actor, provider_id=decode_id(input.id, "Provider", field="input.id"),
+                session,
+                actor=ctx.actor,
+                provider_id=decode_id(input.id, "Provider", field="input.id"),
                 now=ctx.now,
             )
 
         provider, errors = await in_transaction(info, action)
         return WithdrawProviderPayload(provider=_node(provider), user_errors=errors)
 
-    @strawberry.mutation(permission_classes=[IsCouncilStaff],
-                         description="Council staff suspend a listing until they publish it again.")
+    @strawberry.mutation(
+        permission_classes=[IsCouncilStaff],
+        description="Council staff suspend a listing until they publish it again.",
+    )
     async def suspend_provider(self, info: Info, input: ProviderIdInput) -> SuspendProviderPayload:
         ctx = info.context
 
         async def action(session):
             return await service.suspend_provider(
-                session, actor=ctx.actor, provider_id=decode_id(input.id, "Provider", field="input.id"),
+                session,
+                actor=ctx.actor,
+                provider_id=decode_id(input.id, "Provider", field="input.id"),
                 now=ctx.now,
             )
 
@@ -231,31 +251,43 @@ class ProviderMutations:
 
         async def action(session):
             return await service.set_availability(
-                session, actor=ctx.actor,
+                session,
+                actor=ctx.actor,
                 provider_id=decode_id(input.provider_id, "Provider", field="input.providerId"),
-                slots=slots, now=ctx.now,
+                slots=slots,
+                now=ctx.now,
             )
 
         provider, errors = await in_transaction(info, action)
         return SetAvailabilityPayload(provider=_node(provider), user_errors=errors)
 
-    @strawberry.mutation(permission_classes=[IsCouncilStaff],
-                         description="Record the result of a check; it replaces that check's last result.")
+    @strawberry.mutation(
+        permission_classes=[IsCouncilStaff],
+        description="Record the result of a check; it replaces that check's last result.",
+    )
     async def record_accreditation(
         self, info: Info, input: RecordAccreditationInput
     ) -> RecordAccreditationPayload:
         ctx = info.context
         check = service.CheckFields(
-            check_type=input.check_type, status=input.status, reference=input.reference,
-            checked_on=input.checked_on, expires_on=input.expires_on,
-            dbs_update_service=input.dbs_update_service, cqc_rating=input.cqc_rating,
+            check_type=input.check_type,
+            status=input.status,
+            reference=input.reference,
+            checked_on=input.checked_on,
+            expires_on=input.expires_on,
+            dbs_update_service=input.dbs_update_service,
+            cqc_rating=input.cqc_rating,
         )
 
         async def action(session):
             provider_id = decode_id(input.provider_id, "Provider", field="input.providerId")
             record = await service.record_accreditation(
-                session, actor=ctx.actor, provider_id=provider_id, check=check,
-                today=ctx.today, now=ctx.now,
+                session,
+                actor=ctx.actor,
+                provider_id=provider_id,
+                check=check,
+                today=ctx.today,
+                now=ctx.now,
             )
             return record, await session.get(service.Provider, provider_id)
 

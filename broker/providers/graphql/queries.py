@@ -42,9 +42,7 @@ class ProviderFilterInput:
             kind=self.kind,
             status=self.status,
             accredited=self.accredited,
-            council_id=decode_id(self.council, "Council", field="filter.council")
-            if self.council
-            else None,
+            council_id=decode_id(self.council, "Council", field="filter.council") if self.council else None,
             service_code=self.service,
             postcode_district=district,
         )
@@ -71,8 +69,12 @@ class ProviderQueries:
         filters = filter.to_domain() if filter else service.ProviderFilter()
         async with info.context.db.session() as session:
             rows, total = await service.list_providers(
-                session, actor=info.context.actor, filters=filters, today=info.context.today,
-                limit=page.limit, offset=page.offset,
+                session,
+                actor=info.context.actor,
+                filters=filters,
+                today=info.context.today,
+                limit=page.limit,
+                offset=page.offset,
             )
         return connection([ProviderNode.from_model(p) for p in rows], page=page, total=total)
 

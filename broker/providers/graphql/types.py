@@ -26,8 +26,11 @@ from broker.providers.service import can_see_private_details, visible_providers
 from broker.taxonomy.languages import LANGUAGES
 from broker.taxonomy.services import all_services
 
-ProviderKindEnum = strawberry.enum(ProviderKind, name="ProviderKind",
-                                   description="PA (personal assistant), care agency, or DP support organisation.")
+ProviderKindEnum = strawberry.enum(
+    ProviderKind,
+    name="ProviderKind",
+    description="PA (personal assistant), care agency, or DP support organisation.",
+)
 ProviderStatusEnum = strawberry.enum(ProviderStatus, name="ProviderStatus")
 GenderEnum = strawberry.enum(Gender, name="Gender")
 WeekdayEnum = strawberry.enum(Weekday, name="Weekday")
@@ -46,8 +49,7 @@ class ServiceType:
 
 def service_type(code: str) -> ServiceType:
     entry = all_services()[code]
-    return ServiceType(code=entry.code, label=entry.label, group=entry.group,
-                       description=entry.description)
+    return ServiceType(code=entry.code, label=entry.label, group=entry.group, description=entry.description)
 
 
 @strawberry.type(name="Language")
@@ -178,9 +180,7 @@ class ProviderNode(relay.Node):
     async def accreditations(self, info: Info) -> list[AccreditationType]:
         checks = await info.context.loaders.accreditations_by_provider_id.load(self.model.id)
         private = can_see_private_details(info.context.actor, self.model)
-        return [
-            AccreditationType.from_model(c, today=info.context.today, private=private) for c in checks
-        ]
+        return [AccreditationType.from_model(c, today=info.context.today, private=private) for c in checks]
 
     @strawberry.field(description="Every check this kind of provider needs is passed and unexpired today.")
     async def accredited(self, info: Info) -> bool:

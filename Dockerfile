@@ -1,0 +1,16 @@
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+WORKDIR /app
+RUN useradd --create-home --uid 10001 broker
+COPY pyproject.toml README.md ./
+COPY broker ./broker
+COPY seed ./seed
+COPY search ./search
+RUN pip install .
+USER broker
+ENV BROKER_DATA_DIR=/home/broker/data
+EXPOSE 8000
+HEALTHCHECK --interval=15s --timeout=3s --retries=5 \
+  CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/readyz').status != 200)"
+CMD ["broker", "serve", "--host", "0.0.0.0", "--port", "8000"]
