@@ -115,3 +115,15 @@ async def test_graphiql_is_not_served_outside_development(api):
     response = await api.http.get("/graphql", headers={"Accept": "text/html"})
 
     assert response.status_code == 404
+
+
+def test_unexpected_errors_are_masked_but_domain_and_permission_errors_are_not():
+    from graphql import GraphQLError  # noqa: PLC0415
+
+    from broker.api.errors import _should_mask  # noqa: PLC0415
+    from broker.errors import NotFound  # noqa: PLC0415
+
+    assert _should_mask(GraphQLError("boom", original_error=RuntimeError("db password is hunter2")))
+    assert not _should_mask(GraphQLError("No listing", original_error=NotFound("No listing")))
+    assert not _should_mask(GraphQLError("Sign in", original_error=GraphQLError("Sign in")))
+    assert not _should_mask(GraphQLError("Cannot query field 'x'"))
