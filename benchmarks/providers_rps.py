@@ -34,28 +34,28 @@ QUERY = """{ providers(first: 50) { totalCount nodes {
 } } }"""
 
 
-def bare_app(database_url: str):  # noqa: ANN201
+def bare_app(database_url: str):
     """The same 50 rows, their services and checks, straight from SQLAlchemy to JSON."""
-    from collections import defaultdict  # noqa: PLC0415
+    from collections import defaultdict
 
-    from sqlalchemy import func, select  # noqa: PLC0415
-    from starlette.applications import Starlette  # noqa: PLC0415
-    from starlette.responses import JSONResponse  # noqa: PLC0415
-    from starlette.routing import Route  # noqa: PLC0415
+    from sqlalchemy import func, select
+    from starlette.applications import Starlette
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
 
-    from broker.db import Database  # noqa: PLC0415
-    from broker.providers.accreditation import check_is_current, is_accredited  # noqa: PLC0415
-    from broker.providers.models import (  # noqa: PLC0415
+    from broker.db import Database
+    from broker.providers.accreditation import check_is_current, is_accredited
+    from broker.providers.models import (
         Accreditation,
         Provider,
         ProviderService,
         ProviderStatus,
     )
-    from broker.taxonomy.services import all_services  # noqa: PLC0415
+    from broker.taxonomy.services import all_services
 
     db = Database(database_url)
 
-    async def providers(_request):  # noqa: ANN001, ANN202
+    async def providers(_request):
         today = date.today()
         published = Provider.status == ProviderStatus.PUBLISHED
         async with db.session() as session:
@@ -104,10 +104,10 @@ def bare_app(database_url: str):  # noqa: ANN201
 
 
 def serve(kind: str, database_url: str, port: int) -> None:
-    import uvicorn  # noqa: PLC0415
+    import uvicorn
 
-    from broker.app import create_app  # noqa: PLC0415
-    from broker.settings import Settings  # noqa: PLC0415
+    from broker.app import create_app
+    from broker.settings import Settings
 
     if kind == "graphql":
         settings = Settings(environment="production", database_url=database_url, secret_key="b" * 40)
@@ -118,11 +118,11 @@ def serve(kind: str, database_url: str, port: int) -> None:
 
 
 def seed(database_url: str, providers: int) -> None:
-    from broker.accounts.service import get_or_create_council  # noqa: PLC0415
-    from broker.db import Database, migrate  # noqa: PLC0415
-    from broker.geography.service import load_districts, read_geography_csv  # noqa: PLC0415
-    from seed import DEMO_DISTRICTS  # noqa: PLC0415
-    from seed.generator import generate  # noqa: PLC0415
+    from broker.accounts.service import get_or_create_council
+    from broker.db import Database, migrate
+    from broker.geography.service import load_districts, read_geography_csv
+    from seed import DEMO_DISTRICTS
+    from seed.generator import generate
 
     migrate(database_url)
 
@@ -163,8 +163,7 @@ def load_with_wrk(url: str, seconds: int, connections: int) -> float:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         body = json.dumps({"query": QUERY}).replace("\\", "\\\\").replace('"', '\\"')
         script.write(
-            f'wrk.method = "POST"\nwrk.body = "{body}"\n'
-            'wrk.headers["Content-Type"] = "application/json"\n'
+            f'wrk.method = "POST"\nwrk.body = "{body}"\nwrk.headers["Content-Type"] = "application/json"\n'
         )
     output = subprocess.run(
         ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-s", script.name, url],
@@ -200,8 +199,17 @@ def load_with_httpx(url: str, seconds: int, connections: int) -> float:
 
 def measure(kind: str, database_url: str, port: int, seconds: int, connections: int) -> float:
     server = subprocess.Popen(
-        [sys.executable, "-m", "benchmarks.providers_rps", "--serve", kind, "--database-url", database_url,
-         "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.providers_rps",
+            "--serve",
+            kind,
+            "--database-url",
+            database_url,
+            "--port",
+            str(port),
+        ],
     )
     try:
         url = f"http://127.0.0.1:{port}/graphql"

@@ -118,10 +118,10 @@ async def test_graphiql_is_not_served_outside_development(api):
 
 
 def test_unexpected_errors_are_masked_but_domain_and_permission_errors_are_not():
-    from graphql import GraphQLError  # noqa: PLC0415
+    from graphql import GraphQLError
 
-    from broker.api.errors import _should_mask  # noqa: PLC0415
-    from broker.errors import NotFound  # noqa: PLC0415
+    from broker.api.errors import _should_mask
+    from broker.errors import NotFound
 
     assert _should_mask(GraphQLError("boom", original_error=RuntimeError("db password is hunter2")))
     assert not _should_mask(GraphQLError("No listing", original_error=NotFound("No listing")))
