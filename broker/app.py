@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -10,14 +11,18 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from broker.api.clock import Clock, SystemClock
 from broker.api.schema import schema
 from broker.api.view import GraphQLView
 from broker.db import Database
+from broker.openreferral.routes import openreferral_routes
 from broker.settings import Settings
+from search.backend import SearchBackend
+from search.factory import backend_from_url
+from search.sync import OutboxDrainer
 
 MAX_BODY_BYTES = 1_000_000
 
@@ -60,9 +65,13 @@ def create_app(
     *,
     clock: Clock | None = None,
     db: Database | None = None,
+    search: SearchBackend | None = None,
 ) -> Starlette:
     database = db or Database(settings.database_url, echo=settings.log_sql)
-    view = GraphQLView(settings=settings, db=database, clock=clock or SystemClock(), schema=schema)
+    index = search or backend_from_url(settings.search_url, api_key=settings.search_api_key_value)
+    clock = clock or SystemClock()
+    view = GraphQLView(settings=settings, db=database, search=index, clock=clock, schema=schema)
+    drainer = OutboxDrainer(database, index, now=clock.now)
 
     async def home(_: Request) -> Response:
         ide = " (open it in a browser for GraphiQL)" if settings.graphiql_enabled else ""
@@ -77,11 +86,18 @@ def create_app(
                 await session.execute(text("SELECT 1"))
         except Exception:
             return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503)
-        return JSONResponse({"status": "ok", "database": "up"})
+        # Search being down degrades search only; the database is the source of truth.
+        search_up = await asyncio.to_thread(index.health)
+        return JSONResponse({"status": "ok", "database": "up", "search": "up" if search_up else "down"})
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        worker = asyncio.create_task(drainer.run(stop)) if settings.search_sync_in_process else None
         yield
+        stop.set()
+        if worker is not None:
+            await worker
         await database.dispose()
 
     app = Starlette(
@@ -90,10 +106,13 @@ def create_app(
             Route("/graphql", view, methods=["GET", "POST"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Mount("/openreferral", routes=openreferral_routes(database, view.clock)),
         ],
         middleware=[Middleware(BodySizeLimit)],
         lifespan=lifespan,
     )
     app.state.db = database
+    app.state.search = index
+    app.state.drainer = drainer
     app.state.settings = settings
     return app

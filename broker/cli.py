@@ -18,6 +18,7 @@ from broker.db import Database, migrate
 from broker.errors import BrokerError
 from broker.geography.service import load_districts, read_geography_csv
 from broker.settings import Settings
+from search.backend import SearchBackend
 
 app = typer.Typer(help="Direct-payments provider marketplace and brokerage service.", no_args_is_help=True)
 
@@ -62,6 +63,9 @@ def serve(
     if not settings.is_production and asyncio.run(_database_is_empty(settings)):
         typer.echo("Empty database: seeding the demo council (Leeds City Council)...")
         asyncio.run(_seed_demo(settings))
+    if asyncio.run(_index_is_empty_but_listings_exist(settings)):
+        typer.echo("Building the search index from the database...")
+        asyncio.run(_reindex(settings))
     typer.echo(f"\nDP broker is running at http://{host}:{port}/")
     typer.echo(
         f"  GraphQL: http://{host}:{port}/graphql"
@@ -76,6 +80,79 @@ def serve(
         f'password: "{DEMO_PASSWORD}"}}) {{ token }} }}\n'
     )
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+def _backend(settings: Settings) -> SearchBackend:
+    from search.factory import backend_from_url
+
+    return backend_from_url(settings.search_url, api_key=settings.search_api_key_value)
+
+
+async def _reindex(settings: Settings) -> int:
+    from search.sync import reindex
+
+    db = Database(settings.database_url)
+    try:
+        return await reindex(db, _backend(settings))
+    finally:
+        await db.dispose()
+
+
+async def _index_is_empty_but_listings_exist(settings: Settings) -> bool:
+    from broker.providers.models import Provider
+    from search.backend import SearchError
+
+    try:
+        documents = _backend(settings).stats().get("documents", 0)
+    except SearchError:
+        return False  # the outbox worker will catch up when the engine is back
+    db = Database(settings.database_url)
+    try:
+        async with db.session() as session:
+            listings = (await session.execute(select(func.count()).select_from(Provider))).scalar_one()
+    finally:
+        await db.dispose()
+    return documents == 0 and listings > 0
+
+
+@app.command()
+def reindex() -> None:
+    """Rebuild the search index from the database (built aside, then switched in)."""
+    settings = Settings()
+    migrate(settings.database_url)
+    count = asyncio.run(_reindex(settings))
+    typer.echo(f"Indexed {count} listings into {settings.search_url}.")
+
+
+@app.command("search-sync")
+def search_sync(
+    once: Annotated[bool, typer.Option(help="Drain what is due and exit.")] = False,
+) -> None:
+    """Run the search outbox worker as its own process (`broker serve` also runs one in-process)."""
+    import signal
+
+    from search.sync import OutboxDrainer
+
+    settings = Settings()
+
+    async def run() -> None:
+        db = Database(settings.database_url)
+        drainer = OutboxDrainer(db, _backend(settings))
+        try:
+            if once:
+                report = await drainer.drain()
+                typer.echo(f"indexed {report.indexed}, removed {report.deleted}, failed {report.failed}")
+                return
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, stop.set)
+            typer.echo("search-sync: draining the outbox (Ctrl+C to stop)")
+            await drainer.run(stop)
+        finally:
+            await db.dispose()
+
+    asyncio.run(run())
 
 
 @app.command("migrate")

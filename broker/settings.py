@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     data_dir: Path = Path("var")
     database_url: str = ""
     search_url: str = ""
+    search_api_key: SecretStr | None = None
+    search_sync_in_process: bool = True
     secret_key: SecretStr = SecretStr("")
     token_ttl_minutes: int = Field(default=8 * 60, ge=1, le=7 * 24 * 60)
     login_max_failures: int = Field(default=5, ge=1)
@@ -63,6 +65,10 @@ class Settings(BaseSettings):
     @cached_property
     def graphiql_enabled(self) -> bool:
         return self.graphiql if self.graphiql is not None else self.environment == "development"
+
+    @property
+    def search_api_key_value(self) -> str | None:
+        return self.search_api_key.get_secret_value() if self.search_api_key else None
 
     @property
     def is_production(self) -> bool:

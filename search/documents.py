@@ -11,7 +11,9 @@ from datetime import date
 from typing import Any
 
 Slot = tuple[int, int, int]
-"""(weekday 0=Monday..6, start minute, end minute), Europe/London local time; end <= start wraps past midnight."""
+"""(weekday 0=Monday..6, start minute, end minute) in Europe/London local time.
+
+End <= start wraps past midnight into the next day; (d, 0, 1440) is the whole day."""
 
 KIND_LABELS: dict[str, str] = {
     "PA": "Personal assistant",

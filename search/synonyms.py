@@ -29,9 +29,35 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
 
 STOP_WORDS: frozenset[str] = frozenset(
     {
-        "a", "an", "the", "who", "whom", "which", "that", "speaks", "speak", "speaking", "near",
-        "nearby", "around", "close", "me", "my", "i", "need", "needs", "want", "looking", "for",
-        "someone", "somebody", "can", "could", "please", "with", "from",
+        "a",
+        "an",
+        "the",
+        "who",
+        "whom",
+        "which",
+        "that",
+        "speaks",
+        "speak",
+        "speaking",
+        "near",
+        "nearby",
+        "around",
+        "close",
+        "me",
+        "my",
+        "i",
+        "need",
+        "needs",
+        "want",
+        "looking",
+        "for",
+        "someone",
+        "somebody",
+        "can",
+        "could",
+        "please",
+        "with",
+        "from",
     }
 )
 """Words that say nothing about a listing; dropped from queries so they cannot empty the results."""
@@ -40,7 +66,7 @@ MAX_PHRASE_WORDS = 4
 
 
 def synonym_table() -> dict[str, tuple[str, ...]]:
-    """phrase -> every phrase of its group (itself included), for query expansion."""
+    """phrase -> every phrase of its group (itself included)."""
     table: dict[str, tuple[str, ...]] = {}
     for group in SYNONYM_GROUPS:
         for phrase in group:
@@ -51,4 +77,6 @@ def synonym_table() -> dict[str, tuple[str, ...]]:
 def meilisearch_synonyms() -> dict[str, list[str]]:
     """The `synonyms` index setting: each phrase maps to the rest of its group (Meilisearch wants both
     directions spelled out)."""
-    return {phrase: [other for other in group if other != phrase] for phrase, group in synonym_table().items()}
+    return {
+        phrase: [other for other in group if other != phrase] for phrase, group in synonym_table().items()
+    }

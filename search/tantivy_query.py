@@ -14,8 +14,8 @@ from search import derived
 from search.geo import bounding_box
 from search.query import SearchQuery
 from search.slots import required_blocks
-from search.tantivy_schema import ALL_TEXT, TEXT_FIELD_BOOSTS
-from search.text import TextClause, plan_text, typo_budget
+from search.tantivy_schema import ALL_TEXT, CONCEPTS, TEXT_FIELD_BOOSTS
+from search.text import TextClause, concept_token, plan_text, typo_budget
 
 Q = tantivy.Query
 MUST, SHOULD = tantivy.Occur.Must, tantivy.Occur.Should
@@ -53,12 +53,16 @@ def filter_queries(schema: tantivy.Schema, query: SearchQuery) -> list[tantivy.Q
         found.append(Q.term_query(schema, "council_id", query.council_id))
     if query.max_rate_pence is not None:
         found.append(
-            Q.range_query(schema, "hourly_rate_pence", tantivy.FieldType.Integer, upper_bound=query.max_rate_pence)
+            Q.range_query(
+                schema, "hourly_rate_pence", tantivy.FieldType.Integer, upper_bound=query.max_rate_pence
+            )
         )
     if query.min_remaining_hours is not None:
         found.append(
             Q.range_query(
-                schema, "remaining_capacity_hours", tantivy.FieldType.Float,
+                schema,
+                "remaining_capacity_hours",
+                tantivy.FieldType.Float,
                 lower_bound=float(query.min_remaining_hours),
             )
         )
@@ -66,7 +70,9 @@ def filter_queries(schema: tantivy.Schema, query: SearchQuery) -> list[tantivy.Q
         found.append(Q.term_query(schema, "accredited", True))
         found.append(
             Q.range_query(
-                schema, "accredited_until_day", tantivy.FieldType.Integer,
+                schema,
+                "accredited_until_day",
+                tantivy.FieldType.Integer,
                 lower_bound=derived.day_number(query.today) + 1,
             )
         )
@@ -76,12 +82,15 @@ def filter_queries(schema: tantivy.Schema, query: SearchQuery) -> list[tantivy.Q
         )
         found.append(Q.range_query(schema, "latitude", tantivy.FieldType.Float, min_lat, max_lat))
         found.append(Q.range_query(schema, "longitude", tantivy.FieldType.Float, min_lng, max_lng))
+        found.append(Q.range_query(schema, "travel_reach_km", tantivy.FieldType.Integer, lower_bound=1))
     return found
 
 
 def _word_query(schema: tantivy.Schema, word: str, prefix: bool) -> tantivy.Query:
     """Exact word in any text field (boosted by field), or within its typo budget / as a prefix."""
-    parts = [Q.boost_query(Q.term_query(schema, name, word), boost) for name, boost in TEXT_FIELD_BOOSTS.items()]
+    parts = [
+        Q.boost_query(Q.term_query(schema, name, word), boost) for name, boost in TEXT_FIELD_BOOSTS.items()
+    ]
     parts.append(Q.term_query(schema, ALL_TEXT, word))
     distance = typo_budget(word)
     if distance or prefix:
@@ -90,18 +99,12 @@ def _word_query(schema: tantivy.Schema, word: str, prefix: bool) -> tantivy.Quer
     return _any_of(parts)
 
 
-def _phrase_query(schema: tantivy.Schema, words: tuple[str, ...]) -> tantivy.Query:
-    if len(words) == 1:
-        return Q.term_query(schema, ALL_TEXT, words[0])
-    return Q.phrase_query(schema, ALL_TEXT, list(words))
-
-
 def _clause_query(schema: tantivy.Schema, clause: TextClause) -> tantivy.Query:
+    """The typed word (exact, typo or prefix) or any concept token of its synonym groups."""
+    concepts = [Q.term_query(schema, CONCEPTS, concept_token(group)) for group in clause.groups]
     if len(clause.typed) == 1:
-        typed = _word_query(schema, clause.typed[0], clause.prefix)
-    else:
-        typed = _phrase_query(schema, clause.typed)
-    return _any_of([typed, *(_phrase_query(schema, words) for words in clause.synonyms)])
+        return _any_of([_word_query(schema, clause.typed[0], clause.prefix), *concepts])
+    return _any_of(concepts)
 
 
 def text_query(schema: tantivy.Schema, analyzer: tantivy.TextAnalyzer, text: str) -> tantivy.Query | None:

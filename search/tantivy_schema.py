@@ -11,8 +11,9 @@ import tantivy
 
 from search import derived
 from search.documents import ProviderDocument
+from search.text import concept_token, concepts_in
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """Bump when the layout changes; an index written with another version is rebuilt empty."""
 
 TEXT_TOKENIZER = "care_text"
@@ -23,6 +24,8 @@ KEYWORD_FIELDS = ("kind", "status", "gender", "rate_band", "services", "skills",
 TEXT_FIELD_BOOSTS: dict[str, float] = {"name": 4.0, "labels": 3.0, "skills_text": 2.0, "language_text": 2.0}
 """Exact-word boosts per field; `all_text` (everything including bio) scores 1 and carries typos."""
 ALL_TEXT = "all_text"
+CONCEPTS = "concepts"
+"""Synonym-group tokens found in the listing's text (see `search.text`)."""
 
 
 def text_analyzer() -> tantivy.TextAnalyzer:
@@ -44,6 +47,7 @@ def build_schema() -> tantivy.Schema:
     for name in KEYWORD_FIELDS:
         builder.add_text_field(name, fast=True, tokenizer_name="raw", index_option="basic")
     builder.add_text_field("available", tokenizer_name="raw", index_option="basic")
+    builder.add_text_field(CONCEPTS, tokenizer_name="raw", index_option="basic")
     builder.add_boolean_field("accredited", indexed=True)
     builder.add_integer_field("accredited_until_day", indexed=True, fast=True)
     builder.add_integer_field("hourly_rate_pence", indexed=True, fast=True)
@@ -57,9 +61,13 @@ def build_schema() -> tantivy.Schema:
     return builder.build()
 
 
-def to_tantivy(doc: ProviderDocument, schema: tantivy.Schema) -> tantivy.Document:
+def to_tantivy(
+    doc: ProviderDocument, schema: tantivy.Schema, analyzer: tantivy.TextAnalyzer
+) -> tantivy.Document:
     """The tantivy document for one listing."""
     labels = [*doc.service_labels, derived.kind_label(doc)]
+    texts = [doc.name, *labels, *doc.skills, *doc.language_names, doc.bio]
+    concepts = concepts_in(analyzer.analyze(text) for text in texts if text)
     values: dict[str, object] = {
         "id": doc.id,
         "council_id": doc.council_id,
@@ -82,7 +90,8 @@ def to_tantivy(doc: ProviderDocument, schema: tantivy.Schema) -> tantivy.Documen
         "labels": labels,
         "skills_text": list(doc.skills),
         "language_text": list(doc.language_names),
-        ALL_TEXT: [doc.name, *labels, *doc.skills, *doc.language_names, doc.bio],
+        ALL_TEXT: texts,
+        CONCEPTS: [concept_token(group) for group in sorted(concepts)],
     }
     if doc.gender is not None:
         values["gender"] = doc.gender

@@ -1,16 +1,18 @@
-"""Turning typed words into match clauses: typo budgets, synonym phrases, filler words.
+"""Turning words into match clauses: typo budgets, care synonyms as concepts, filler words.
 
-Meilisearch applies these rules itself (from its settings); the tantivy backend builds its queries
-from `plan_text` so both engines match the same listings for the same words.
+Meilisearch applies these rules itself (from its settings). The tantivy backend uses this module on
+both sides: at indexing, every synonym phrase found in a listing adds its group's concept token
+("g0" for carer / personal assistant / PA ...); at query time a typed word matches its own spelling
+(with typos) or any concept it belongs to. One term lookup replaces a union of phrase queries.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
-from search.synonyms import MAX_PHRASE_WORDS, STOP_WORDS, synonym_table
+from search.synonyms import MAX_PHRASE_WORDS, STOP_WORDS, SYNONYM_GROUPS
 
 ONE_TYPO_FROM = 5
 TWO_TYPOS_FROM = 9
@@ -24,25 +26,50 @@ def typo_budget(word: str) -> int:
     return 1 if len(word) >= ONE_TYPO_FROM else 0
 
 
-@dataclass(frozen=True, slots=True)
-class TextClause:
-    """One thing the listing must mention: the typed word or phrase, or any of its synonyms.
-
-    `typed` is matched with `typo_budget` typos per word (and as a prefix when `prefix`); the
-    `synonyms` are matched exactly, as phrases.
-    """
-
-    typed: tuple[str, ...]
-    synonyms: tuple[tuple[str, ...], ...]
-    prefix: bool
+def concept_token(group: int) -> str:
+    """Indexed token standing for synonym group `group` of `SYNONYM_GROUPS`."""
+    return f"g{group}"
 
 
 @cache
-def _table() -> dict[tuple[str, ...], tuple[tuple[str, ...], ...]]:
-    return {
-        tuple(phrase.replace("-", " ").split()): tuple(tuple(p.replace("-", " ").split()) for p in group)
-        for phrase, group in synonym_table().items()
-    }
+def _phrase_groups() -> dict[tuple[str, ...], tuple[int, ...]]:
+    """Analysed phrase -> the synonym groups it belongs to."""
+    table: dict[tuple[str, ...], tuple[int, ...]] = {}
+    for group, phrases in enumerate(SYNONYM_GROUPS):
+        for phrase in phrases:
+            words = tuple(phrase.replace("-", " ").split())
+            table[words] = tuple(dict.fromkeys((*table.get(words, ()), group)))
+    return table
+
+
+@cache
+def _first_words() -> frozenset[str]:
+    return frozenset(words[0] for words in _phrase_groups())
+
+
+def concepts_in(token_lists: Iterable[Sequence[str]]) -> set[int]:
+    """Synonym groups mentioned anywhere in these analysed texts (each text scanned on its own, so a
+    phrase never spans two fields)."""
+    table = _phrase_groups()
+    first_words = _first_words()
+    found: set[int] = set()
+    for tokens in token_lists:
+        for start, word in enumerate(tokens):
+            if word not in first_words:
+                continue
+            for size in range(1, min(MAX_PHRASE_WORDS, len(tokens) - start) + 1):
+                found.update(table.get(tuple(tokens[start : start + size]), ()))
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class TextClause:
+    """One thing the listing must mention: the typed word (within `typo_budget`, and as a prefix when
+    `prefix`), or any synonym group in `groups`. A typed synonym phrase is matched by its group alone."""
+
+    typed: tuple[str, ...]
+    groups: tuple[int, ...]
+    prefix: bool
 
 
 def plan_text(tokens: Sequence[str], *, last_is_prefix: bool) -> list[TextClause]:
@@ -51,16 +78,17 @@ def plan_text(tokens: Sequence[str], *, last_is_prefix: bool) -> list[TextClause
     Longest synonym phrase wins ("moving and handling" before "moving"); filler words are dropped
     unless part of a synonym phrase; only the final word of the query may match as a prefix.
     """
-    table = _table()
+    table = _phrase_groups()
     clauses: list[TextClause] = []
     i = 0
     while i < len(tokens):
         for size in range(min(MAX_PHRASE_WORDS, len(tokens) - i), 0, -1):
             phrase = tuple(tokens[i : i + size])
             if phrase in table:
-                others = tuple(p for p in table[phrase] if p != phrase)
                 is_last = i + size == len(tokens)
-                clauses.append(TextClause(phrase, others, prefix=last_is_prefix and is_last and size == 1))
+                clauses.append(
+                    TextClause(phrase, table[phrase], prefix=last_is_prefix and is_last and size == 1)
+                )
                 i += size
                 break
         else:

@@ -17,6 +17,7 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from broker.accounts.models import Council, Role, User
+from broker.db import utcnow
 from broker.geography.models import PostcodeDistrict
 from broker.providers.accreditation import REQUIRED_CHECKS
 from broker.providers.models import (
@@ -32,6 +33,7 @@ from broker.providers.models import (
     ProviderStatus,
 )
 from broker.providers.rules import NATIONAL_LIVING_WAGE_PENCE
+from search.outbox import SearchOutbox
 from seed import vocabulary as words
 
 BATCH = 2_000
@@ -198,6 +200,7 @@ async def generate(
         raise ValueError("load a geography before seeding providers")
     assert council.id is not None
     generator = _Generator(seed, today, districts)
+    queued_at = utcnow()  # when the index should pick these up: now, whatever date the data is for
     made = 0
     while made < providers:
         batch = [generator.provider_row(council.id) for _ in range(min(BATCH, providers - made))]
@@ -210,6 +213,13 @@ async def generate(
             services += [{"provider_id": provider_id, "service_code": c} for c in codes]
             slots += [{**s, "provider_id": provider_id} for s in provider_slots]
             checks += [{**c, "provider_id": provider_id} for c in provider_checks]
+        await session.execute(
+            insert(SearchOutbox),
+            [
+                {"provider_id": i, "enqueued_at": queued_at, "next_attempt_at": queued_at, "attempts": 0}
+                for i in ids
+            ],
+        )
         await session.execute(insert(ProviderService), services)
         await session.execute(insert(AvailabilitySlot), slots)
         await session.execute(insert(Accreditation), checks)

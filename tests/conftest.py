@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,6 +16,7 @@ import httpx
 import psycopg
 import pytest
 from sqlalchemy import create_engine, text
+from starlette.applications import Starlette
 
 from broker.api.clock import FixedClock
 from broker.app import create_app
@@ -23,6 +24,7 @@ from broker.db import Database, migrate, sync_url
 from broker.geography.service import read_geography_csv
 from broker.metadata import metadata
 from broker.settings import Settings
+from search.sync import DrainReport
 from seed import DEMO_DISTRICTS
 from tests.client import GraphQLClient
 
@@ -114,8 +116,20 @@ async def db(settings: Settings) -> AsyncIterator[Database]:
 
 
 @pytest.fixture
-async def api(settings: Settings, clock: FixedClock, db: Database) -> AsyncIterator[GraphQLClient]:
-    app = create_app(settings, clock=clock, db=db)
+def app(settings: Settings, clock: FixedClock, db: Database) -> Starlette:
+    """The service as `broker serve` builds it (tantivy index in the test's data dir), minus the
+    background outbox worker: tests drain the outbox themselves with `index_now`."""
+    return create_app(settings, clock=clock, db=db)
+
+
+@pytest.fixture
+def index_now(app: Starlette) -> Callable[[], Awaitable[DrainReport]]:
+    """Brings the search index up to date with the database, as the background worker would."""
+    return app.state.drainer.drain
+
+
+@pytest.fixture
+async def api(app: Starlette, settings: Settings, clock: FixedClock) -> AsyncIterator[GraphQLClient]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
         yield GraphQLClient(http, settings=settings, clock=clock)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 
 from sqlalchemy import select
@@ -24,8 +24,10 @@ from broker.providers.models import (
     ProviderService,
     ProviderStatus,
 )
+from search import outbox
 
 PASSWORD = "correct horse battery staple"
+GIVEN_AT = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)  # an hour before the tests' clock
 _sequence = itertools.count(1)
 
 
@@ -69,6 +71,8 @@ async def make_provider(
     accredited_until: date | None = date(2027, 6, 30),
     slots: tuple[tuple[int, int, int], ...] = ((0, 9 * 60, 17 * 60), (2, 9 * 60, 17 * 60)),
     contact_email: str = "jo@example.org",
+    travel_radius_km: float = 10.0,
+    bio: str = "Twelve years supporting people at home, including people living with dementia.",
 ) -> Provider:
     """A complete listing; `accredited_until=None` gives it no checks at all."""
     async with db.transaction() as session:
@@ -80,7 +84,7 @@ async def make_provider(
             kind=kind,
             status=status,
             name=name or f"Provider {next(_sequence)}",
-            bio="Twelve years supporting people at home, including people living with dementia.",
+            bio=bio,
             gender=Gender.FEMALE if kind is ProviderKind.PA else None,
             skills=["Hoist trained", "Cooking"],
             languages=list(languages),
@@ -88,7 +92,7 @@ async def make_provider(
             postcode_district=district,
             latitude=place.latitude,
             longitude=place.longitude,
-            travel_radius_km=10.0,
+            travel_radius_km=travel_radius_km,
             hourly_rate_pence=hourly_rate_pence,
             weekly_capacity_hours=20.0,
             contact_email=contact_email,
@@ -104,6 +108,7 @@ async def make_provider(
         if accredited_until is not None:
             for check in REQUIRED_CHECKS[kind]:
                 session.add(make_check(provider, check, expires_on=accredited_until))
+        outbox.enqueue(session, [provider.id], now=GIVEN_AT)
     return provider
 
 

@@ -100,7 +100,7 @@ async def test_graphql_response_media_type_is_spoken(api):
 
 async def test_health_and_readiness(api):
     assert (await api.http.get("/healthz")).json() == {"status": "ok"}
-    assert (await api.http.get("/readyz")).json() == {"status": "ok", "database": "up"}
+    assert (await api.http.get("/readyz")).json() == {"status": "ok", "database": "up", "search": "up"}
 
 
 async def test_oversized_bodies_are_refused_before_parsing(api):

@@ -113,3 +113,16 @@ def test_create_user_makes_the_first_admin_and_refuses_duplicates(env: Path):
     assert created.exit_code == 0 and "Created ADMIN root@council.example." in created.output
     assert duplicate.exit_code == 1 and "already exists" in duplicate.output
     assert broker_without_council.exit_code == 1 and "belongs to a council" in broker_without_council.output
+
+
+def test_reindex_and_search_sync_bring_the_index_up_to_date(env: Path):
+    runner.invoke(app, ["seed", "--providers", "30", "--holders", "0", "--seed", "3"])
+
+    synced = runner.invoke(app, ["search-sync", "--once"])
+    rebuilt = runner.invoke(app, ["reindex"])
+
+    assert synced.exit_code == 0, synced.output
+    indexed = int(synced.output.split("indexed ")[1].split(",")[0])
+    assert 0 < indexed <= 30
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert f"Indexed {indexed} listings" in rebuilt.output

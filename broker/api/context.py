@@ -14,6 +14,7 @@ from broker.api.clock import Clock, london_date
 from broker.api.loaders import Loaders
 from broker.db import Database
 from broker.settings import Settings
+from search.backend import SearchBackend
 
 
 @dataclass
@@ -22,6 +23,7 @@ class Context:
     response: Response
     settings: Settings
     db: Database
+    search: SearchBackend
     clock: Clock
     actor: Actor | None
     loaders: Loaders

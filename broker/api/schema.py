@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 from strawberry import relay
 from strawberry.extensions import (
+    AddValidationRules,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
@@ -14,6 +15,7 @@ from strawberry.extensions import (
 
 from broker.accounts.graphql import AccountMutations, AccountQueries
 from broker.api.errors import BrokerErrors
+from broker.discovery.graphql import DiscoveryQueries
 from broker.providers.graphql import ProviderMutations, ProviderQueries
 
 MAX_DEPTH = 10
@@ -22,13 +24,21 @@ MAX_ALIASES = 15
 
 
 @strawberry.type
-class Query(AccountQueries, ProviderQueries):
+class Query(AccountQueries, ProviderQueries, DiscoveryQueries):
     node: relay.Node | None = relay.node(description="Any object by its global ID, if you may see it.")
 
 
 @strawberry.type
 class Mutation(AccountMutations, ProviderMutations):
     pass
+
+
+# Built once: the validation cache is keyed by the rule classes, and each limiter instance would
+# otherwise mint new classes per request, so nothing would ever be served from the cache.
+LIMIT_RULES = [
+    *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
+    *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
+]
 
 
 def create_schema() -> strawberry.Schema:
@@ -38,9 +48,8 @@ def create_schema() -> strawberry.Schema:
         extensions=[
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),
-            lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+            lambda: AddValidationRules(LIMIT_RULES),
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-            lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
             BrokerErrors,
         ],
     )

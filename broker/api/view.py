@@ -20,6 +20,7 @@ from broker.api.context import Context
 from broker.api.loaders import Loaders
 from broker.db import Database
 from broker.settings import Settings
+from search.backend import SearchBackend
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
@@ -42,10 +43,13 @@ def _is_request_error(body: object) -> bool:
 
 
 class GraphQLView(GraphQL):
-    def __init__(self, *, settings: Settings, db: Database, clock: Clock, **kwargs: Any) -> None:
+    def __init__(
+        self, *, settings: Settings, db: Database, search: SearchBackend, clock: Clock, **kwargs: Any
+    ) -> None:
         super().__init__(graphql_ide="graphiql" if settings.graphiql_enabled else None, **kwargs)
         self.settings = settings
         self.db = db
+        self.search = search
         self.clock = clock
 
     async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
@@ -68,6 +72,7 @@ class GraphQLView(GraphQL):
             response=response,
             settings=self.settings,
             db=self.db,
+            search=self.search,
             clock=self.clock,
             actor=actor,
             loaders=Loaders.create(self.db),

@@ -43,6 +43,7 @@ from broker.providers.models import (
 )
 from broker.taxonomy.languages import LANGUAGES
 from broker.taxonomy.services import all_services
+from search import outbox
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^\+?[0-9 ()-]{10,20}$")
@@ -273,6 +274,15 @@ async def _apply_fields(
     return services
 
 
+async def _changed(session: AsyncSession, provider: Provider, now: datetime) -> None:
+    """Every change to a listing goes through here, so the search index hears of it in the same
+    transaction (the outbox) and nothing that changes a listing can forget to tell it."""
+    provider.updated_at = now
+    await session.flush()
+    outbox.enqueue(session, [provider.id], now=now)  # type: ignore[list-item]
+    await session.flush()
+
+
 async def _replace_services(session: AsyncSession, provider_id: int, codes: list[str]) -> None:
     await session.execute(delete(ProviderService).where(ProviderService.provider_id == provider_id))
     session.add_all(ProviderService(provider_id=provider_id, service_code=c) for c in codes)
@@ -329,7 +339,7 @@ async def create_provider(
     assert provider.id is not None
     if services is not None:
         await _replace_services(session, provider.id, services)
-    await session.flush()
+    await _changed(session, provider, now)
     return provider
 
 
@@ -342,8 +352,7 @@ async def update_provider(
     problems.raise_if_any()
     if services is not None:
         await _replace_services(session, provider_id, services)
-    provider.updated_at = now
-    await session.flush()
+    await _changed(session, provider, now)
     return provider
 
 
@@ -406,8 +415,7 @@ async def set_availability(
         AvailabilitySlot(provider_id=provider_id, day=day, start_minute=start, end_minute=end)
         for day, start, end in valid
     )
-    provider.updated_at = now
-    await session.flush()
+    await _changed(session, provider, now)
     return provider
 
 
@@ -449,8 +457,7 @@ async def publish_provider(
     if provider.status is not ProviderStatus.PUBLISHED:
         provider.status = ProviderStatus.PUBLISHED
         provider.published_at = now
-        provider.updated_at = now
-    await session.flush()
+        await _changed(session, provider, now)
     return provider
 
 
@@ -462,8 +469,7 @@ async def withdraw_provider(
     if provider.status is ProviderStatus.SUSPENDED and not actor.is_staff_of(provider.council_id):
         raise Conflict("This listing is suspended; the council must lift the suspension.", field="id")
     provider.status = ProviderStatus.DRAFT
-    provider.updated_at = now
-    await session.flush()
+    await _changed(session, provider, now)
     return provider
 
 
@@ -475,8 +481,7 @@ async def suspend_provider(
     if not actor.is_staff_of(provider.council_id):
         raise PermissionDenied("Only the council's brokers and admins suspend listings.", field="id")
     provider.status = ProviderStatus.SUSPENDED
-    provider.updated_at = now
-    await session.flush()
+    await _changed(session, provider, now)
     return provider
 
 
@@ -532,8 +537,7 @@ async def record_accreditation(
     record.recorded_by_id = actor.user_id
     record.recorded_at = now
     session.add(record)
-    provider.updated_at = now
-    await session.flush()
+    await _changed(session, provider, now)
     return record
 
 

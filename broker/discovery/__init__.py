@@ -1,0 +1,1 @@
+"""Finding providers: `searchProviders` over the search index, checked against the database."""

@@ -1,0 +1,180 @@
+"""Turning what a person typed into a search, and the engine's answer into listings they may see.
+
+Accredited-only is the rule for everyone but council staff: a DP holder must not be offered
+someone whose DBS has lapsed. The index can lag the database by a moment, so every hit is checked
+against the database before it is shown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from broker.accounts.actor import Actor
+from broker.accounts.models import COUNCIL_STAFF
+from broker.errors import BrokerError, ErrorCode, PermissionDenied, Problems
+from broker.geography.service import resolve_postcode
+from broker.providers import rules
+from broker.providers.models import Provider
+from broker.providers.service import SlotFields, validate_slots, visible_providers
+from broker.taxonomy.languages import LANGUAGES
+from broker.taxonomy.services import all_services
+from search.backend import SearchBackend, SearchUnavailable
+from search.query import GeoFilter, SearchQuery, SearchResult
+
+MAX_TEXT = 200
+DEFAULT_RADIUS_KM = 10.0
+MAX_RADIUS_KM = 100.0
+MAX_OFFSET = 1_000  # deep paging is not a use case; Meilisearch caps total hits at 1,000 by default
+SORTS = ("relevance", "distance", "rate")
+
+
+class SearchServiceUnavailable(BrokerError):
+    default_code = ErrorCode.SEARCH_UNAVAILABLE
+
+
+@dataclass
+class SearchRequest:
+    text: str = ""
+    kinds: Sequence[str] = ()
+    services: Sequence[str] = ()
+    skills: Sequence[str] = ()
+    languages: Sequence[str] = ()
+    gender: str | None = None
+    max_rate_pence: int | None = None
+    available: Sequence[SlotFields] = ()
+    accredited_only: bool | None = None
+    postcode: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    radius_km: float | None = None
+    sort: str = "relevance"
+    facets: bool = True
+    limit: int = 20
+    offset: int = 0
+
+
+@dataclass
+class SearchOutcome:
+    result: SearchResult
+    providers: dict[int, Provider] = field(default_factory=dict)
+
+
+async def _geo(session: AsyncSession, request: SearchRequest, problems: Problems) -> GeoFilter | None:
+    radius = DEFAULT_RADIUS_KM if request.radius_km is None else request.radius_km
+    if not (0 < radius <= MAX_RADIUS_KM) or math.isnan(radius):
+        problems.add(
+            "input.radiusKm",
+            f"Radius must be more than 0 and at most {MAX_RADIUS_KM:g} km.",
+            ErrorCode.OUT_OF_RANGE,
+        )
+    has_point = request.latitude is not None or request.longitude is not None
+    if request.postcode is not None and has_point:
+        problems.add("input.postcode", "Give a postcode or a latitude and longitude, not both.")
+        return None
+    if request.postcode is not None:
+        try:
+            _, district = await resolve_postcode(session, request.postcode, field="input.postcode")
+        except BrokerError as error:
+            problems.errors.extend(error.errors)
+            return None
+        return GeoFilter(district.latitude, district.longitude, radius)
+    if has_point:
+        lat, lng = request.latitude, request.longitude
+        if lat is None or lng is None:
+            problems.add("input.latitude", "Give both latitude and longitude.", ErrorCode.REQUIRED)
+            return None
+        if not (49.0 <= lat <= 61.0 and -9.0 <= lng <= 2.5):
+            problems.add("input.latitude", "That point is not in the United Kingdom.", ErrorCode.OUT_OF_RANGE)
+            return None
+        return GeoFilter(lat, lng, radius)
+    if request.radius_km is not None:
+        problems.add(
+            "input.radiusKm", "A radius needs a postcode or a point to measure from.", ErrorCode.REQUIRED
+        )
+    return None
+
+
+async def build_query(
+    session: AsyncSession, *, actor: Actor | None, request: SearchRequest, today: date
+) -> SearchQuery:
+    """Validates every field (all problems at once) and builds the engine-neutral query."""
+    problems = Problems()
+    text = " ".join(request.text.split())
+    if len(text) > MAX_TEXT:
+        problems.add("input.text", f"Search text is at most {MAX_TEXT} characters.", ErrorCode.TOO_LONG)
+    known = all_services()
+    for index, code in enumerate(request.services):
+        if code not in known:
+            problems.add(
+                f"input.services.{index}", f"Unknown service code '{code[:40]}'.", ErrorCode.UNKNOWN_CODE
+            )
+    languages = [code.strip().lower() for code in request.languages]
+    for index, code in enumerate(languages):
+        if code not in LANGUAGES:
+            problems.add(
+                f"input.languages.{index}", f"Unknown language code '{code[:12]}'.", ErrorCode.UNKNOWN_CODE
+            )
+    if len(request.skills) > rules.MAX_SKILLS or any(len(s) > rules.SKILL_MAX for s in request.skills):
+        problems.add("input.skills", "Too many or too long skills.", ErrorCode.OUT_OF_RANGE)
+    if request.max_rate_pence is not None and not (0 < request.max_rate_pence <= rules.MAX_HOURLY_RATE_PENCE):
+        problems.add(
+            "input.maxRatePence",
+            "Maximum rate must be a positive number of pence up to £200.",
+            ErrorCode.OUT_OF_RANGE,
+        )
+    available: list[tuple[int, int, int]] = []
+    try:
+        available = [(int(d), s, e) for d, s, e in validate_slots(request.available, field="input.available")]
+    except BrokerError as error:
+        problems.errors.extend(error.errors)
+    geo = await _geo(session, request, problems)
+    if request.sort not in SORTS:
+        problems.add("input.sort", "Unknown sort order.")
+    elif request.sort == "distance" and geo is None and not problems:
+        problems.add("input.sort", "Sorting by distance needs a postcode or a point.", ErrorCode.REQUIRED)
+    if request.offset > MAX_OFFSET:
+        problems.add(
+            "after", f"Results go no deeper than {MAX_OFFSET}; narrow the search.", ErrorCode.OUT_OF_RANGE
+        )
+    problems.raise_if_any()
+    is_staff = actor is not None and actor.role in COUNCIL_STAFF
+    if request.accredited_only is False and not is_staff:
+        raise PermissionDenied(
+            "Only council staff can see listings that are not accredited.", field="input.accreditedOnly"
+        )
+    accredited_only = request.accredited_only if request.accredited_only is not None else not is_staff
+    return SearchQuery(
+        text=text,
+        kinds=tuple(request.kinds),
+        services=tuple(dict.fromkeys(request.services)),
+        skills=tuple(" ".join(s.split()) for s in request.skills if s.strip()),
+        languages=tuple(dict.fromkeys(languages)),
+        gender=request.gender,
+        max_rate_pence=request.max_rate_pence,
+        available=tuple(available),
+        accredited_only=accredited_only,
+        today=today,
+        geo=geo,
+        sort=request.sort,  # type: ignore[arg-type]
+        facets=request.facets,
+        limit=request.limit,
+        offset=request.offset,
+    )
+
+
+async def search_providers(
+    session: AsyncSession, backend: SearchBackend, *, actor: Actor | None, request: SearchRequest, today: date
+) -> SearchOutcome:
+    query = await build_query(session, actor=actor, request=request, today=today)
+    try:
+        result = await asyncio.to_thread(backend.search, query)
+    except SearchUnavailable as error:
+        raise SearchServiceUnavailable("Search is unavailable for a moment; please try again.") from error
+    visible = await visible_providers(session, actor=actor, ids=[h.id for h in result.hits])
+    return SearchOutcome(result=result, providers=visible)

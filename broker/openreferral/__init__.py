@@ -1,0 +1,1 @@
+"""The Open Referral UK (HSDS 3.0 UK profile) feed: published, accredited listings as open data."""
