@@ -35,6 +35,7 @@ def read_geography_csv(path: Path) -> list[PostcodeDistrict]:
 
 async def load_districts(session: AsyncSession, districts: Iterable[PostcodeDistrict]) -> int:
     """Inserts or replaces districts; returns how many were written."""
+    _KNOWN.clear()
     count = 0
     for district in districts:
         await session.merge(district)
@@ -47,6 +48,23 @@ async def district_count(session: AsyncSession) -> int:
     return (await session.execute(select(func.count()).select_from(PostcodeDistrict))).scalar_one()
 
 
+# District centroids are reference data that never change once loaded, only grow; remembering the
+# ones we have seen saves a database round trip on every search and plan.
+_KNOWN: dict[str, PostcodeDistrict] = {}
+
+
+async def find_district(session: AsyncSession, code: str) -> PostcodeDistrict | None:
+    known = _KNOWN.get(code)
+    if known is not None:
+        return known
+    district = await session.get(PostcodeDistrict, code)
+    if district is None:
+        return None
+    if len(_KNOWN) < 10_000:
+        _KNOWN[code] = PostcodeDistrict(**district.model_dump())
+    return district
+
+
 async def resolve_postcode(
     session: AsyncSession, text: str, *, field: str
 ) -> tuple[Postcode, PostcodeDistrict]:
@@ -54,7 +72,7 @@ async def resolve_postcode(
     postcode = parse_postcode(text)
     if postcode is None:
         raise InvalidInput(f"'{text[:12]}' is not a UK postcode or postcode district.", field=field)
-    district = await session.get(PostcodeDistrict, postcode.district)
+    district = await find_district(session, postcode.district)
     if district is None:
         raise InvalidInput(
             f"We have no location for postcode district {postcode.district}.",
