@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from broker.accounts.actor import Actor
 from broker.accounts.models import Role
 from broker.accounts.passwords import hash_password
 from broker.accounts.service import create_user, get_or_create_council
 from broker.geography.service import load_districts, read_geography_csv
-from broker.providers.models import Provider, ProviderKind, ProviderStatus
+from broker.holders.models import DPHolding
+from broker.holders.service import HolderFields, create_dp_holder
+from broker.plans.models import PreferenceKind, Strength
+from broker.plans.service import NeedFields, PlanFields, PreferenceFields, create_support_plan
+from broker.providers.models import Provider, ProviderKind, ProviderStatus, Weekday
+from broker.providers.service import SlotFields
 from seed import DEMO_DISTRICTS
 from seed.generator import generate
+from seed.plans import generate_plans
 
 DEMO_COUNCIL = "Leeds City Council"
 DEMO_PASSWORD = "demo-password-2026"
@@ -37,8 +44,10 @@ DEMO_SIGN_INS = (
 )
 
 
-async def seed_demo(session: AsyncSession, *, today: date, providers: int = 150, holders: int = 30) -> None:
-    """Loads the demo geography, a council of listings, and one sign-in per role."""
+async def seed_demo(
+    session: AsyncSession, *, today: date, providers: int = 150, holders: int = 30, plans: int = 20
+) -> None:
+    """Loads the demo geography, a council of listings, holders with plans, and one sign-in per role."""
     districts = read_geography_csv(DEMO_DISTRICTS)
     await load_districts(session, districts)
     council = await get_or_create_council(session, DEMO_COUNCIL)
@@ -73,3 +82,60 @@ async def seed_demo(session: AsyncSession, *, today: date, providers: int = 150,
     ).scalar_one()
     listing.owner_id = users[Role.PROVIDER].id
     await session.flush()
+    await _demo_holder_and_plan(session, council_id=council.id, users=users, today=today)
+    await generate_plans(
+        session,
+        council=council,
+        plans=plans,
+        seed=DEMO_SEED,
+        today=today,
+        districts=districts,
+        password_hash=hash_password(DEMO_PASSWORD),
+    )
+
+
+async def _demo_holder_and_plan(
+    session: AsyncSession, *, council_id: int | None, users: dict, today: date
+) -> None:
+    """The demo holder gets a budget and a plan, written through the same rules a broker's would be."""
+    broker = users[Role.BROKER]
+    actor = Actor(user_id=broker.id, role=Role.BROKER, council_id=council_id)
+    now = datetime.now(UTC)
+    holder = await create_dp_holder(
+        session,
+        actor=actor,
+        user_id=users[Role.DP_HOLDER].id,
+        now=now,
+        fields=HolderFields(
+            weekly_budget_pence=42_000, held_as=DPHolding.PREPAID_CARD, home_postcode="LS8 2QP"
+        ),
+    )
+    mornings = [SlotFields(day=Weekday(d), start="08:00", end="09:30") for d in range(7)]
+    await create_support_plan(
+        session,
+        actor=actor,
+        holder_id=holder.id,
+        now=now,
+        fields=PlanFields(
+            outcomes="Stay living at home with my wife; get to the mosque on Fridays; keep my garden.",
+            start_date=today,
+            needs=[
+                NeedFields(
+                    service_code="PERSONAL_CARE",
+                    hours_per_week=10.5,
+                    budgeted_rate_pence=1550,
+                    slots=mornings,
+                ),
+                NeedFields(
+                    service_code="COMMUNITY_ACCESS",
+                    hours_per_week=3,
+                    budgeted_rate_pence=1500,
+                    slots=[SlotFields(day=Weekday.FRIDAY, start="12:00", end="15:00")],
+                ),
+            ],
+            preferences=[
+                PreferenceFields(kind=PreferenceKind.LANGUAGE, value="pa", strength=Strength.PREFERRED),
+                PreferenceFields(kind=PreferenceKind.GENDER, value="MALE", strength=Strength.PREFERRED),
+            ],
+        ),
+    )

@@ -1,0 +1,224 @@
+"""GraphQL for DP holder profiles: the `DPHolder` type, `dpHolder`/`dpHolders`, create and update."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from strawberry import relay
+
+from broker.accounts.graphql import CouncilNode, UserNode
+from broker.api.context import Info
+from broker.api.errors import UserError, in_transaction
+from broker.api.permissions import IsAuthenticated, IsCouncilStaff
+from broker.api.relay import Connection, connection, decode_id, page_from
+from broker.holders import service
+from broker.holders.models import DPHolder, DPHolding
+
+if TYPE_CHECKING:
+    from broker.plans.graphql import SupportPlanNode
+
+DPHoldingEnum = strawberry.enum(
+    DPHolding,
+    name="DPHolding",
+    description="How the direct payment is held: the person's choice, which they may change.",
+)
+
+
+@strawberry.type(name="DPHolder", description="A person who takes their personal budget as a direct payment.")
+class DPHolderNode(relay.Node):
+    id: relay.NodeID[int]
+    weekly_budget_pence: int = strawberry.field(description="The personal budget, a week, in pence.")
+    held_as: DPHoldingEnum = strawberry.field(description="How the payment is held.")  # type: ignore[valid-type]
+    home_postcode: str = strawberry.field(description="Where the person lives.")
+    postcode_district: str
+    updated_at: datetime
+    model: strawberry.Private[DPHolder]
+
+    @classmethod
+    def from_model(cls, holder: DPHolder) -> DPHolderNode:
+        return cls(
+            id=holder.id,  # type: ignore[arg-type]
+            weekly_budget_pence=holder.weekly_budget_pence,
+            held_as=holder.held_as,
+            home_postcode=holder.home_postcode,
+            postcode_district=holder.postcode_district,
+            updated_at=holder.updated_at,
+            model=holder,
+        )
+
+    @classmethod
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: list[str], required: bool = False
+    ) -> list[DPHolderNode | None]:
+        ids = [int(i) for i in node_ids]
+        async with info.context.db.session() as session:
+            found = await service.visible_holders(session, actor=info.context.actor, ids=ids)
+        return [cls.from_model(found[i]) if i in found else None for i in ids]
+
+    @strawberry.field(description="The holder's sign-in.")
+    async def user(self, info: Info) -> UserNode:
+        user = await info.context.loaders.user_by_id.load(self.model.user_id)
+        assert user is not None
+        return UserNode.from_model(user)
+
+    @strawberry.field(description="People who act with and for the holder (family, suitable person).")
+    async def representatives(self, info: Info) -> list[UserNode]:
+        links = await info.context.loaders.representatives_by_holder_id.load(self.model.id)
+        users = await info.context.loaders.user_by_id.load_many([link.user_id for link in links])
+        return [UserNode.from_model(u) for u in users if u is not None]
+
+    @strawberry.field
+    async def council(self, info: Info) -> CouncilNode:
+        council = await info.context.loaders.council_by_id.load(self.model.council_id)
+        assert council is not None
+        return CouncilNode.from_model(council)
+
+    @strawberry.field(description="The holder's care and support plans, newest first; each read is logged.")
+    async def support_plans(
+        self, info: Info
+    ) -> list[Annotated[SupportPlanNode, strawberry.lazy("broker.plans.graphql")]]:
+        from broker.plans import service as plans
+        from broker.plans.graphql import SupportPlanNode
+
+        ctx = info.context
+        async with ctx.db.transaction() as session:
+            rows, _ = await plans.list_support_plans(
+                session,
+                actor=ctx.actor,
+                filters=plans.PlanFilter(holder_id=self.model.id),
+                limit=100,
+                offset=0,
+                operation="dpHolder.supportPlans",
+                now=ctx.now,
+            )
+        return [SupportPlanNode.from_model(p) for p in rows]
+
+
+@strawberry.input
+class HolderFieldsMixin:
+    weekly_budget_pence: int | None = strawberry.field(
+        default=None, description="The personal budget a week, in pence (council staff only)."
+    )
+    held_as: DPHoldingEnum | None = strawberry.field(  # type: ignore[valid-type]
+        default=None, description="How the payment is held; the holder may change this themself."
+    )
+    home_postcode: str | None = strawberry.field(default=None, description="Full postcode or district.")
+    representative_ids: list[relay.GlobalID] | None = strawberry.field(
+        default=None, description="Users with the REPRESENTATIVE role; replaces the list (staff only)."
+    )
+
+    def to_fields(self) -> service.HolderFields:
+        representatives = None
+        if self.representative_ids is not None:
+            representatives = [
+                decode_id(g, "User", field=f"input.representativeIds.{i}")
+                for i, g in enumerate(self.representative_ids)
+            ]
+        return service.HolderFields(
+            weekly_budget_pence=self.weekly_budget_pence,
+            held_as=self.held_as,
+            home_postcode=self.home_postcode,
+            representative_ids=representatives,
+        )
+
+
+@strawberry.input(description="A profile for a DP_HOLDER user of your council.")
+class CreateDpHolderInput(HolderFieldsMixin):
+    user_id: relay.GlobalID
+
+
+@strawberry.input(description="Changes to a profile; fields left out stay as they are.")
+class UpdateDpHolderInput(HolderFieldsMixin):
+    id: relay.GlobalID
+
+
+@strawberry.type
+class CreateDpHolderPayload:
+    dp_holder: DPHolderNode | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class UpdateDpHolderPayload:
+    dp_holder: DPHolderNode | None
+    user_errors: list[UserError]
+
+
+def _node(holder: DPHolder | None) -> DPHolderNode | None:
+    return DPHolderNode.from_model(holder) if holder is not None else None
+
+
+@strawberry.type
+class HolderQueries:
+    @strawberry.field(
+        permission_classes=[IsAuthenticated],
+        description="A DP holder's profile by ID; without an ID, your own (or the one you represent).",
+    )
+    async def dp_holder(self, info: Info, id: relay.GlobalID | None = None) -> DPHolderNode | None:
+        ctx = info.context
+        async with ctx.db.session() as session:
+            if id is None:
+                found = await service.own_dp_holder(session, actor=ctx.actor)  # type: ignore[arg-type]
+            else:
+                holder_id = decode_id(id, "DPHolder", field="id")
+                found = await service.get_dp_holder(session, actor=ctx.actor, holder_id=holder_id)
+        return _node(found)
+
+    @strawberry.field(
+        permission_classes=[IsCouncilStaff], description="Your council's DP holders, oldest first."
+    )
+    async def dp_holders(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[DPHolderNode]:
+        page = page_from(first, after)
+        async with info.context.db.session() as session:
+            rows, total = await service.list_dp_holders(
+                session,
+                actor=info.context.actor,
+                limit=page.limit,
+                offset=page.offset,  # type: ignore[arg-type]
+            )
+        return connection([DPHolderNode.from_model(h) for h in rows], page=page, total=total)
+
+
+@strawberry.type
+class HolderMutations:
+    @strawberry.mutation(
+        permission_classes=[IsCouncilStaff],
+        description="Council staff set up a DP holder's profile: budget, how the DP is held, home.",
+    )
+    async def create_dp_holder(self, info: Info, input: CreateDpHolderInput) -> CreateDpHolderPayload:
+        ctx = info.context
+
+        async def action(session):
+            return await service.create_dp_holder(
+                session,
+                actor=ctx.actor,
+                user_id=decode_id(input.user_id, "User", field="input.userId"),
+                fields=input.to_fields(),
+                now=ctx.now,
+            )
+
+        holder, errors = await in_transaction(info, action)
+        return CreateDpHolderPayload(dp_holder=_node(holder), user_errors=errors)
+
+    @strawberry.mutation(
+        permission_classes=[IsAuthenticated],
+        description="Staff change any field; the holder and their representatives change `heldAs` only.",
+    )
+    async def update_dp_holder(self, info: Info, input: UpdateDpHolderInput) -> UpdateDpHolderPayload:
+        ctx = info.context
+
+        async def action(session):
+            return await service.update_dp_holder(
+                session,
+                actor=ctx.actor,
+                holder_id=decode_id(input.id, "DPHolder", field="input.id"),
+                fields=input.to_fields(),
+                now=ctx.now,
+            )
+
+        holder, errors = await in_transaction(info, action)
+        return UpdateDpHolderPayload(dp_holder=_node(holder), user_errors=errors)

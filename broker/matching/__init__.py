@@ -1,0 +1,1 @@
+"""Matching providers to support plans: hard constraints, explainable scores, teams, batch allocation."""

@@ -1,0 +1,362 @@
+"""The matching rules as pure functions: hard constraints decide who is in, named components the order.
+
+No database here: `evaluate` takes a plan (or some of its needs) and what we know of one provider,
+and says constraint by constraint whether they are a match, how well, and why in one line. The
+same function ranks `matchesForPlan`, answers `matchExplanation`, and feeds teams and allocation, so
+the three can never disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from broker.geography.postcodes import distance_km
+from broker.matching import rules
+from broker.plans.models import PreferenceKind, Strength
+from broker.providers.accreditation import accredited_until, is_accredited, missing_checks
+from broker.providers.models import Accreditation, CheckType, Provider, ProviderKind, ProviderStatus
+from broker.taxonomy.languages import LANGUAGES
+from broker.taxonomy.services import all_services
+
+Window = tuple[int, int, int]
+"""(day 0=Monday, start minute, end minute), Europe/London local time."""
+
+
+class Constraint(StrEnum):
+    PUBLISHED = "PUBLISHED"
+    ACCREDITED = "ACCREDITED"
+    SERVICES = "SERVICES"
+    TRAVEL_RADIUS = "TRAVEL_RADIUS"
+    RATE = "RATE"
+    REQUIRED_PREFERENCES = "REQUIRED_PREFERENCES"
+    SCHEDULE = "SCHEDULE"
+    CAPACITY = "CAPACITY"
+
+
+class Component(StrEnum):
+    SCHEDULE_COVERAGE = "SCHEDULE_COVERAGE"
+    DISTANCE = "DISTANCE"
+    PREFERENCES = "PREFERENCES"
+    SKILLS = "SKILLS"
+    PRICE_HEADROOM = "PRICE_HEADROOM"
+    CAPACITY = "CAPACITY"
+    ACCREDITATION_FRESHNESS = "ACCREDITATION_FRESHNESS"
+
+
+WEIGHTS: dict[Component, float] = {
+    Component.SCHEDULE_COVERAGE: 0.35,
+    Component.DISTANCE: 0.15,
+    Component.PREFERENCES: 0.15,
+    Component.SKILLS: 0.10,
+    Component.PRICE_HEADROOM: 0.10,
+    Component.CAPACITY: 0.05,
+    Component.ACCREDITATION_FRESHNESS: 0.10,
+}
+
+CHECK_NAMES: dict[CheckType, str] = {
+    CheckType.DBS_ENHANCED: "enhanced DBS check",
+    CheckType.CQC_REGISTRATION: "CQC registration",
+    CheckType.COUNCIL_APPROVAL: "council approval",
+    CheckType.PUBLIC_LIABILITY_INSURANCE: "public liability insurance",
+    CheckType.EMPLOYERS_LIABILITY_INSURANCE: "employer's liability insurance",
+    CheckType.TRAINING: "training",
+}
+
+
+@dataclass(frozen=True)
+class NeedSpec:
+    id: int
+    service_code: str
+    hours: float
+    rate_pence: int
+    windows: tuple[Window, ...]
+
+
+@dataclass(frozen=True)
+class PreferenceSpec:
+    kind: PreferenceKind
+    value: str
+    strength: Strength
+
+
+@dataclass(frozen=True)
+class PlanSpec:
+    id: int
+    latitude: float
+    longitude: float
+    needs: tuple[NeedSpec, ...]
+    preferences: tuple[PreferenceSpec, ...]
+
+
+@dataclass(frozen=True)
+class ProviderFacts:
+    """What matching knows of one provider: the listing, its services, availability, checks, capacity."""
+
+    provider: Provider
+    services: frozenset[str]
+    availability: tuple[Window, ...]
+    checks: tuple[Accreditation, ...]
+    capacity_left_hours: float
+
+
+@dataclass(frozen=True)
+class ConstraintResult:
+    constraint: Constraint
+    passed: bool
+    detail: str
+
+
+@dataclass(frozen=True)
+class ComponentScore:
+    component: Component
+    weight: float
+    value: float
+
+    @property
+    def points(self) -> float:
+        """This component's share of the 0-100 score."""
+        return round(100 * self.weight * self.value, 2)
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    facts: ProviderFacts
+    constraints: tuple[ConstraintResult, ...]
+    components: tuple[ComponentScore, ...]
+    covered_hours: float
+    needed_hours: float
+    distance_km: float | None
+    reason: str
+
+    @property
+    def eligible(self) -> bool:
+        return all(c.passed for c in self.constraints)
+
+    @property
+    def score(self) -> float:
+        """0 to 100: the weighted sum of the components."""
+        return round(100 * sum(c.weight * c.value for c in self.components), 1)
+
+    @property
+    def provider_id(self) -> int:
+        assert self.facts.provider.id is not None
+        return self.facts.provider.id
+
+
+# --- small pure helpers -----------------------------------------------------------------------
+
+
+def hours_text(hours: float) -> str:
+    return f"{round(hours, 2):g}"
+
+
+def money(pence: int) -> str:
+    return f"£{pence / 100:,.2f}"
+
+
+def overlap_windows(windows: Iterable[Window], availability: Iterable[Window]) -> list[Window]:
+    """The parts of `windows` inside `availability` (both non-overlapping within themselves)."""
+    available = list(availability)
+    parts: list[Window] = []
+    for day, start, end in windows:
+        for a_day, a_start, a_end in available:
+            if a_day == day and a_start < end and start < a_end:
+                parts.append((day, max(start, a_start), min(end, a_end)))
+    return sorted(parts)
+
+
+def window_hours(windows: Iterable[Window]) -> float:
+    return sum(end - start for _, start, end in windows) / 60
+
+
+def coverable_hours(need: NeedSpec, availability: Iterable[Window]) -> float:
+    """Hours of `need` the provider's availability could deliver: at most what is needed."""
+    return min(need.hours, window_hours(overlap_windows(need.windows, availability)))
+
+
+def preference_met(preference: PreferenceSpec, provider: Provider) -> bool:
+    """Gender is met by a PA of that gender (agencies list none); language and skills by the listing."""
+    value = preference.value
+    if preference.kind is PreferenceKind.GENDER:
+        return provider.gender is not None and provider.gender.value == value
+    if preference.kind is PreferenceKind.LANGUAGE:
+        return value in provider.languages
+    if preference.kind is PreferenceKind.PROVIDER_KIND:
+        return provider.kind.value == value
+    wanted = value.lower()
+    return any(skill.lower() == wanted for skill in provider.skills)
+
+
+def preference_text(preference: PreferenceSpec) -> str:
+    """How a met preference reads in a reason line: "speaks Punjabi", "female", "a PA"."""
+    if preference.kind is PreferenceKind.LANGUAGE:
+        return f"speaks {LANGUAGES.get(preference.value, preference.value)}"
+    if preference.kind is PreferenceKind.GENDER:
+        return preference.value.lower().replace("_", "-")
+    if preference.kind is PreferenceKind.PROVIDER_KIND:
+        return "a PA" if preference.value == ProviderKind.PA else "an agency"
+    return preference.value
+
+
+def _unmet_text(preference: PreferenceSpec) -> str:
+    if preference.kind is PreferenceKind.LANGUAGE:
+        return f"does not speak {LANGUAGES.get(preference.value, preference.value)}"
+    if preference.kind is PreferenceKind.GENDER:
+        return f"is not listed as {preference.value.lower().replace('_', '-')}"
+    if preference.kind is PreferenceKind.PROVIDER_KIND:
+        return f"is not {preference_text(preference)}"
+    return f"does not list {preference.value}"
+
+
+def _clamp(value: float) -> float:
+    return max(0.0, min(1.0, value))
+
+
+# --- the rules --------------------------------------------------------------------------------
+
+
+def evaluate(plan: PlanSpec, needs: Sequence[NeedSpec], facts: ProviderFacts, today: date) -> Evaluation:
+    """Every hard constraint, every score component and the reason line, for `needs` of `plan`.
+
+    For several needs the provider must meet each: offer every service and charge within every
+    budgeted rate. Hours covered are capped by the hours needed and by the provider's capacity left.
+    """
+    provider = facts.provider
+    results: list[ConstraintResult] = []
+
+    def check(constraint: Constraint, passed: bool, detail: str) -> None:
+        results.append(ConstraintResult(constraint, passed, detail))
+
+    published = provider.status is ProviderStatus.PUBLISHED
+    check(
+        Constraint.PUBLISHED,
+        published,
+        "The listing is published."
+        if published
+        else f"The listing is {provider.status.value}, not published.",
+    )
+
+    accredited = is_accredited(provider.kind, facts.checks, today)
+    until = accredited_until(provider.kind, facts.checks, today)
+    if accredited:
+        detail = f"Accredited until {until:%-d %B %Y}." if until else "Accredited."
+    else:
+        missing = ", ".join(CHECK_NAMES[c] for c in missing_checks(provider.kind, facts.checks, today))
+        detail = f"Not accredited: {missing} missing or expired."
+    check(Constraint.ACCREDITED, accredited, detail)
+
+    labels = all_services()
+    wanted = list(dict.fromkeys(n.service_code for n in needs))
+    lacking = [code for code in wanted if code not in facts.services]
+    names = [labels[c].label.lower() if c in labels else c for c in (lacking or wanted)]
+    check(
+        Constraint.SERVICES,
+        not lacking,
+        f"Does not offer {', '.join(names)}." if lacking else f"Offers {', '.join(names)}.",
+    )
+
+    distance: float | None = None
+    radius = provider.travel_radius_km
+    if provider.latitude is None or provider.longitude is None or radius is None:
+        check(Constraint.TRAVEL_RADIUS, False, "The listing has no base location or travel radius.")
+    else:
+        distance = distance_km(plan.latitude, plan.longitude, provider.latitude, provider.longitude)
+        within = distance <= radius
+        check(
+            Constraint.TRAVEL_RADIUS,
+            within,
+            f"{distance:.1f} km from the person's home, {'within' if within else 'beyond'} "
+            f"a {radius:g} km travel radius.",
+        )
+
+    budgeted = min(n.rate_pence for n in needs)
+    rate = provider.hourly_rate_pence
+    if rate is None:
+        check(Constraint.RATE, False, "The listing has no hourly rate.")
+    else:
+        affordable = rate <= budgeted
+        check(
+            Constraint.RATE,
+            affordable,
+            f"{money(rate)} an hour, {'within' if affordable else 'above'} the {money(budgeted)} budgeted.",
+        )
+
+    required = [p for p in plan.preferences if p.strength is Strength.REQUIRED]
+    unmet = [p for p in required if not preference_met(p, provider)]
+    if not required:
+        detail = "No required preferences."
+    elif unmet:
+        detail = "Required but " + "; ".join(_unmet_text(p) for p in unmet) + "."
+    else:
+        detail = "Meets every required preference: " + ", ".join(preference_text(p) for p in required) + "."
+    check(Constraint.REQUIRED_PREFERENCES, not unmet, detail)
+
+    needed = sum(n.hours for n in needs)
+    available = sum(coverable_hours(n, facts.availability) for n in needs)
+    check(
+        Constraint.SCHEDULE,
+        available > 0,
+        f"Available for {hours_text(available)} of the {hours_text(needed)} scheduled hours."
+        if available > 0
+        else "Available for none of the scheduled hours.",
+    )
+
+    capacity = facts.capacity_left_hours
+    check(
+        Constraint.CAPACITY,
+        capacity > 0,
+        f"{hours_text(capacity)} hours a week free." if capacity > 0 else "No capacity left this week.",
+    )
+
+    covered = max(0.0, min(available, capacity))
+    preferred = [
+        p for p in plan.preferences if p.strength is Strength.PREFERRED and p.kind is not PreferenceKind.SKILL
+    ]
+    preferred_skills = [
+        p for p in plan.preferences if p.strength is Strength.PREFERRED and p.kind is PreferenceKind.SKILL
+    ]
+    values = {
+        Component.SCHEDULE_COVERAGE: covered / needed if needed else 0.0,
+        Component.DISTANCE: 0.0 if distance is None else _clamp(1 - distance / rules.DISTANCE_SCALE_KM),
+        Component.PREFERENCES: sum(preference_met(p, provider) for p in preferred) / len(preferred)
+        if preferred
+        else 1.0,
+        Component.SKILLS: sum(preference_met(p, provider) for p in preferred_skills) / len(preferred_skills)
+        if preferred_skills
+        else 1.0,
+        Component.PRICE_HEADROOM: 0.0
+        if rate is None or budgeted <= rules.PRICE_FLOOR_PENCE
+        else _clamp((budgeted - rate) / (budgeted - rules.PRICE_FLOOR_PENCE)),
+        Component.CAPACITY: _clamp(1 - covered / capacity) if capacity > 0 else 0.0,
+        Component.ACCREDITATION_FRESHNESS: 0.0
+        if not accredited
+        else 1.0
+        if until is None
+        else _clamp((until - today).days / rules.FRESHNESS_HORIZON_DAYS),
+    }
+    components = tuple(ComponentScore(c, WEIGHTS[c], round(values[c], 4)) for c in Component)
+
+    parts = [f"covers {hours_text(covered)} of {hours_text(needed)} hours"]
+    if distance is not None:
+        parts.append(f"{distance:.1f} km")
+    parts += [preference_text(p) for p in plan.preferences if preference_met(p, provider)]
+    if rate is not None:
+        parts.append(f"{money(rate)} {'within' if rate <= budgeted else 'above'} {money(budgeted)}")
+    return Evaluation(
+        facts=facts,
+        constraints=tuple(results),
+        components=components,
+        covered_hours=round(covered, 4),
+        needed_hours=needed,
+        distance_km=None if distance is None else round(distance, 3),
+        reason="; ".join(parts),
+    )
+
+
+def rank(evaluations: Iterable[Evaluation]) -> list[Evaluation]:
+    """Eligible only, best first; ties go to the nearer provider, then the older listing."""
+    eligible = [e for e in evaluations if e.eligible]
+    return sorted(eligible, key=lambda e: (-e.score, e.distance_km or 0.0, e.provider_id))

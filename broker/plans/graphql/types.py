@@ -1,0 +1,244 @@
+"""GraphQL types of a support plan. Resolving a plan by any route records the read."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+import strawberry
+from strawberry import relay
+
+from broker.accounts.graphql import CouncilNode, UserNode
+from broker.api.context import Info
+from broker.holders.graphql import DPHolderNode
+from broker.plans import service
+from broker.plans.models import (
+    NeedSlot,
+    PlanNeed,
+    PlanPreference,
+    PlanRead,
+    PlanStatus,
+    PreferenceKind,
+    Strength,
+    SupportPlan,
+)
+from broker.providers.graphql.types import ServiceType, WeekdayEnum, service_type
+from broker.providers.models import Weekday
+from broker.taxonomy.services import all_services
+
+PlanStatusEnum = strawberry.enum(
+    PlanStatus,
+    name="PlanStatus",
+    description="DRAFT while being written; ACTIVE when agreed and being matched; MATCHED; CLOSED.",
+)
+PreferenceKindEnum = strawberry.enum(PreferenceKind, name="PreferenceKind")
+StrengthEnum = strawberry.enum(
+    Strength, name="PreferenceStrength", description="REQUIRED excludes providers; PREFERRED ranks them."
+)
+
+
+class PlanWarningCode(StrEnum):
+    OVER_BUDGET = "OVER_BUDGET"
+
+
+PlanWarningCodeEnum = strawberry.enum(PlanWarningCode, name="PlanWarningCode")
+
+
+def clock(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+@strawberry.type(description="Saved, but needs attention: the plan was kept, and this is why to look again.")
+class PlanWarning:
+    code: PlanWarningCodeEnum  # type: ignore[valid-type]
+    message: str
+
+
+def warnings_for(budget: service.BudgetCheck) -> list[PlanWarning]:
+    if budget.message is None:
+        return []
+    return [PlanWarning(code=PlanWarningCode.OVER_BUDGET, message=budget.message)]
+
+
+@strawberry.type(name="ScheduleSlot", description="A weekly window for a need, Europe/London local time.")
+class ScheduleSlotType:
+    day: WeekdayEnum  # type: ignore[valid-type]
+    start: str = strawberry.field(description="HH:MM")
+    end: str = strawberry.field(description="HH:MM; 24:00 is midnight at the end of the day.")
+
+    @classmethod
+    def from_window(cls, day: int, start: int, end: int) -> ScheduleSlotType:
+        return cls(day=Weekday(day), start=clock(start), end=clock(end))
+
+    @classmethod
+    def from_model(cls, slot: NeedSlot) -> ScheduleSlotType:
+        return cls.from_window(slot.day, slot.start_minute, slot.end_minute)
+
+
+@strawberry.type(
+    name="PlanNeed", description="One eligible need: a service, hours a week, when, and its budget."
+)
+class PlanNeedType:
+    id: relay.GlobalID = strawberry.field(
+        description="Send it back in `updateSupportPlan` to keep this need."
+    )
+    hours_per_week: float
+    budgeted_rate_pence: int = strawberry.field(description="The hourly rate the budget allows, in pence.")
+    model: strawberry.Private[PlanNeed]
+
+    @classmethod
+    def from_model(cls, need: PlanNeed) -> PlanNeedType:
+        return cls(
+            id=relay.GlobalID("PlanNeed", str(need.id)),
+            hours_per_week=need.hours_per_week,
+            budgeted_rate_pence=need.budgeted_rate_pence,
+            model=need,
+        )
+
+    @strawberry.field(description="The service, from the service taxonomy.")
+    def service(self) -> ServiceType | None:
+        return service_type(self.model.service_code) if self.model.service_code in all_services() else None
+
+    @strawberry.field(description="Hours a week x budgeted rate, in pence.")
+    def weekly_cost_pence(self) -> int:
+        return service.weekly_cost_pence([self.model])
+
+    @strawberry.field(description="When the hours are delivered.")
+    async def slots(self, info: Info) -> list[ScheduleSlotType]:
+        slots = await info.context.loaders.slots_by_need_id.load(self.model.id)
+        return [ScheduleSlotType.from_model(s) for s in slots]
+
+
+@strawberry.type(name="PlanPreference", description="A wish about who provides support.")
+class PlanPreferenceType:
+    kind: PreferenceKindEnum  # type: ignore[valid-type]
+    value: str = strawberry.field(
+        description="GENDER: FEMALE, MALE or NON_BINARY; LANGUAGE: ISO 639 code; SKILL: free text; "
+        "PROVIDER_KIND: PA or AGENCY."
+    )
+    strength: StrengthEnum  # type: ignore[valid-type]
+
+    @classmethod
+    def from_model(cls, preference: PlanPreference) -> PlanPreferenceType:
+        return cls(kind=preference.kind, value=preference.value, strength=preference.strength)
+
+
+@strawberry.type(name="PlanBudget", description="The needs' weekly cost against the personal budget.")
+class PlanBudgetType:
+    weekly_cost_pence: int
+    weekly_budget_pence: int
+    over_budget: bool = strawberry.field(
+        description="The needs cost more than the budget: the payment must be enough to meet eligible needs."
+    )
+    shortfall_pence: int
+    message: str | None
+
+    @classmethod
+    def from_check(cls, check: service.BudgetCheck) -> PlanBudgetType:
+        return cls(
+            weekly_cost_pence=check.weekly_cost_pence,
+            weekly_budget_pence=check.weekly_budget_pence,
+            over_budget=check.over_budget,
+            shortfall_pence=check.shortfall_pence,
+            message=check.message,
+        )
+
+
+@strawberry.type(name="PlanRead", description="One read of a plan: who, when, through which operation.")
+class PlanReadType:
+    read_at: datetime
+    operation: str
+    user_id: strawberry.Private[int]
+
+    @strawberry.field
+    async def user(self, info: Info) -> UserNode | None:
+        user = await info.context.loaders.user_by_id.load(self.user_id)
+        return UserNode.from_model(user) if user else None
+
+    @classmethod
+    def from_model(cls, read: PlanRead) -> PlanReadType:
+        return cls(read_at=read.read_at, operation=read.operation, user_id=read.user_id)
+
+
+@strawberry.type(
+    name="SupportPlan", description="A care and support plan. Special-category data: reads are logged."
+)
+class SupportPlanNode(relay.Node):
+    id: relay.NodeID[int]
+    status: PlanStatusEnum  # type: ignore[valid-type]
+    outcomes: str = strawberry.field(description="What the person wants to achieve, in their words.")
+    postcode: str = strawberry.field(description="Where support is delivered.")
+    postcode_district: str
+    start_date: date
+    created_at: datetime
+    updated_at: datetime
+    model: strawberry.Private[SupportPlan]
+
+    @classmethod
+    def from_model(cls, plan: SupportPlan) -> SupportPlanNode:
+        return cls(
+            id=plan.id,  # type: ignore[arg-type]
+            status=plan.status,
+            outcomes=plan.outcomes,
+            postcode=plan.postcode,
+            postcode_district=plan.postcode_district,
+            start_date=plan.start_date,
+            created_at=plan.created_at,
+            updated_at=plan.updated_at,
+            model=plan,
+        )
+
+    @classmethod
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: list[str], required: bool = False
+    ) -> list[SupportPlanNode | None]:
+        ctx = info.context
+        ids = [int(i) for i in node_ids]
+        async with ctx.db.transaction() as session:
+            found = await service.read_support_plans(
+                session, actor=ctx.actor, ids=ids, operation="node", now=ctx.now
+            )
+        return [cls.from_model(found[i]) if i in found else None for i in ids]
+
+    @strawberry.field
+    async def holder(self, info: Info) -> DPHolderNode:
+        holder = await info.context.loaders.dp_holder_by_id.load(self.model.holder_id)
+        assert holder is not None
+        return DPHolderNode.from_model(holder)
+
+    @strawberry.field
+    async def council(self, info: Info) -> CouncilNode:
+        council = await info.context.loaders.council_by_id.load(self.model.council_id)
+        assert council is not None
+        return CouncilNode.from_model(council)
+
+    @strawberry.field(description="The needs, in the order they were entered.")
+    async def needs(self, info: Info) -> list[PlanNeedType]:
+        needs = await info.context.loaders.needs_by_plan_id.load(self.model.id)
+        return [PlanNeedType.from_model(n) for n in needs]
+
+    @strawberry.field
+    async def preferences(self, info: Info) -> list[PlanPreferenceType]:
+        rows = await info.context.loaders.preferences_by_plan_id.load(self.model.id)
+        return [PlanPreferenceType.from_model(p) for p in rows]
+
+    @strawberry.field(description="The needs' weekly cost against the holder's personal budget.")
+    async def budget(self, info: Info) -> PlanBudgetType:
+        needs = await info.context.loaders.needs_by_plan_id.load(self.model.id)
+        holder = await info.context.loaders.dp_holder_by_id.load(self.model.holder_id)
+        assert holder is not None
+        return PlanBudgetType.from_check(
+            service.BudgetCheck(
+                weekly_cost_pence=service.weekly_cost_pence(needs),
+                weekly_budget_pence=holder.weekly_budget_pence,
+            )
+        )
+
+    @strawberry.field(description="Who read this plan and when, newest first: council staff only, else null.")
+    async def reads(self, info: Info, first: int = 20) -> list[PlanReadType] | None:
+        actor = info.context.actor
+        if actor is None or not actor.is_staff_of(self.model.council_id):
+            return None
+        async with info.context.db.session() as session:
+            rows = await service.plan_reads(session, plan_id=self.model.id, limit=max(0, min(first, 100)))  # type: ignore[arg-type]
+        return [PlanReadType.from_model(r) for r in rows]

@@ -1,0 +1,118 @@
+"""A care and support plan, its needs and schedule slots, its preferences, and the log of who read it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import Column, ForeignKey, Index, Integer, Text
+from sqlalchemy import Enum as SAEnum
+from sqlmodel import Field, SQLModel
+
+from broker.db import UTCDateTime, utcnow
+
+
+def _enum(enum: type[StrEnum], length: int = 32) -> SAEnum:
+    return SAEnum(enum, native_enum=False, length=length)
+
+
+class PlanStatus(StrEnum):
+    DRAFT = "DRAFT"
+    ACTIVE = "ACTIVE"
+    MATCHED = "MATCHED"
+    CLOSED = "CLOSED"
+
+
+class PreferenceKind(StrEnum):
+    GENDER = "GENDER"
+    LANGUAGE = "LANGUAGE"
+    SKILL = "SKILL"
+    PROVIDER_KIND = "PROVIDER_KIND"
+
+
+class Strength(StrEnum):
+    REQUIRED = "REQUIRED"
+    PREFERRED = "PREFERRED"
+
+
+class SupportPlan(SQLModel, table=True):
+    """Where and from when support is needed; the needs and preferences hang off it."""
+
+    __tablename__ = "support_plan"
+    __table_args__ = (Index("ix_support_plan_council_status", "council_id", "status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    council_id: int = Field(foreign_key="council.id")
+    holder_id: int = Field(foreign_key="dp_holder.id", index=True)
+    status: PlanStatus = Field(default=PlanStatus.DRAFT, sa_type=_enum(PlanStatus))
+    outcomes: str = Field(default="", sa_column=Column(Text, nullable=False))
+    postcode: str = Field(max_length=8)
+    postcode_district: str = Field(max_length=4)
+    latitude: float
+    longitude: float
+    start_date: date
+    created_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class PlanNeed(SQLModel, table=True):
+    """One eligible need: a service, how many hours a week, when, and the hourly rate budgeted for it."""
+
+    __tablename__ = "plan_need"
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("support_plan.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    position: int = 0
+    service_code: str = Field(max_length=40)
+    hours_per_week: float
+    budgeted_rate_pence: int
+
+
+class NeedSlot(SQLModel, table=True):
+    """A weekly window in which a need's hours are delivered, Europe/London local time (minutes)."""
+
+    __tablename__ = "need_slot"
+
+    id: int | None = Field(default=None, primary_key=True)
+    need_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("plan_need.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    day: int
+    start_minute: int
+    end_minute: int
+
+
+class PlanPreference(SQLModel, table=True):
+    """A wish about who provides the support; REQUIRED ones exclude, PREFERRED ones rank."""
+
+    __tablename__ = "plan_preference"
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("support_plan.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    position: int = 0
+    kind: PreferenceKind = Field(sa_type=_enum(PreferenceKind))
+    value: str = Field(max_length=60)
+    strength: Strength = Field(sa_type=_enum(Strength))
+
+
+class PlanRead(SQLModel, table=True):
+    """Who read which plan, when, and through which operation: care needs are special-category data
+    (UK GDPR art. 9), so every read is accountable."""
+
+    __tablename__ = "plan_read"
+    __table_args__ = (Index("ix_plan_read_plan_read_at", "plan_id", "read_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="support_plan.id")
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    read_at: datetime = Field(sa_type=UTCDateTime)
+    operation: str = Field(max_length=40)
