@@ -210,12 +210,12 @@ async def test_taxonomies_and_terms_publish_the_whole_service_taxonomy(api) -> N
     assert taxonomy["name"] == "Direct payments marketplace service taxonomy"
     assert taxonomies["total_items"] == 1
     groups = {t["term"]: t["id"] for t in terms["contents"] if "parent_id" not in t}
-    assert sorted(groups) == ["CARE", "SPECIALIST"]
+    assert sorted(groups) == ["CARE", "DP_SUPPORT", "SPECIALIST"]
     children = [t for t in terms["contents"] if "parent_id" in t]
     assert [t["term"] for t in children] == list(all_services())
     assert {t["parent_id"] for t in children} == set(groups.values())
     assert {t["taxonomy_id"] for t in terms["contents"]} == {taxonomy["id"]}
-    assert terms["total_items"] == len(all_services()) + 2
+    assert terms["total_items"] == len(all_services()) + 3
     full = await _get(api, f"/taxonomies/{taxonomy['id']}")
     assert len(full["taxonomy_terms"]) == terms["total_items"]
     dementia = next(t for t in children if t["term"] == "DEMENTIA")

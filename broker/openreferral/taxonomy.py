@@ -9,15 +9,11 @@ from functools import cache
 from typing import Any
 
 from broker.openreferral.ids import named
-from broker.taxonomy.services import Service, all_services
+from broker.taxonomy.services import GROUPS, Service, all_services
 
 TAXONOMY_ID = named("taxonomy", "services")
 TAXONOMY_NAME = "Direct payments marketplace service taxonomy"
 TAXONOMY_VERSION = "1"
-GROUPS: dict[str, tuple[str, str]] = {
-    "CARE": ("Care and support", "Everyday care and support at home and in the community."),
-    "SPECIALIST": ("Specialist support", "Care that needs particular training or experience."),
-}
 
 
 def term_id(code: str) -> str:

@@ -13,6 +13,18 @@ from pathlib import Path
 SERVICES_FILE = Path(__file__).with_name("services.csv")
 
 
+# The groups services fall into, with a name and description for people (and for the Open Referral
+# feed's parent terms). A new group in services.csv needs its entry here.
+GROUPS: dict[str, tuple[str, str]] = {
+    "CARE": ("Care and support", "Everyday care and support at home and in the community."),
+    "SPECIALIST": ("Specialist support", "Care that needs particular training or experience."),
+    "DP_SUPPORT": (
+        "Direct payment support",
+        "Help to set up, manage and account for a direct payment, or to hold one on a person's behalf.",
+    ),
+}
+
+
 @dataclass(frozen=True)
 class Service:
     code: str

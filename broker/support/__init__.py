@@ -1,0 +1,1 @@
+"""DP support services: lead contracts, subcontracts to the person's preferred provider, referrals."""
