@@ -1,0 +1,1 @@
+"""Requests to providers and the agreements brokered from them; activation reserves capacity."""

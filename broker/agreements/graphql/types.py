@@ -1,0 +1,324 @@
+"""GraphQL types of requests and agreements; who may see the holder is decided per viewer."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from strawberry import relay
+
+from broker.accounts.graphql import UserNode
+from broker.agreements import service
+from broker.agreements.cards import CardRoute, CardWarning, card_check
+from broker.agreements.models import (
+    Agreement,
+    AgreementNeed,
+    AgreementStatus,
+    AgreementTransition,
+    BlockedMerchantCategory,
+    CareRequest,
+    RequestStatus,
+)
+from broker.api.context import Info
+from broker.api.relay import Connection, connection, page_from
+from broker.holders.graphql import DPHolderNode
+from broker.holders.models import DPHolder
+from broker.plans.graphql.types import PlanNeedType, ScheduleSlotType
+from broker.providers.graphql.types import ProviderNode, ServiceType, service_type
+from broker.taxonomy.services import all_services
+
+if TYPE_CHECKING:
+    from broker.payments.graphql.types import PaymentNode
+
+RequestStatusEnum = strawberry.enum(
+    RequestStatus,
+    name="RequestStatus",
+    description="PENDING until the provider answers; EXPIRED when nobody answered in time.",
+)
+AgreementStatusEnum = strawberry.enum(
+    AgreementStatus,
+    name="AgreementStatus",
+    description="PROPOSED → ACTIVE (capacity reserved) → ENDED; a PROPOSED agreement may be CANCELLED.",
+)
+CardRouteEnum = strawberry.enum(
+    CardRoute, name="CardRoute", description="How to pay a provider the pre-paid card declines."
+)
+
+
+class AgreementWarningCode(StrEnum):
+    CARD_MAY_BE_DECLINED = "CARD_MAY_BE_DECLINED"
+
+
+AgreementWarningCodeEnum = strawberry.enum(AgreementWarningCode, name="AgreementWarningCode")
+
+
+@strawberry.type(
+    name="AgreementWarning", description="Saved, but look again: the agreement was kept, and this is why."
+)
+class AgreementWarning:
+    code: AgreementWarningCodeEnum  # type: ignore[valid-type]
+    message: str
+    merchant_category_code: str | None
+    routes: list[CardRouteEnum] = strawberry.field(  # type: ignore[valid-type]
+        description="The ways round it: a council exception for this provider, or paying by bank transfer."
+    )
+
+    @classmethod
+    def from_card(cls, warning: CardWarning) -> AgreementWarning:
+        return cls(
+            code=AgreementWarningCode.CARD_MAY_BE_DECLINED,
+            message=warning.message,
+            merchant_category_code=warning.merchant_category_code,
+            routes=list(warning.routes),
+        )
+
+
+@strawberry.type(
+    name="BlockedMerchantCategory", description="A category the council's pre-paid cards decline."
+)
+class BlockedMerchantCategoryType:
+    code: str
+    description: str
+
+    @classmethod
+    def from_model(cls, row: BlockedMerchantCategory) -> BlockedMerchantCategoryType:
+        return cls(code=row.code, description=row.description)
+
+
+async def _holder_node(info: Info, holder_id: int) -> DPHolderNode | None:
+    """The holder, for those who may see their profile (not providers: they get what the agreement says)."""
+    holder: DPHolder | None = await info.context.loaders.dp_holder_by_id.load(holder_id)
+    actor = info.context.actor
+    if holder is None or actor is None:
+        return None
+    if actor.is_staff_of(holder.council_id) or actor.user_id == holder.user_id:
+        return DPHolderNode.from_model(holder)
+    links = await info.context.loaders.representatives_by_holder_id.load(holder_id)
+    return DPHolderNode.from_model(holder) if any(link.user_id == actor.user_id for link in links) else None
+
+
+async def _provider_node(info: Info, provider_id: int) -> ProviderNode:
+    provider = await info.context.loaders.provider_by_id.load(provider_id)
+    assert provider is not None
+    return ProviderNode.from_model(provider)
+
+
+@strawberry.type(name="CareRequest", description="A request to a provider to take on needs of a plan.")
+class CareRequestNode(relay.Node):
+    id: relay.NodeID[int]
+    status: RequestStatusEnum  # type: ignore[valid-type]
+    message: str
+    reason: str = strawberry.field(description="The provider's reason, when they gave one.")
+    sent_at: datetime
+    expires_at: datetime
+    responded_at: datetime | None
+    model: strawberry.Private[CareRequest]
+
+    @classmethod
+    def from_model(cls, request: CareRequest, now: datetime) -> CareRequestNode:
+        return cls(
+            id=request.id,  # type: ignore[arg-type]
+            status=service.effective_status(request, now),
+            message=request.message,
+            reason=request.reason,
+            sent_at=request.sent_at,
+            expires_at=request.expires_at,
+            responded_at=request.responded_at,
+            model=request,
+        )
+
+    @classmethod
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: list[str], required: bool = False
+    ) -> list[CareRequestNode | None]:
+        from sqlalchemy import select
+
+        ids = [int(i) for i in node_ids]
+        async with info.context.db.session() as session:
+            rows = await session.execute(
+                select(CareRequest).where(
+                    CareRequest.id.in_(ids),  # type: ignore[union-attr]
+                    service.request_visible_clause(info.context.actor),
+                )
+            )
+            found = {r.id: r for r in rows.scalars()}
+        return [cls.from_model(found[i], info.context.now) if i in found else None for i in ids]
+
+    @strawberry.field
+    async def provider(self, info: Info) -> ProviderNode:
+        return await _provider_node(info, self.model.provider_id)
+
+    @strawberry.field(description="The person; null for providers, who see the needs asked for.")
+    async def holder(self, info: Info) -> DPHolderNode | None:
+        return await _holder_node(info, self.model.holder_id)
+
+    @strawberry.field(description="The plan the request is for.")
+    def plan_id(self) -> relay.GlobalID:
+        return relay.GlobalID("SupportPlan", str(self.model.plan_id))
+
+    @strawberry.field(description="The needs the provider is asked to meet: service, hours and times.")
+    async def needs(self, info: Info) -> list[PlanNeedType]:
+        needs = await info.context.loaders.plan_need_by_id.load_many(list(self.model.need_ids))
+        return [PlanNeedType.from_model(n) for n in needs if n is not None]
+
+
+@strawberry.type(name="AgreementNeed", description="A plan need the agreement meets, as it was when agreed.")
+class AgreementNeedType:
+    hours_per_week: float
+    budgeted_rate_pence: int
+    need_id: relay.GlobalID | None = strawberry.field(description="The plan's need, while it still exists.")
+    model: strawberry.Private[AgreementNeed]
+
+    @strawberry.field
+    def service(self) -> ServiceType | None:
+        code = self.model.service_code
+        return service_type(code) if code in all_services() else None
+
+
+@strawberry.type(name="AgreementTransition", description="One change of an agreement's status.")
+class AgreementTransitionType:
+    from_status: AgreementStatusEnum | None  # type: ignore[valid-type]
+    to_status: AgreementStatusEnum  # type: ignore[valid-type]
+    at: datetime
+    reason: str
+    by_id: strawberry.Private[int]
+
+    @strawberry.field(description="Who made the change (null if you may not see that user).")
+    async def by(self, info: Info) -> UserNode | None:
+        user = await info.context.loaders.user_by_id.load(self.by_id)
+        actor = info.context.actor
+        if user is None or actor is None:
+            return None
+        if user.id == actor.user_id or actor.is_staff_of(user.council_id):
+            return UserNode.from_model(user)
+        return None
+
+
+@strawberry.type(
+    name="Agreement", description="What a holder and a provider agreed: needs, hours, rate, times, dates."
+)
+class AgreementNode(relay.Node):
+    id: relay.NodeID[int]
+    status: AgreementStatusEnum  # type: ignore[valid-type]
+    hours_per_week: float
+    hourly_rate_pence: int
+    start_date: date
+    end_date: date | None = strawberry.field(description="The last day of care; null while open-ended.")
+    end_reason: str
+    created_at: datetime
+    model: strawberry.Private[Agreement]
+
+    @classmethod
+    def from_model(cls, agreement: Agreement) -> AgreementNode:
+        return cls(
+            id=agreement.id,  # type: ignore[arg-type]
+            status=agreement.status,
+            hours_per_week=agreement.hours_per_week,
+            hourly_rate_pence=agreement.hourly_rate_pence,
+            start_date=agreement.start_date,
+            end_date=agreement.end_date,
+            end_reason=agreement.end_reason,
+            created_at=agreement.created_at,
+            model=agreement,
+        )
+
+    @classmethod
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: list[str], required: bool = False
+    ) -> list[AgreementNode | None]:
+        ids = [int(i) for i in node_ids]
+        async with info.context.db.session() as session:
+            found = await service.visible_agreements(session, actor=info.context.actor, ids=ids)
+        return [cls.from_model(found[i]) if i in found else None for i in ids]
+
+    @strawberry.field(description="Hours a week x hourly rate, in pence.")
+    def weekly_cost_pence(self) -> int:
+        return round(self.model.hours_per_week * self.model.hourly_rate_pence)
+
+    @strawberry.field
+    async def provider(self, info: Info) -> ProviderNode:
+        return await _provider_node(info, self.model.provider_id)
+
+    @strawberry.field(description="The person; null for providers.")
+    async def holder(self, info: Info) -> DPHolderNode | None:
+        return await _holder_node(info, self.model.holder_id)
+
+    @strawberry.field
+    def plan_id(self) -> relay.GlobalID:
+        return relay.GlobalID("SupportPlan", str(self.model.plan_id))
+
+    @strawberry.field(description="The request it was made from; null when a broker made it directly.")
+    def request_id(self) -> relay.GlobalID | None:
+        rid = self.model.request_id
+        return relay.GlobalID("CareRequest", str(rid)) if rid is not None else None
+
+    @strawberry.field(description="The DP support lead contract it runs under (support services only).")
+    def lead_contract_id(self) -> relay.GlobalID | None:
+        cid = self.model.lead_contract_id
+        return relay.GlobalID("LeadContract", str(cid)) if cid is not None else None
+
+    @strawberry.field(description="The lead's subcontract to this provider it runs under, if any.")
+    def subcontract_id(self) -> relay.GlobalID | None:
+        sid = self.model.subcontract_id
+        return relay.GlobalID("Subcontract", str(sid)) if sid is not None else None
+
+    @strawberry.field
+    async def needs(self, info: Info) -> list[AgreementNeedType]:
+        rows = await info.context.loaders.needs_by_agreement_id.load(self.model.id)
+        return [
+            AgreementNeedType(
+                hours_per_week=n.hours_per_week,
+                budgeted_rate_pence=n.budgeted_rate_pence,
+                need_id=relay.GlobalID("PlanNeed", str(n.need_id)) if n.need_id is not None else None,
+                model=n,
+            )
+            for n in rows
+        ]
+
+    @strawberry.field(description="When the provider works, Europe/London local time.")
+    async def slots(self, info: Info) -> list[ScheduleSlotType]:
+        rows = await info.context.loaders.slots_by_agreement_id.load(self.model.id)
+        return [ScheduleSlotType.from_window(s.day, s.start_minute, s.end_minute) for s in rows]
+
+    @strawberry.field(description="Every status change, oldest first, with who and when.")
+    async def history(self, info: Info) -> list[AgreementTransitionType]:
+        rows: list[AgreementTransition] = await info.context.loaders.transitions_by_agreement_id.load(
+            self.model.id
+        )
+        return [
+            AgreementTransitionType(
+                from_status=t.from_status, to_status=t.to_status, at=t.at, reason=t.reason, by_id=t.by_id
+            )
+            for t in rows
+        ]
+
+    @strawberry.field(
+        description="Warnings that apply today, e.g. the person's pre-paid card declining this provider."
+    )
+    async def warnings(self, info: Info) -> list[AgreementWarning]:
+        async with info.context.db.session() as session:
+            holder = await session.get(DPHolder, self.model.holder_id)
+            provider = await info.context.loaders.provider_by_id.load(self.model.provider_id)
+            assert holder is not None and provider is not None
+            warning = await card_check(session, holder, provider)
+        return [AgreementWarning.from_card(warning)] if warning else []
+
+    @strawberry.field(description="Payments made under this agreement, latest period first.")
+    async def payments(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Annotated[PaymentNode, strawberry.lazy("broker.payments.graphql.types")]]:
+        from broker.payments import service as payments
+        from broker.payments.graphql.types import PaymentNode
+
+        page = page_from(first, after)
+        async with info.context.db.session() as session:
+            rows, total = await payments.list_payments(
+                session,
+                actor=info.context.actor,  # type: ignore[arg-type]
+                filters=payments.PaymentFilter(agreement_id=self.model.id),
+                limit=page.limit,
+                offset=page.offset,
+            )
+        return connection([PaymentNode.from_model(p) for p in rows], page=page, total=total)

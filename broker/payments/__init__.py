@@ -1,0 +1,1 @@
+"""Payments against agreements (Stripe cards and the offline ledger), refunds, webhooks, budgets, audit."""

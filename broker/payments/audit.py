@@ -1,0 +1,221 @@
+"""The annual DP audit of a council: every payment of the DP year checked against the agreement and
+plan it was made under, and the unspent money the council may reclaim.
+
+As the DP monitoring team does it (Medway briefing 4/2016): spend must follow the care and support
+plan, and money left unspent is reclaimed, above a contingency the council lets the person keep
+(BROKER_AUDIT_CONTINGENCY_WEEKS of budget, four by default) for bills still to come.
+
+A payment is flagged when it is
+- OUTSIDE_AGREEMENT: its agreement never started, or the period begins before the agreement does;
+- AFTER_AGREEMENT_ENDED: the period runs past the agreement's end date;
+- ABOVE_AGREED_RATE: the amount is more than the hours at the agreed hourly rate;
+- OVER_PLAN_HOURS: more hours than the plan's needs (as agreed) allow for the period.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from broker.accounts.actor import Actor
+from broker.accounts.models import Council
+from broker.agreements.models import Agreement, AgreementNeed, AgreementStatus
+from broker.errors import ErrorCode, InvalidInput, NotFound, PermissionDenied
+from broker.holders.models import DPHolder
+from broker.payments import rules
+from broker.payments.budget import days, weekly_share
+from broker.payments.models import Payment
+
+BATCH = 500
+
+
+class AuditFlagCode(StrEnum):
+    OUTSIDE_AGREEMENT = "OUTSIDE_AGREEMENT"
+    AFTER_AGREEMENT_ENDED = "AFTER_AGREEMENT_ENDED"
+    ABOVE_AGREED_RATE = "ABOVE_AGREED_RATE"
+    OVER_PLAN_HOURS = "OVER_PLAN_HOURS"
+
+
+@dataclass(frozen=True)
+class AuditFlag:
+    payment_id: int
+    code: AuditFlagCode
+    message: str
+
+
+@dataclass
+class HolderAudit:
+    holder: DPHolder
+    allocated_pence: int
+    spent_pence: int = 0
+    payments: int = 0
+    contingency_pence: int = 0
+    flags: list[AuditFlag] = field(default_factory=list)
+
+    @property
+    def unspent_pence(self) -> int:
+        return self.allocated_pence - self.spent_pence
+
+    @property
+    def reclaimable_pence(self) -> int:
+        return max(0, self.unspent_pence - self.contingency_pence)
+
+
+@dataclass
+class AuditReport:
+    council: Council
+    year: int
+    year_start: date
+    year_end: date
+    contingency_weeks: float
+    holders: list[HolderAudit]
+
+    @property
+    def reclaimable_pence(self) -> int:
+        return sum(h.reclaimable_pence for h in self.holders)
+
+    @property
+    def flagged_payments(self) -> int:
+        return len({f.payment_id for h in self.holders for f in h.flags})
+
+
+def flags_for(payment: Payment, agreement: Agreement, plan_hours_per_week: float) -> list[AuditFlag]:
+    """What is wrong with one payment against its agreement (pure: unit-tested on its own)."""
+    found: list[AuditFlag] = []
+
+    def flag(code: AuditFlagCode, message: str) -> None:
+        found.append(AuditFlag(payment.id, code, message))  # type: ignore[arg-type]
+
+    if agreement.status not in (AgreementStatus.ACTIVE, AgreementStatus.ENDED):
+        flag(AuditFlagCode.OUTSIDE_AGREEMENT, f"Paid under an agreement that is {agreement.status.value}.")
+    elif payment.period_start < agreement.start_date:
+        flag(
+            AuditFlagCode.OUTSIDE_AGREEMENT,
+            f"Paid for care from {payment.period_start:%-d %b %Y}, before the agreement began on "
+            f"{agreement.start_date:%-d %b %Y}.",
+        )
+    if agreement.end_date is not None and payment.period_end > agreement.end_date:
+        flag(
+            AuditFlagCode.AFTER_AGREEMENT_ENDED,
+            f"Paid for care to {payment.period_end:%-d %b %Y}, after the agreement ended on "
+            f"{agreement.end_date:%-d %b %Y}.",
+        )
+    agreed = math.ceil(payment.hours * agreement.hourly_rate_pence)
+    if payment.amount_pence > agreed:
+        flag(
+            AuditFlagCode.ABOVE_AGREED_RATE,
+            f"£{payment.amount_pence / 100:,.2f} for {payment.hours:g} hours is "
+            f"£{payment.amount_pence / payment.hours / 100:,.2f} an hour, above the agreed "
+            f"£{agreement.hourly_rate_pence / 100:,.2f}.",
+        )
+    allowed = plan_hours_per_week * days(payment.period_start, payment.period_end) / 7
+    if payment.hours > allowed + 1e-6:
+        flag(
+            AuditFlagCode.OVER_PLAN_HOURS,
+            f"{payment.hours:g} hours paid where the plan allows {allowed:g} for this period.",
+        )
+    return found
+
+
+def audit_year(year: int) -> tuple[date, date]:
+    """DP year `year` runs from 1 April `year` to 31 March `year + 1`."""
+    return date(year, 4, 1), date(year + 1, 3, 31)
+
+
+async def annual_audit(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    council_id: int,
+    year: int,
+    contingency_weeks: float,
+    progress: Callable[[int, int], None] | None = None,
+) -> AuditReport:
+    """Audits every DP holder of a council for DP year `year`; `progress(done, total)` after each batch."""
+    council = await session.get(Council, council_id)
+    if council is None:
+        raise NotFound("No council with this ID.", field="councilId")
+    if not actor.is_staff_of(council_id):
+        raise PermissionDenied(
+            "Only the council's brokers and admins audit its direct payments.", field="councilId"
+        )
+    if not 2000 <= year <= 2100:
+        raise InvalidInput(
+            "Give the year the DP year starts in, e.g. 2026.", field="year", code=ErrorCode.OUT_OF_RANGE
+        )
+    start, end = audit_year(year)
+    holders = list(
+        (
+            await session.execute(
+                select(DPHolder).where(DPHolder.council_id == council_id).order_by(DPHolder.id)
+            )
+        ).scalars()
+    )
+    audits: list[HolderAudit] = []
+    for first in range(0, len(holders), BATCH):
+        batch = holders[first : first + BATCH]
+        audits.extend(await _audit_batch(session, batch, start, end, contingency_weeks))
+        if progress is not None:
+            progress(min(first + BATCH, len(holders)), len(holders))
+    if progress is not None and not holders:
+        progress(0, 0)
+    return AuditReport(
+        council=council,
+        year=year,
+        year_start=start,
+        year_end=end,
+        contingency_weeks=contingency_weeks,
+        holders=audits,
+    )
+
+
+async def _audit_batch(
+    session: AsyncSession, batch: list[DPHolder], start: date, end: date, contingency_weeks: float
+) -> list[HolderAudit]:
+    ids = [h.id for h in batch]
+    payments = list(
+        (
+            await session.execute(
+                select(Payment)
+                .where(
+                    Payment.holder_id.in_(ids),  # type: ignore[attr-defined]
+                    Payment.period_start >= start,
+                    Payment.period_start <= end,
+                    Payment.status.in_(rules.SPENT_STATUSES),  # type: ignore[attr-defined]
+                )
+                .order_by(Payment.period_start, Payment.id)
+            )
+        ).scalars()
+    )
+    agreement_ids = {p.agreement_id for p in payments}
+    agreements = {
+        a.id: a
+        for a in (await session.execute(select(Agreement).where(Agreement.id.in_(agreement_ids)))).scalars()  # type: ignore[union-attr]
+    }
+    plan_hours: dict[int, float] = defaultdict(float)
+    for need in (
+        await session.execute(select(AgreementNeed).where(AgreementNeed.agreement_id.in_(agreement_ids)))  # type: ignore[attr-defined]
+    ).scalars():
+        plan_hours[need.agreement_id] += need.hours_per_week
+    by_holder: dict[int, HolderAudit] = {}
+    for holder in batch:
+        began = max(start, holder.created_at.date())
+        by_holder[holder.id] = HolderAudit(  # type: ignore[index]
+            holder=holder,
+            allocated_pence=weekly_share(holder.weekly_budget_pence, began, end),
+            contingency_pence=round(contingency_weeks * holder.weekly_budget_pence),
+        )
+    for payment in payments:
+        audit = by_holder[payment.holder_id]
+        agreement = agreements[payment.agreement_id]
+        audit.payments += 1
+        audit.spent_pence += payment.amount_pence - payment.refunded_pence
+        audit.flags.extend(flags_for(payment, agreement, plan_hours[agreement.id]))  # type: ignore[index]
+    return [by_holder[h.id] for h in batch]  # type: ignore[index]

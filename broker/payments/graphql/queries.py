@@ -1,0 +1,123 @@
+"""`payments`, `budgetStatement` and `annualAudit`."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+import strawberry
+from strawberry import relay
+
+from broker.api.context import Info
+from broker.api.permissions import IsAuthenticated, IsCouncilStaff
+from broker.api.relay import Connection, connection, decode_id, page_from
+from broker.errors import InvalidInput
+from broker.payments import service
+from broker.payments.audit import annual_audit
+from broker.payments.budget import budget_statement
+from broker.payments.graphql.types import (
+    AnnualAuditType,
+    BudgetStatementType,
+    PaymentNode,
+    PaymentStatusEnum,
+)
+
+
+@strawberry.input(description="Narrow the payments; every filter given must hold.")
+class PaymentFilterInput:
+    agreement_id: relay.GlobalID | None = None
+    holder_id: relay.GlobalID | None = None
+    provider_id: relay.GlobalID | None = None
+    status: PaymentStatusEnum | None = None  # type: ignore[valid-type]
+
+    def to_domain(self) -> service.PaymentFilter:
+        return service.PaymentFilter(
+            agreement_id=decode_id(self.agreement_id, "Agreement", field="filter.agreementId")
+            if self.agreement_id
+            else None,
+            holder_id=decode_id(self.holder_id, "DPHolder", field="filter.holderId")
+            if self.holder_id
+            else None,
+            provider_id=decode_id(self.provider_id, "Provider", field="filter.providerId")
+            if self.provider_id
+            else None,
+            status=self.status,
+        )
+
+
+@strawberry.type
+class PaymentQueries:
+    @strawberry.field(
+        permission_classes=[IsAuthenticated],
+        description="Payments you may see: your own (holders), to you (providers), your council's "
+        "(brokers); latest period first.",
+    )
+    async def payments(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        filter: PaymentFilterInput | None = None,
+    ) -> Connection[PaymentNode]:
+        page = page_from(first, after)
+        filters = filter.to_domain() if filter else service.PaymentFilter()
+        async with info.context.db.session() as session:
+            rows, total = await service.list_payments(
+                session,
+                actor=info.context.actor,  # type: ignore[arg-type]
+                filters=filters,
+                limit=page.limit,
+                offset=page.offset,
+            )
+        return connection([PaymentNode.from_model(p) for p in rows], page=page, total=total)
+
+    @strawberry.field(
+        permission_classes=[IsAuthenticated],
+        description="A DP holder's allocated, committed, spent and unspent money between two dates "
+        "(inclusive), with a forecast to the end of the DP year. The holder, their representatives and "
+        "their council's staff may read it.",
+    )
+    async def budget_statement(
+        self,
+        info: Info,
+        holder_id: relay.GlobalID,
+        from_: Annotated[date, strawberry.argument(name="from", description="First day, inclusive.")],
+        to: Annotated[date, strawberry.argument(description="Last day, inclusive.")],
+    ) -> BudgetStatementType | None:
+        async with info.context.db.session() as session:
+            statement = await budget_statement(
+                session,
+                actor=info.context.actor,  # type: ignore[arg-type]
+                holder_id=decode_id(holder_id, "DPHolder", field="holderId"),
+                period_from=from_,
+                period_to=to,
+            )
+        return BudgetStatementType.from_statement(statement)
+
+    @strawberry.field(
+        permission_classes=[IsCouncilStaff],
+        description="The annual DP audit of a council for the DP year starting 1 April `year`: payments "
+        "outside agreements, above the agreed rate, over the plan's hours or after an agreement ended, "
+        "and unspent money above the contingency, reclaimable. `broker audit` writes the same as CSV.",
+    )
+    async def annual_audit(
+        self,
+        info: Info,
+        year: int,
+        council_id: relay.GlobalID | None = None,
+        contingency_weeks: float | None = None,
+    ) -> AnnualAuditType:
+        ctx = info.context
+        actor = ctx.actor
+        assert actor is not None
+        council = decode_id(council_id, "Council", field="councilId") if council_id else actor.council_id
+        if council is None:
+            raise InvalidInput("Choose the council to audit.", field="councilId")
+        weeks = ctx.settings.audit_contingency_weeks if contingency_weeks is None else contingency_weeks
+        if not 0 <= weeks <= 52:
+            raise InvalidInput("A contingency is 0 to 52 weeks of budget.", field="contingencyWeeks")
+        async with ctx.db.session() as session:
+            report = await annual_audit(
+                session, actor=actor, council_id=council, year=year, contingency_weeks=weeks
+            )
+        return AnnualAuditType.from_report(report)

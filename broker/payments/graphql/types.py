@@ -1,0 +1,221 @@
+"""GraphQL types of payments, refunds, budget statements and the annual audit."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from strawberry import relay
+
+from broker.api.context import Info
+from broker.holders.graphql import DPHolderNode
+from broker.payments import service
+from broker.payments.audit import AuditFlag, AuditFlagCode, AuditReport, HolderAudit
+from broker.payments.budget import BudgetStatement
+from broker.payments.models import Payment, PaymentMethod, PaymentStatus, Refund
+from broker.providers.graphql.types import ProviderNode
+
+if TYPE_CHECKING:
+    from broker.agreements.graphql.types import AgreementNode
+
+PaymentMethodEnum = strawberry.enum(
+    PaymentMethod,
+    name="PaymentMethod",
+    description="CARD goes through Stripe; BANK_TRANSFER, PAYROLL and PREPAID_CARD are recorded in the "
+    "offline ledger as they appear on a statement.",
+)
+PaymentStatusEnum = strawberry.enum(
+    PaymentStatus,
+    name="PaymentStatus",
+    description="PENDING → PROCESSING → SUCCEEDED or FAILED; refunds make it PARTIALLY_REFUNDED or REFUNDED.",
+)
+AuditFlagCodeEnum = strawberry.enum(AuditFlagCode, name="AuditFlagCode")
+
+
+@strawberry.type(name="Refund", description="Money returned from a payment.")
+class RefundType:
+    amount_pence: int
+    reason: str
+    created_at: datetime
+
+    @classmethod
+    def from_model(cls, refund: Refund) -> RefundType:
+        return cls(amount_pence=refund.amount_pence, reason=refund.reason, created_at=refund.created_at)
+
+
+@strawberry.type(name="Payment", description="Money paid to a provider under an agreement, for one period.")
+class PaymentNode(relay.Node):
+    id: relay.NodeID[int]
+    status: PaymentStatusEnum  # type: ignore[valid-type]
+    method: PaymentMethodEnum  # type: ignore[valid-type]
+    period_start: date
+    period_end: date
+    hours: float
+    amount_pence: int
+    refunded_pence: int
+    failure_reason: str | None = strawberry.field(
+        description="Why a FAILED payment failed (e.g. card declined)."
+    )
+    created_at: datetime
+    updated_at: datetime
+    model: strawberry.Private[Payment]
+
+    @classmethod
+    def from_model(cls, payment: Payment) -> PaymentNode:
+        return cls(
+            id=payment.id,  # type: ignore[arg-type]
+            status=payment.status,
+            method=payment.method,
+            period_start=payment.period_start,
+            period_end=payment.period_end,
+            hours=payment.hours,
+            amount_pence=payment.amount_pence,
+            refunded_pence=payment.refunded_pence,
+            failure_reason=payment.failure_reason,
+            created_at=payment.created_at,
+            updated_at=payment.updated_at,
+            model=payment,
+        )
+
+    @classmethod
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: list[str], required: bool = False
+    ) -> list[PaymentNode | None]:
+        ids = [int(i) for i in node_ids]
+        async with info.context.db.session() as session:
+            found = await service.visible_payments(session, actor=info.context.actor, ids=ids)
+        return [cls.from_model(found[i]) if i in found else None for i in ids]
+
+    @strawberry.field
+    async def agreement(
+        self, info: Info
+    ) -> Annotated[AgreementNode, strawberry.lazy("broker.agreements.graphql.types")]:
+        from broker.agreements.graphql.types import AgreementNode
+
+        agreement = await info.context.loaders.agreement_by_id.load(self.model.agreement_id)
+        assert agreement is not None
+        return AgreementNode.from_model(agreement)
+
+    @strawberry.field(description="Who was paid.")
+    async def provider(self, info: Info) -> ProviderNode:
+        provider = await info.context.loaders.provider_by_id.load(self.model.provider_id)
+        assert provider is not None
+        return ProviderNode.from_model(provider)
+
+    @strawberry.field
+    async def refunds(self, info: Info) -> list[RefundType]:
+        rows = await info.context.loaders.refunds_by_payment_id.load(self.model.id)
+        return [RefundType.from_model(r) for r in rows]
+
+
+@strawberry.type(description="The DP year's allocation against what is spent and still committed.")
+class BudgetForecast:
+    year_start: date
+    year_end: date
+    allocated_pence: int
+    spent_to_date_pence: int
+    still_committed_pence: int = strawberry.field(
+        description="What ACTIVE agreements will cost from the day after the statement to the year's end."
+    )
+    projected_spend_pence: int
+    projected_unspent_pence: int = strawberry.field(description="Negative when the budget will run short.")
+
+
+@strawberry.type(name="BudgetStatement", description="A DP holder's money over a period.")
+class BudgetStatementType:
+    holder: DPHolderNode
+    period_from: date = strawberry.field(name="from")
+    period_to: date = strawberry.field(name="to")
+    allocated_pence: int = strawberry.field(description="Weekly personal budget x weeks in the period.")
+    committed_pence: int = strawberry.field(description="Agreements' hours x rate for the days they run.")
+    spent_pence: int = strawberry.field(description="Succeeded payments less refunds, by period start.")
+    in_flight_pence: int = strawberry.field(description="Card payments not yet settled.")
+    unspent_pence: int = strawberry.field(description="Allocated - spent.")
+    forecast: BudgetForecast
+
+    @classmethod
+    def from_statement(cls, s: BudgetStatement) -> BudgetStatementType:
+        f = s.forecast
+        return cls(
+            holder=DPHolderNode.from_model(s.holder),
+            period_from=s.period_from,
+            period_to=s.period_to,
+            allocated_pence=s.allocated_pence,
+            committed_pence=s.committed_pence,
+            spent_pence=s.spent_pence,
+            in_flight_pence=s.in_flight_pence,
+            unspent_pence=s.unspent_pence,
+            forecast=BudgetForecast(
+                year_start=f.year_start,
+                year_end=f.year_end,
+                allocated_pence=f.allocated_pence,
+                spent_to_date_pence=f.spent_to_date_pence,
+                still_committed_pence=f.still_committed_pence,
+                projected_spend_pence=f.projected_spend_pence,
+                projected_unspent_pence=f.projected_unspent_pence,
+            ),
+        )
+
+
+@strawberry.type(name="AuditFlag", description="A payment that does not follow the agreement or the plan.")
+class AuditFlagType:
+    payment_id: relay.GlobalID
+    code: AuditFlagCodeEnum  # type: ignore[valid-type]
+    message: str
+
+    @classmethod
+    def from_flag(cls, flag: AuditFlag) -> AuditFlagType:
+        return cls(
+            payment_id=relay.GlobalID("Payment", str(flag.payment_id)), code=flag.code, message=flag.message
+        )
+
+
+@strawberry.type(
+    name="HolderAudit", description="One DP holder's year: spend, flags, and what may be reclaimed."
+)
+class HolderAuditType:
+    holder: DPHolderNode
+    allocated_pence: int
+    spent_pence: int
+    unspent_pence: int
+    contingency_pence: int = strawberry.field(description="Unspent money the person keeps for bills to come.")
+    reclaimable_pence: int = strawberry.field(description="Unspent money above the contingency.")
+    payments: int
+    flags: list[AuditFlagType]
+
+    @classmethod
+    def from_audit(cls, audit: HolderAudit) -> HolderAuditType:
+        return cls(
+            holder=DPHolderNode.from_model(audit.holder),
+            allocated_pence=audit.allocated_pence,
+            spent_pence=audit.spent_pence,
+            unspent_pence=audit.unspent_pence,
+            contingency_pence=audit.contingency_pence,
+            reclaimable_pence=audit.reclaimable_pence,
+            payments=audit.payments,
+            flags=[AuditFlagType.from_flag(f) for f in audit.flags],
+        )
+
+
+@strawberry.type(name="AnnualAudit", description="A council's DP year audited, holder by holder.")
+class AnnualAuditType:
+    year: int
+    year_start: date
+    year_end: date
+    contingency_weeks: float
+    reclaimable_pence: int
+    flagged_payments: int
+    holders: list[HolderAuditType]
+
+    @classmethod
+    def from_report(cls, report: AuditReport) -> AnnualAuditType:
+        return cls(
+            year=report.year,
+            year_start=report.year_start,
+            year_end=report.year_end,
+            contingency_weeks=report.contingency_weeks,
+            reclaimable_pence=report.reclaimable_pence,
+            flagged_payments=report.flagged_payments,
+            holders=[HolderAuditType.from_audit(h) for h in report.holders],
+        )

@@ -1,0 +1,417 @@
+"""Use cases for payments: record one (card through Stripe, or the offline ledger), refund, list.
+
+Who may do what: the holder, their representatives and the council's brokers pay under the holder's
+agreements; providers see the payments made to them; brokers see their council's. A payment is tied to
+an agreement that has started (ACTIVE, or ENDED for care given before its end date) and to a period
+inside it. The idempotency key is unique in the database: the same key again returns the first payment
+and writes nothing, whatever the gateway does with keys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import ColumnElement, false, func, select, true
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from broker.accounts.actor import Actor
+from broker.accounts.models import COUNCIL_STAFF, Role
+from broker.agreements import service as agreements
+from broker.agreements.models import Agreement, AgreementStatus
+from broker.errors import Conflict, ErrorCode, InvalidInput, NotFound, PermissionDenied, Problems
+from broker.holders import service as holders
+from broker.holders.models import DPHolder
+from broker.payments import rules
+from broker.payments.gateway import (
+    ChargeOutcome,
+    ChargeRequest,
+    Gateways,
+    GatewayUnavailable,
+    RefundRequest,
+)
+from broker.payments.models import Payment, PaymentCustomer, PaymentMethod, PaymentStatus, Refund
+from broker.payments.store import insert_once
+from broker.providers.models import Provider
+
+
+@dataclass(frozen=True)
+class PaymentFields:
+    agreement_id: int
+    period_start: date
+    period_end: date
+    hours: float
+    amount_pence: int
+    method: str
+    idempotency_key: str
+    card_payment_method_id: str | None = None
+
+
+@dataclass
+class PaymentFilter:
+    agreement_id: int | None = None
+    holder_id: int | None = None
+    provider_id: int | None = None
+    status: PaymentStatus | None = None
+
+
+# --- who sees ---------------------------------------------------------------------------------
+
+
+def visible_clause(actor: Actor | None) -> ColumnElement[bool]:
+    """Holders see their own payments, providers the payments to them, brokers their council's."""
+    if actor is None:
+        return false()
+    if actor.is_platform_admin:
+        return true()
+    if actor.role in COUNCIL_STAFF:
+        return Payment.council_id == actor.council_id
+    if actor.role in (Role.DP_HOLDER, Role.REPRESENTATIVE):
+        return Payment.holder_id.in_(select(DPHolder.id).where(holders.visible_clause(actor)))
+    if actor.role is Role.PROVIDER:
+        return Payment.provider_id.in_(select(Provider.id).where(Provider.owner_id == actor.user_id))
+    return false()
+
+
+async def _pays_for(session: AsyncSession, actor: Actor, holder_id: int) -> bool:
+    holder = await session.get(DPHolder, holder_id)
+    assert holder is not None
+    return actor.is_staff_of(holder.council_id) or await holders.acts_for(session, actor, holder)
+
+
+async def get_payment(session: AsyncSession, *, actor: Actor | None, payment_id: int) -> Payment | None:
+    query = select(Payment).where(Payment.id == payment_id, visible_clause(actor))
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def visible_payments(
+    session: AsyncSession, *, actor: Actor | None, ids: Sequence[int]
+) -> dict[int, Payment]:
+    rows = await session.execute(select(Payment).where(Payment.id.in_(ids), visible_clause(actor)))  # type: ignore[union-attr]
+    return {p.id: p for p in rows.scalars() if p.id is not None}
+
+
+async def list_payments(
+    session: AsyncSession, *, actor: Actor, filters: PaymentFilter, limit: int, offset: int
+) -> tuple[list[Payment], int]:
+    """One page of the payments the actor may see, latest period first, and how many there are."""
+    query = select(Payment).where(visible_clause(actor))
+    if filters.agreement_id is not None:
+        query = query.where(Payment.agreement_id == filters.agreement_id)
+    if filters.holder_id is not None:
+        query = query.where(Payment.holder_id == filters.holder_id)
+    if filters.provider_id is not None:
+        query = query.where(Payment.provider_id == filters.provider_id)
+    if filters.status is not None:
+        query = query.where(Payment.status == filters.status)
+    total = (await session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
+    rows = await session.execute(
+        query.order_by(Payment.period_start.desc(), Payment.id.desc()).limit(limit).offset(offset)  # type: ignore[attr-defined]
+    )
+    return list(rows.scalars()), total
+
+
+# --- recording --------------------------------------------------------------------------------
+
+
+def _check_key(key: str, field: str) -> str:
+    key = key.strip()
+    if not 1 <= len(key) <= rules.IDEMPOTENCY_KEY_MAX:
+        raise InvalidInput(
+            f"An idempotency key is 1 to {rules.IDEMPOTENCY_KEY_MAX} characters.",
+            field=field,
+            code=ErrorCode.OUT_OF_RANGE,
+        )
+    return key
+
+
+async def _replayed_payment(
+    session: AsyncSession, actor: Actor, key: str, agreement_id: int
+) -> Payment | None:
+    """The payment already recorded under `key`, if it is this one again; a different use is refused."""
+    existing = (
+        await session.execute(select(Payment).where(Payment.idempotency_key == key))
+    ).scalar_one_or_none()
+    if existing is None:
+        return None
+    visible = await get_payment(session, actor=actor, payment_id=existing.id)  # type: ignore[arg-type]
+    if visible is None or existing.agreement_id != agreement_id:
+        raise Conflict(
+            "This idempotency key was used for another payment; use a new key for a new payment.",
+            field="input.idempotencyKey",
+            code=ErrorCode.DUPLICATE,
+        )
+    return existing
+
+
+def _parse_method(text: str, problems: Problems) -> PaymentMethod | None:
+    try:
+        return PaymentMethod(text.strip().upper())
+    except ValueError:
+        names = ", ".join(m.value for m in PaymentMethod)
+        problems.add("input.method", f"A payment method is one of {names}.", ErrorCode.UNKNOWN_CODE)
+        return None
+
+
+def validate_payment(
+    fields: PaymentFields, agreement: Agreement, today: date
+) -> tuple[PaymentMethod | None, Problems]:
+    """Every problem with a payment for `agreement`, collected (nothing is looked up here)."""
+    problems = Problems()
+    method = _parse_method(fields.method, problems)
+    start, end = fields.period_start, fields.period_end
+    if end < start:
+        problems.add("input.periodEnd", "A period cannot end before it starts.", ErrorCode.OUT_OF_RANGE)
+    else:
+        if (end - start).days + 1 > rules.MAX_PERIOD_DAYS:
+            problems.add(
+                "input.periodEnd",
+                f"A payment covers at most {rules.MAX_PERIOD_DAYS} days; record one payment a pay period.",
+                ErrorCode.OUT_OF_RANGE,
+            )
+        if start < agreement.start_date:
+            problems.add(
+                "input.periodStart",
+                f"The agreement starts on {agreement.start_date:%-d %B %Y}; this period is before it.",
+                ErrorCode.OUT_OF_RANGE,
+            )
+        if agreement.end_date is not None and end > agreement.end_date:
+            problems.add(
+                "input.periodEnd",
+                f"The agreement ends on {agreement.end_date:%-d %B %Y}; this period runs past it.",
+                ErrorCode.OUT_OF_RANGE,
+            )
+        if start > today:
+            problems.add(
+                "input.periodStart", "Care in this period has not started yet.", ErrorCode.OUT_OF_RANGE
+            )
+    if not fields.hours > 0:
+        problems.add("input.hours", "Hours must be more than 0.", ErrorCode.OUT_OF_RANGE)
+    if fields.amount_pence <= 0:
+        problems.add(
+            "input.amountPence",
+            "An amount must be more than £0; amounts are in pence.",
+            ErrorCode.OUT_OF_RANGE,
+        )
+    elif fields.hours > 0:
+        expected = fields.hours * agreement.hourly_rate_pence
+        if abs(fields.amount_pence - expected) > rules.tolerance_pence(expected):
+            problems.add(
+                "input.amountPence",
+                f"£{fields.amount_pence / 100:,.2f} does not match {fields.hours:g} hours at the agreed "
+                f"£{agreement.hourly_rate_pence / 100:.2f} an hour (£{expected / 100:,.2f}).",
+                ErrorCode.OUT_OF_RANGE,
+            )
+    if method is PaymentMethod.CARD and not (fields.card_payment_method_id or "").strip():
+        problems.add(
+            "input.cardPaymentMethodId",
+            "A card payment needs the card (a Stripe payment method).",
+            ErrorCode.REQUIRED,
+        )
+    return method, problems
+
+
+async def _customer_for(session: AsyncSession, holder_id: int, gateways: Gateways) -> str | None:
+    found = await session.get(PaymentCustomer, holder_id)
+    if found is not None:
+        return found.stripe_customer_id
+    customer_id = await gateways.card.create_customer(holder_id)
+    if customer_id is None:
+        return None
+    if not await insert_once(session, PaymentCustomer(holder_id=holder_id, stripe_customer_id=customer_id)):
+        # Another payment for the same holder created one first; use theirs.
+        found = await session.get(PaymentCustomer, holder_id, populate_existing=True)
+        assert found is not None
+        return found.stripe_customer_id
+    return customer_id
+
+
+async def record_payment(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    fields: PaymentFields,
+    gateways: Gateways,
+    now: datetime,
+    today: date,
+) -> Payment:
+    """Records (and for CARD, makes) a payment to a provider under an agreement, for one period.
+
+    A declined card is recorded as FAILED with the reason, never dropped. The same idempotency key
+    returns the first payment (a retried request, a double click) and creates nothing.
+    """
+    key = _check_key(fields.idempotency_key, "input.idempotencyKey")
+    replay = await _replayed_payment(session, actor, key, fields.agreement_id)
+    if replay is not None:
+        return replay
+    agreement = await agreements.get_agreement(session, actor=actor, agreement_id=fields.agreement_id)
+    if agreement is None:
+        raise NotFound("No agreement with this ID.", field="input.agreementId")
+    if not await _pays_for(session, actor, agreement.holder_id):
+        raise PermissionDenied(
+            "Only the person, their representatives or their broker record payments.",
+            field="input.agreementId",
+        )
+    if agreement.status not in (AgreementStatus.ACTIVE, AgreementStatus.ENDED):
+        raise Conflict(
+            f"This agreement is {agreement.status.value}; payments are for agreements that have started.",
+            field="input.agreementId",
+        )
+    method, problems = validate_payment(fields, agreement, today)
+    problems.raise_if_any()
+    assert method is not None
+    payment = Payment(
+        idempotency_key=key,
+        agreement_id=agreement.id,  # type: ignore[arg-type]
+        council_id=agreement.council_id,
+        holder_id=agreement.holder_id,
+        provider_id=agreement.provider_id,
+        period_start=fields.period_start,
+        period_end=fields.period_end,
+        hours=fields.hours,
+        amount_pence=fields.amount_pence,
+        method=method,
+        recorded_by_id=actor.user_id,
+        created_at=now,
+        updated_at=now,
+    )
+    if not await insert_once(session, payment):
+        # The same key arrived twice at once: the other request's payment is the payment.
+        replay = await _replayed_payment(session, actor, key, fields.agreement_id)
+        assert replay is not None
+        return replay
+    payment = (await session.execute(select(Payment).where(Payment.idempotency_key == key))).scalar_one()
+    gateway = gateways.for_method(method)
+    try:
+        customer = (
+            await _customer_for(session, agreement.holder_id, gateways)
+            if method is PaymentMethod.CARD
+            else None
+        )
+        result = await gateway.charge(
+            ChargeRequest(
+                payment_id=payment.id,  # type: ignore[arg-type]
+                agreement_id=payment.agreement_id,
+                holder_id=payment.holder_id,
+                provider_id=payment.provider_id,
+                amount_pence=payment.amount_pence,
+                period_start=payment.period_start,
+                period_end=payment.period_end,
+                idempotency_key=key,
+                customer_id=customer,
+                card_payment_method_id=(fields.card_payment_method_id or "").strip() or None,
+            )
+        )
+    except GatewayUnavailable as error:
+        raise Conflict(str(error), field="input.method") from error
+    payment.status = {
+        ChargeOutcome.SUCCEEDED: PaymentStatus.SUCCEEDED,
+        ChargeOutcome.PROCESSING: PaymentStatus.PROCESSING,
+        ChargeOutcome.FAILED: PaymentStatus.FAILED,
+    }[result.outcome]
+    payment.gateway_reference = result.reference
+    payment.failure_reason = (result.failure_reason or "")[: rules.REASON_MAX] or None
+    await session.flush()
+    return payment
+
+
+async def refund_payment(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    payment_id: int,
+    amount_pence: int | None,
+    reason: str,
+    idempotency_key: str,
+    gateways: Gateways,
+    now: datetime,
+) -> Payment:
+    """Returns some or all of a succeeded payment to the DP account; the refund is a row of its own."""
+    key = _check_key(idempotency_key, "input.idempotencyKey")
+    existing = (
+        await session.execute(select(Refund).where(Refund.idempotency_key == key))
+    ).scalar_one_or_none()
+    if existing is not None:
+        if (
+            existing.payment_id != payment_id
+            or await get_payment(session, actor=actor, payment_id=payment_id) is None
+        ):
+            raise Conflict(
+                "This idempotency key was used for another refund.",
+                field="input.idempotencyKey",
+                code=ErrorCode.DUPLICATE,
+            )
+        payment = await session.get(Payment, payment_id)
+        assert payment is not None
+        return payment
+    payment = (
+        await session.execute(
+            select(Payment).where(Payment.id == payment_id, visible_clause(actor)).with_for_update()
+        )
+    ).scalar_one_or_none()
+    if payment is None:
+        raise NotFound("No payment with this ID.", field="input.paymentId")
+    if not await _pays_for(session, actor, payment.holder_id):
+        raise PermissionDenied(
+            "Only the person, their representatives or their broker refund.", field="input.paymentId"
+        )
+    if payment.status not in (PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED):
+        raise Conflict(f"A {payment.status.value} payment cannot be refunded.", field="input.paymentId")
+    remaining = payment.amount_pence - payment.refunded_pence
+    amount = remaining if amount_pence is None else amount_pence
+    problems = Problems()
+    if amount <= 0:
+        problems.add(
+            "input.amountPence",
+            "A refund must be more than £0; amounts are in pence.",
+            ErrorCode.OUT_OF_RANGE,
+        )
+    elif amount > remaining:
+        problems.add(
+            "input.amountPence",
+            f"At most £{remaining / 100:,.2f} of this payment is left to refund.",
+            ErrorCode.OUT_OF_RANGE,
+        )
+    text = reason.strip()
+    if not text:
+        problems.add("input.reason", "Say why the money is returned.", ErrorCode.REQUIRED)
+    elif len(text) > rules.REASON_MAX:
+        problems.add("input.reason", f"At most {rules.REASON_MAX} characters.", ErrorCode.TOO_LONG)
+    problems.raise_if_any()
+    refund = Refund(
+        idempotency_key=key,
+        payment_id=payment_id,
+        amount_pence=amount,
+        reason=text,
+        recorded_by_id=actor.user_id,
+        created_at=now,
+    )
+    if not await insert_once(session, refund):
+        raise Conflict(
+            "This refund is being recorded by another request.",
+            field="input.idempotencyKey",
+            code=ErrorCode.DUPLICATE,
+        )
+    refund = (await session.execute(select(Refund).where(Refund.idempotency_key == key))).scalar_one()
+    try:
+        result = await gateways.for_method(payment.method).refund(
+            RefundRequest(
+                payment_id=payment_id,
+                payment_reference=payment.gateway_reference,
+                amount_pence=amount,
+                idempotency_key=key,
+            )
+        )
+    except GatewayUnavailable as error:
+        raise Conflict(str(error), field="input.paymentId") from error
+    refund.gateway_reference = result.reference
+    payment.refunded_pence += amount
+    payment.status = (
+        PaymentStatus.REFUNDED
+        if payment.refunded_pence >= payment.amount_pence
+        else PaymentStatus.PARTIALLY_REFUNDED
+    )
+    payment.updated_at = now
+    await session.flush()
+    return payment
