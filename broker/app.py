@@ -19,6 +19,7 @@ from broker.api.schema import schema
 from broker.api.view import GraphQLView
 from broker.db import Database
 from broker.openreferral.routes import openreferral_routes
+from broker.payments.routes import stripe_webhook
 from broker.settings import Settings
 from search.backend import SearchBackend
 from search.factory import backend_from_url
@@ -107,6 +108,7 @@ def create_app(
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Mount("/openreferral", routes=openreferral_routes(database, view.clock)),
+            Route("/webhooks/stripe", stripe_webhook(database, settings, view.clock), methods=["POST"]),
         ],
         middleware=[Middleware(BodySizeLimit)],
         lifespan=lifespan,

@@ -32,6 +32,11 @@ class Settings(BaseSettings):
     login_lockout_minutes: int = Field(default=15, ge=1)
     graphiql: bool | None = None
     log_sql: bool = False
+    stripe_api_key: SecretStr | None = None
+    stripe_api_base: str | None = None
+    stripe_webhook_secret: SecretStr | None = None
+    request_expiry_hours: int = Field(default=7 * 24, ge=1, le=90 * 24)
+    audit_contingency_weeks: float = Field(default=4.0, ge=0, le=52)
 
     @model_validator(mode="after")
     def _fill_embedded_defaults(self) -> Settings:

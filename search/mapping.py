@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from broker.matching.capacity import free_hours, reserved_hours
 from broker.providers.accreditation import REQUIRED_CHECKS
 from broker.providers.models import (
     Accreditation,
@@ -24,9 +25,10 @@ from search.documents import ProviderDocument
 REINDEX_BATCH = 2_000
 
 
-def remaining_capacity_hours(provider: Provider) -> float:
-    """Weekly hours the provider can still take on; the one place agreements will subtract from."""
-    return float(provider.weekly_capacity_hours or 0.0)
+def remaining_capacity_hours(provider: Provider, reserved_hours: float = 0.0) -> float:
+    """Weekly hours the provider can still take on: the listing's capacity less what ACTIVE agreements
+    hold (`broker.matching.capacity`, which also tells matching)."""
+    return free_hours(provider, reserved_hours)
 
 
 def _accreditation(provider: Provider, checks: Sequence[Accreditation]) -> tuple[bool, object]:
@@ -60,6 +62,7 @@ def to_document(
     services: Sequence[str],
     slots: Sequence[AvailabilitySlot],
     checks: Sequence[Accreditation],
+    reserved_hours: float = 0.0,
 ) -> ProviderDocument:
     taxonomy = all_services()
     accredited, until = _accreditation(provider, checks)
@@ -81,7 +84,7 @@ def to_document(
         latitude=provider.latitude or 0.0,
         longitude=provider.longitude or 0.0,
         travel_radius_km=provider.travel_radius_km or 0.0,
-        remaining_capacity_hours=remaining_capacity_hours(provider),
+        remaining_capacity_hours=remaining_capacity_hours(provider, reserved_hours),
         slots=tuple((int(s.day), s.start_minute, s.end_minute) for s in slots),
         accredited=accredited,
         accredited_until=until,  # type: ignore[arg-type]
@@ -107,7 +110,9 @@ async def documents_for(
     services: dict[int, list[str]] = defaultdict(list)
     slots: dict[int, list] = defaultdict(list)
     checks: dict[int, list] = defaultdict(list)
+    reserved: dict[int, float] = {}
     if ids:
+        reserved = await reserved_hours(session, ids)
         for row in await session.execute(select(services_table).where(services_table.c.provider_id.in_(ids))):
             services[row.provider_id].append(row.service_code)
         ordered_slots = (
@@ -119,7 +124,10 @@ async def documents_for(
             slots[row.provider_id].append(row)
         for row in await session.execute(select(checks_table).where(checks_table.c.provider_id.in_(ids))):
             checks[row.provider_id].append(row)
-    documents = [to_document(p, services[p.id], slots[p.id], checks[p.id]) for p in indexable]  # type: ignore[arg-type]
+    documents = [
+        to_document(p, services[p.id], slots[p.id], checks[p.id], reserved.get(p.id, 0.0))  # type: ignore[arg-type]
+        for p in indexable
+    ]
     kept = {d.id for d in documents}
     return documents, [pid for pid in provider_ids if pid not in kept]
 

@@ -126,3 +126,9 @@ def test_reindex_and_search_sync_bring_the_index_up_to_date(env: Path):
     assert 0 < indexed <= 30
     assert rebuilt.exit_code == 0, rebuilt.output
     assert f"Indexed {indexed} listings" in rebuilt.output
+
+
+def test_every_service_group_has_a_name_for_people():
+    from broker.taxonomy.services import GROUPS, all_services
+
+    assert {service.group for service in all_services().values()} <= set(GROUPS)

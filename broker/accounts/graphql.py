@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import relay
@@ -12,7 +13,11 @@ from broker.accounts.models import Council, Role, User
 from broker.accounts.tokens import issue_token
 from broker.api.context import Info
 from broker.api.errors import UserError, user_errors
+from broker.api.relay import Connection
 from broker.errors import AuthenticationFailed
+
+if TYPE_CHECKING:
+    from broker.agreements.graphql.types import CareRequestNode
 
 RoleEnum = strawberry.enum(Role, name="Role", description="What a signed-in user does here.")
 
@@ -58,6 +63,20 @@ class UserNode(relay.Node):
             return None
         council = await info.context.loaders.council_by_id.load(self.council_id)
         return CouncilNode.from_model(council) if council else None
+
+    @strawberry.field(
+        description="Requests to your listing (providers) or for your plans (holders), newest first; "
+        "null on anyone but yourself."
+    )
+    async def care_requests(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Annotated[CareRequestNode, strawberry.lazy("broker.agreements.graphql.types")]] | None:
+        from broker.agreements.graphql.queries import care_requests_page
+
+        actor = info.context.actor
+        if actor is None or actor.user_id != self.id:
+            return None
+        return await care_requests_page(info, None, first, after)
 
     @classmethod
     async def resolve_nodes(

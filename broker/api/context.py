@@ -13,6 +13,7 @@ from broker.accounts.actor import Actor
 from broker.api.clock import Clock, london_date
 from broker.api.loaders import Loaders
 from broker.db import Database
+from broker.payments.gateway import Gateways, gateways_from_settings
 from broker.settings import Settings
 from search.backend import SearchBackend
 
@@ -28,6 +29,7 @@ class Context:
     actor: Actor | None
     loaders: Loaders
     _now: datetime | None = field(default=None, repr=False)
+    _gateways: Gateways | None = field(default=None, repr=False)
 
     @property
     def now(self) -> datetime:
@@ -35,6 +37,13 @@ class Context:
         if self._now is None:
             self._now = self.clock.now()
         return self._now
+
+    @property
+    def gateways(self) -> Gateways:
+        """Payment gateways by method (Stripe for cards when configured, the offline ledger otherwise)."""
+        if self._gateways is None:
+            self._gateways = gateways_from_settings(self.settings)
+        return self._gateways
 
     @property
     def today(self) -> date:

@@ -15,8 +15,13 @@ from sqlalchemy import select
 from strawberry.dataloader import DataLoader
 
 from broker.accounts.models import Council, User
+from broker.agreements.models import Agreement, AgreementNeed, AgreementSlot, AgreementTransition
 from broker.db import Database
+from broker.holders.models import DPHolder, HolderRepresentative
+from broker.payments.models import Refund
+from broker.plans.models import NeedSlot, PlanNeed, PlanPreference
 from broker.providers.models import Accreditation, AvailabilitySlot, Provider, ProviderService
+from broker.support.models import LeadContract, Subcontract
 
 T = TypeVar("T")
 
@@ -76,6 +81,108 @@ class AvailabilityByProviderIdLoader(DataLoader[int, list[AvailabilitySlot]]):
         super().__init__(load_fn=_load_by_provider(db, AvailabilitySlot, order))
 
 
+def _load_grouped(db: Database, model: type[T], key: str, order: Sequence[object]):
+    async def load(ids: Sequence[int]) -> list[list[T]]:
+        column = getattr(model, key)
+        async with db.session() as session:
+            rows = await session.execute(select(model).where(column.in_(ids)).order_by(*order))
+            grouped: dict[int, list[T]] = defaultdict(list)
+            for row in rows.scalars():
+                grouped[getattr(row, key)].append(row)
+        return [grouped.get(i, []) for i in ids]
+
+    return load
+
+
+class DPHolderByIdLoader(DataLoader[int, DPHolder | None]):
+    def __init__(self, db: Database) -> None:
+        super().__init__(load_fn=_load_by_id(db, DPHolder))
+
+
+class RepresentativesByHolderIdLoader(DataLoader[int, list[HolderRepresentative]]):
+    def __init__(self, db: Database) -> None:
+        order = [HolderRepresentative.user_id]
+        super().__init__(load_fn=_load_grouped(db, HolderRepresentative, "holder_id", order))
+
+
+class NeedsByPlanIdLoader(DataLoader[int, list[PlanNeed]]):
+    def __init__(self, db: Database) -> None:
+        super().__init__(load_fn=_load_grouped(db, PlanNeed, "plan_id", [PlanNeed.position, PlanNeed.id]))
+
+
+class SlotsByNeedIdLoader(DataLoader[int, list[NeedSlot]]):
+    def __init__(self, db: Database) -> None:
+        order = [NeedSlot.day, NeedSlot.start_minute]
+        super().__init__(load_fn=_load_grouped(db, NeedSlot, "need_id", order))
+
+
+class PreferencesByPlanIdLoader(DataLoader[int, list[PlanPreference]]):
+    def __init__(self, db: Database) -> None:
+        order = [PlanPreference.position, PlanPreference.id]
+        super().__init__(load_fn=_load_grouped(db, PlanPreference, "plan_id", order))
+
+
+class LeadContractByIdLoader(DataLoader[int, LeadContract | None]):
+    def __init__(self, db: Database) -> None:
+        super().__init__(load_fn=_load_by_id(db, LeadContract))
+
+
+class SubcontractByIdLoader(DataLoader[int, Subcontract | None]):
+    def __init__(self, db: Database) -> None:
+        super().__init__(load_fn=_load_by_id(db, Subcontract))
+
+
+class SubcontractsByLeadContractIdLoader(DataLoader[int, list[Subcontract]]):
+    def __init__(self, db: Database) -> None:
+        order = [Subcontract.id]
+        super().__init__(load_fn=_load_grouped(db, Subcontract, "lead_contract_id", order))
+
+
+class LeadContractsByProviderIdLoader(DataLoader[int, list[LeadContract]]):
+    def __init__(self, db: Database) -> None:
+        order = [LeadContract.start_date, LeadContract.id]
+        super().__init__(load_fn=_load_grouped(db, LeadContract, "provider_id", order))
+
+
+class SubcontractsBySubcontractorIdLoader(DataLoader[int, list[Subcontract]]):
+    def __init__(self, db: Database) -> None:
+        order = [Subcontract.start_date, Subcontract.id]
+        super().__init__(load_fn=_load_grouped(db, Subcontract, "subcontractor_id", order))
+
+
+class AgreementByIdLoader(DataLoader[int, Agreement | None]):
+    def __init__(self, db: Database) -> None:
+        super().__init__(load_fn=_load_by_id(db, Agreement))
+
+
+class PlanNeedByIdLoader(DataLoader[int, PlanNeed | None]):
+    def __init__(self, db: Database) -> None:
+        super().__init__(load_fn=_load_by_id(db, PlanNeed))
+
+
+class NeedsByAgreementIdLoader(DataLoader[int, list[AgreementNeed]]):
+    def __init__(self, db: Database) -> None:
+        super().__init__(load_fn=_load_grouped(db, AgreementNeed, "agreement_id", [AgreementNeed.id]))
+
+
+class SlotsByAgreementIdLoader(DataLoader[int, list[AgreementSlot]]):
+    def __init__(self, db: Database) -> None:
+        order = [AgreementSlot.day, AgreementSlot.start_minute]
+        super().__init__(load_fn=_load_grouped(db, AgreementSlot, "agreement_id", order))
+
+
+class TransitionsByAgreementIdLoader(DataLoader[int, list[AgreementTransition]]):
+    def __init__(self, db: Database) -> None:
+        order = [AgreementTransition.at, AgreementTransition.id]
+        super().__init__(load_fn=_load_grouped(db, AgreementTransition, "agreement_id", order))
+
+
+class RefundsByPaymentIdLoader(DataLoader[int, list[Refund]]):
+    def __init__(self, db: Database) -> None:
+        order = [Refund.created_at, Refund.id]
+        super().__init__(load_fn=_load_grouped(db, Refund, "payment_id", order))
+
+
 @dataclass(frozen=True)
 class Loaders:
     provider_by_id: ProviderByIdLoader
@@ -84,6 +191,22 @@ class Loaders:
     services_by_provider_id: ServicesByProviderIdLoader
     accreditations_by_provider_id: AccreditationsByProviderIdLoader
     availability_by_provider_id: AvailabilityByProviderIdLoader
+    dp_holder_by_id: DPHolderByIdLoader
+    representatives_by_holder_id: RepresentativesByHolderIdLoader
+    needs_by_plan_id: NeedsByPlanIdLoader
+    slots_by_need_id: SlotsByNeedIdLoader
+    preferences_by_plan_id: PreferencesByPlanIdLoader
+    lead_contract_by_id: LeadContractByIdLoader
+    subcontract_by_id: SubcontractByIdLoader
+    subcontracts_by_lead_contract_id: SubcontractsByLeadContractIdLoader
+    lead_contracts_by_provider_id: LeadContractsByProviderIdLoader
+    subcontracts_by_subcontractor_id: SubcontractsBySubcontractorIdLoader
+    agreement_by_id: AgreementByIdLoader
+    plan_need_by_id: PlanNeedByIdLoader
+    needs_by_agreement_id: NeedsByAgreementIdLoader
+    slots_by_agreement_id: SlotsByAgreementIdLoader
+    transitions_by_agreement_id: TransitionsByAgreementIdLoader
+    refunds_by_payment_id: RefundsByPaymentIdLoader
 
     @classmethod
     def create(cls, db: Database) -> Loaders:
@@ -94,4 +217,20 @@ class Loaders:
             services_by_provider_id=ServicesByProviderIdLoader(db),
             accreditations_by_provider_id=AccreditationsByProviderIdLoader(db),
             availability_by_provider_id=AvailabilityByProviderIdLoader(db),
+            dp_holder_by_id=DPHolderByIdLoader(db),
+            representatives_by_holder_id=RepresentativesByHolderIdLoader(db),
+            needs_by_plan_id=NeedsByPlanIdLoader(db),
+            slots_by_need_id=SlotsByNeedIdLoader(db),
+            preferences_by_plan_id=PreferencesByPlanIdLoader(db),
+            lead_contract_by_id=LeadContractByIdLoader(db),
+            subcontract_by_id=SubcontractByIdLoader(db),
+            subcontracts_by_lead_contract_id=SubcontractsByLeadContractIdLoader(db),
+            lead_contracts_by_provider_id=LeadContractsByProviderIdLoader(db),
+            subcontracts_by_subcontractor_id=SubcontractsBySubcontractorIdLoader(db),
+            agreement_by_id=AgreementByIdLoader(db),
+            plan_need_by_id=PlanNeedByIdLoader(db),
+            needs_by_agreement_id=NeedsByAgreementIdLoader(db),
+            slots_by_agreement_id=SlotsByAgreementIdLoader(db),
+            transitions_by_agreement_id=TransitionsByAgreementIdLoader(db),
+            refunds_by_payment_id=RefundsByPaymentIdLoader(db),
         )

@@ -14,9 +14,15 @@ from strawberry.extensions import (
 )
 
 from broker.accounts.graphql import AccountMutations, AccountQueries
+from broker.agreements.graphql import AgreementMutations, AgreementQueries
 from broker.api.errors import BrokerErrors
 from broker.discovery.graphql import DiscoveryQueries
+from broker.holders.graphql import HolderMutations, HolderQueries
+from broker.matching.graphql import MatchingMutations, MatchingQueries
+from broker.payments.graphql import PaymentMutations, PaymentQueries
+from broker.plans.graphql import PlanMutations, PlanQueries
 from broker.providers.graphql import ProviderMutations, ProviderQueries
+from broker.support.graphql import SupportMutations, SupportQueries
 
 MAX_DEPTH = 10
 MAX_TOKENS = 2_000
@@ -24,12 +30,31 @@ MAX_ALIASES = 15
 
 
 @strawberry.type
-class Query(AccountQueries, ProviderQueries, DiscoveryQueries):
+class Query(
+    AccountQueries,
+    ProviderQueries,
+    DiscoveryQueries,
+    HolderQueries,
+    PlanQueries,
+    MatchingQueries,
+    SupportQueries,
+    AgreementQueries,
+    PaymentQueries,
+):
     node: relay.Node | None = relay.node(description="Any object by its global ID, if you may see it.")
 
 
 @strawberry.type
-class Mutation(AccountMutations, ProviderMutations):
+class Mutation(
+    AccountMutations,
+    ProviderMutations,
+    HolderMutations,
+    PlanMutations,
+    MatchingMutations,
+    SupportMutations,
+    AgreementMutations,
+    PaymentMutations,
+):
     pass
 
 
