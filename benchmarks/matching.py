@@ -25,6 +25,7 @@ from sqlalchemy import func, select
 from strawberry.relay import to_base64
 
 from benchmarks.machine import describe
+from benchmarks.shared_data import shared_data
 from broker.accounts.actor import Actor
 from broker.accounts.models import Council, Role, User
 from broker.accounts.service import get_or_create_council
@@ -41,7 +42,7 @@ from broker.settings import Settings
 from seed.generator import generate
 from seed.plans import generate_plans
 
-NATIONAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "uk-outcodes.csv"
+NATIONAL = shared_data() / "uk-outcodes.csv"
 CACHE = Path("/tmp/dp-broker-matching")
 SEED_DAY = date(2026, 11, 26)
 NOW = datetime(2026, 11, 26, 10, tzinfo=UTC)

@@ -6,12 +6,13 @@ import time
 from datetime import date
 from pathlib import Path
 
+from benchmarks.shared_data import shared_data
 from broker.accounts.service import get_or_create_council
 from broker.db import Database, migrate
 from broker.geography.service import load_districts, read_geography_csv
 from seed.generator import generate
 
-NATIONAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "uk-outcodes.csv"
+NATIONAL = shared_data() / "uk-outcodes.csv"
 CACHE = Path("/tmp/dp-broker-benchmarks")
 SEED_DAY = date(2026, 11, 26)
 

@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from benchmarks.shared_data import shared_data
 from broker.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
-NATIONAL = ROOT.parent / "shared" / "data" / "uk-outcodes.csv"
+NATIONAL = shared_data() / "uk-outcodes.csv"
 runner = CliRunner()
 
 

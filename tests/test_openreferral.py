@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from datetime import date
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -18,6 +17,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from benchmarks.shared_data import shared_data
 from broker.geography.postcodes import distance_km
 from broker.openreferral.ids import keyed
 from broker.providers.models import ProviderKind, ProviderStatus
@@ -25,7 +25,7 @@ from broker.taxonomy.services import all_services
 from tests.client import GraphQLClient
 from tests.factories import make_council, make_provider
 
-PROFILE_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "openreferral-uk"
+PROFILE_DATA = shared_data() / "openreferral-uk"
 PROFILE_URL = "https://raw.githubusercontent.com/openreferral/uk-profile/main/schema/"
 OPENAPI_URI = "urn:openreferral-uk:openapi"
 PRIVATE_EMAIL = "jo.private@example.org"
