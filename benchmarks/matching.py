@@ -55,6 +55,7 @@ async def seeded(providers: int, plans_wanted: int) -> str:
     path = CACHE / f"national-{providers}-{plans_wanted}.db"
     url = f"sqlite:///{path}"
     if path.exists():
+        migrate(url)  # a cache from an older schema gains the newer tables
         return url
     CACHE.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".partial")

@@ -24,6 +24,7 @@ async def national_database(providers: int, *, seed: int = 1) -> str:
     path = CACHE / f"national-{providers}-{seed}.db"
     url = f"sqlite:///{path}"
     if path.exists():
+        migrate(url)  # a cache from an older schema gains the newer tables
         return url
     CACHE.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".partial")

@@ -72,8 +72,15 @@ def candidate_query(
     if len(homes) == 1:
         # The great-circle distance is never less than the north-south one, so a provider whose
         # latitude alone puts the home beyond their radius cannot be within it.
+        latitude, longitude = homes[0]
+        # Likewise east-west, measured where a degree of longitude is shortest within the box, so
+        # the test can only keep too many, never drop one: it leaves each provider's own square.
+        km_per_degree_east = KM_PER_DEGREE * math.cos(
+            math.radians(min(89.0, abs(latitude) + rules.SEARCH_RADIUS_KM / KM_PER_DEGREE))
+        )
         query = query.where(
-            func.abs(Provider.latitude - homes[0][0]) * KM_PER_DEGREE <= Provider.travel_radius_km
+            func.abs(Provider.latitude - latitude) * KM_PER_DEGREE <= Provider.travel_radius_km,
+            func.abs(Provider.longitude - longitude) * km_per_degree_east <= Provider.travel_radius_km,
         )
     else:
         query = query.where(
@@ -161,8 +168,12 @@ async def load_facts(session: AsyncSession, provider_ids: Sequence[int]) -> dict
     ids = list(dict.fromkeys(provider_ids))
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
+        # Plain rows, not ORM objects: in a dense area hundreds of candidates are scored per call,
+        # and building identity-mapped objects for them cost more than the scoring itself.
         providers = list(
-            (await session.execute(select(Provider).where(Provider.id.in_(chunk)))).scalars()  # type: ignore[union-attr]
+            (
+                await session.execute(select(Provider.__table__).where(Provider.__table__.c.id.in_(chunk)))
+            ).all()
         )
         services: dict[int, set[str]] = defaultdict(set)
         for provider_id, code in await session.execute(
@@ -182,10 +193,9 @@ async def load_facts(session: AsyncSession, provider_ids: Sequence[int]) -> dict
         ):
             slots[provider_id].append((int(day), start_minute, end_minute))
         checks: dict[int, list[Accreditation]] = defaultdict(list)
-        for check in (
-            await session.execute(select(Accreditation).where(Accreditation.provider_id.in_(chunk)))  # type: ignore[attr-defined]
-        ).scalars():
-            checks[check.provider_id].append(check)
+        checks_table = Accreditation.__table__
+        for check in await session.execute(select(checks_table).where(checks_table.c.provider_id.in_(chunk))):
+            checks[check.provider_id].append(check)  # type: ignore[arg-type]
         free = await capacity_left(session, providers)
         held = await reservations(session, chunk)
         for provider in providers:
