@@ -104,10 +104,3 @@ def free_availability(
     if provider.kind is ProviderKind.PA:
         return subtract_windows(availability, reserved.slots)
     return sorted(availability)
-
-
-async def capacity_left(session: AsyncSession, providers: Sequence[Provider]) -> dict[int, float]:
-    """Hours a week each provider has free, by provider ID (never below zero)."""
-    ids = [p.id for p in providers if p.id is not None]
-    held = await reserved_hours(session, ids)
-    return {p.id: free_hours(p, held.get(p.id, 0.0)) for p in providers if p.id is not None}

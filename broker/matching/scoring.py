@@ -8,7 +8,7 @@ the three can never disagree.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -218,97 +218,116 @@ def _clamp(value: float) -> float:
 # --- the rules --------------------------------------------------------------------------------
 
 
-def evaluate(plan: PlanSpec, needs: Sequence[NeedSpec], facts: ProviderFacts, today: date) -> Evaluation:
+def evaluate(
+    plan: PlanSpec, needs: Sequence[NeedSpec], facts: ProviderFacts, today: date, *, explain: bool = True
+) -> Evaluation:
     """Every hard constraint, every score component and the reason line, for `needs` of `plan`.
 
     For several needs the provider must meet each: offer every service and charge within every
     budgeted rate. Hours covered are capped by the hours needed and by the provider's capacity left.
+    With `explain=False` the words are left out (details and reason are empty): ranking hundreds of
+    candidates needs only the verdicts and scores, and the words are written for the few shown.
     """
     provider = facts.provider
     results: list[ConstraintResult] = []
 
-    def check(constraint: Constraint, passed: bool, detail: str) -> None:
-        results.append(ConstraintResult(constraint, passed, detail))
+    def check(constraint: Constraint, passed: bool, detail: Callable[[], str]) -> None:
+        results.append(ConstraintResult(constraint, passed, detail() if explain else ""))
 
     published = provider.status is ProviderStatus.PUBLISHED
     check(
         Constraint.PUBLISHED,
         published,
-        "The listing is published."
-        if published
-        else f"The listing is {provider.status.value}, not published.",
+        lambda: (
+            "The listing is published."
+            if published
+            else f"The listing is {provider.status.value}, not published."
+        ),
     )
 
     accredited = is_accredited(provider.kind, facts.checks, today)
     until = accredited_until(provider.kind, facts.checks, today)
-    if accredited:
-        detail = f"Accredited until {until:%-d %B %Y}." if until else "Accredited."
-    else:
+
+    def accreditation_detail() -> str:
+        if accredited:
+            return f"Accredited until {until:%-d %B %Y}." if until else "Accredited."
         missing = ", ".join(CHECK_NAMES[c] for c in missing_checks(provider.kind, facts.checks, today))
-        detail = f"Not accredited: {missing} missing or expired."
-    check(Constraint.ACCREDITED, accredited, detail)
+        return f"Not accredited: {missing} missing or expired."
+
+    check(Constraint.ACCREDITED, accredited, accreditation_detail)
 
     labels = all_services()
     wanted = list(dict.fromkeys(n.service_code for n in needs))
     lacking = [code for code in wanted if code not in facts.services]
-    names = [labels[c].label.lower() if c in labels else c for c in (lacking or wanted)]
-    check(
-        Constraint.SERVICES,
-        not lacking,
-        f"Does not offer {', '.join(names)}." if lacking else f"Offers {', '.join(names)}.",
-    )
+
+    def services_detail() -> str:
+        names = [labels[c].label.lower() if c in labels else c for c in (lacking or wanted)]
+        return f"Does not offer {', '.join(names)}." if lacking else f"Offers {', '.join(names)}."
+
+    check(Constraint.SERVICES, not lacking, services_detail)
 
     distance: float | None = None
     radius = provider.travel_radius_km
     if provider.latitude is None or provider.longitude is None or radius is None:
-        check(Constraint.TRAVEL_RADIUS, False, "The listing has no base location or travel radius.")
+        check(Constraint.TRAVEL_RADIUS, False, lambda: "The listing has no base location or travel radius.")
     else:
         distance = distance_km(plan.latitude, plan.longitude, provider.latitude, provider.longitude)
         within = distance <= radius
         check(
             Constraint.TRAVEL_RADIUS,
             within,
-            f"{distance:.1f} km from the person's home, {'within' if within else 'beyond'} "
-            f"a {radius:g} km travel radius.",
+            lambda: (
+                f"{distance:.1f} km from the person's home, {'within' if within else 'beyond'} "
+                f"a {radius:g} km travel radius."
+            ),
         )
 
     budgeted = min(n.rate_pence for n in needs)
     rate = provider.hourly_rate_pence
     if rate is None:
-        check(Constraint.RATE, False, "The listing has no hourly rate.")
+        check(Constraint.RATE, False, lambda: "The listing has no hourly rate.")
     else:
         affordable = rate <= budgeted
         check(
             Constraint.RATE,
             affordable,
-            f"{money(rate)} an hour, {'within' if affordable else 'above'} the {money(budgeted)} budgeted.",
+            lambda: (
+                f"{money(rate)} an hour, {'within' if affordable else 'above'} "
+                f"the {money(budgeted)} budgeted."
+            ),
         )
 
     required = [p for p in plan.preferences if p.strength is Strength.REQUIRED]
     unmet = [p for p in required if not preference_met(p, provider)]
-    if not required:
-        detail = "No required preferences."
-    elif unmet:
-        detail = "Required but " + "; ".join(_unmet_text(p) for p in unmet) + "."
-    else:
-        detail = "Meets every required preference: " + ", ".join(preference_text(p) for p in required) + "."
-    check(Constraint.REQUIRED_PREFERENCES, not unmet, detail)
+
+    def preferences_detail() -> str:
+        if not required:
+            return "No required preferences."
+        if unmet:
+            return "Required but " + "; ".join(_unmet_text(p) for p in unmet) + "."
+        return "Meets every required preference: " + ", ".join(preference_text(p) for p in required) + "."
+
+    check(Constraint.REQUIRED_PREFERENCES, not unmet, preferences_detail)
 
     needed = sum(n.hours for n in needs)
     available = sum(coverable_hours(n, facts.availability) for n in needs)
     check(
         Constraint.SCHEDULE,
         available > 0,
-        f"Available for {hours_text(available)} of the {hours_text(needed)} scheduled hours."
-        if available > 0
-        else "Available for none of the scheduled hours.",
+        lambda: (
+            f"Available for {hours_text(available)} of the {hours_text(needed)} scheduled hours."
+            if available > 0
+            else "Available for none of the scheduled hours."
+        ),
     )
 
     capacity = facts.capacity_left_hours
     check(
         Constraint.CAPACITY,
         capacity > 0,
-        f"{hours_text(capacity)} hours a week free." if capacity > 0 else "No capacity left this week.",
+        lambda: (
+            f"{hours_text(capacity)} hours a week free." if capacity > 0 else "No capacity left this week."
+        ),
     )
 
     covered = max(0.0, min(available, capacity))
@@ -339,12 +358,14 @@ def evaluate(plan: PlanSpec, needs: Sequence[NeedSpec], facts: ProviderFacts, to
     }
     components = tuple(ComponentScore(c, WEIGHTS[c], round(values[c], 4)) for c in Component)
 
-    parts = [f"covers {hours_text(covered)} of {hours_text(needed)} hours"]
-    if distance is not None:
-        parts.append(f"{distance:.1f} km")
-    parts += [preference_text(p) for p in plan.preferences if preference_met(p, provider)]
-    if rate is not None:
-        parts.append(f"{money(rate)} {'within' if rate <= budgeted else 'above'} {money(budgeted)}")
+    parts: list[str] = []
+    if explain:
+        parts = [f"covers {hours_text(covered)} of {hours_text(needed)} hours"]
+        if distance is not None:
+            parts.append(f"{distance:.1f} km")
+        parts += [preference_text(p) for p in plan.preferences if preference_met(p, provider)]
+        if rate is not None:
+            parts.append(f"{money(rate)} {'within' if rate <= budgeted else 'above'} {money(budgeted)}")
     return Evaluation(
         facts=facts,
         constraints=tuple(results),

@@ -138,10 +138,11 @@ async def matches_for_plan(
     ids = await retrieval.plan_candidate_ids(
         session, spec, need_ids=[n.id for n in needs], all_services=True, today=today
     )
-    facts = await retrieval.load_facts(session, ids)
-    ranked = rank(evaluate(spec, needs, f, today) for f in facts.values())
+    facts = await retrieval.load_facts(session, ids, services_of_interest=[n.service_code for n in needs])
+    ranked = rank(evaluate(spec, needs, f, today, explain=False) for f in facts.values())
+    shown = [evaluate(spec, needs, e.facts, today) for e in ranked[:first]]
     need = next((n for n in details.needs if n.id == need_id), None)
-    return MatchList(plan=details.plan, need=need, matches=ranked[:first], considered=len(ids))
+    return MatchList(plan=details.plan, need=need, matches=shown, considered=len(ids))
 
 
 async def explain_match(
