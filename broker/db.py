@@ -85,7 +85,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     _ensure_sqlite_directory(url)
-    engine = create_async_engine(async_url(url), echo=echo, pool_pre_ping=True)
+    sqlite = make_url(url).drivername.startswith("sqlite")
+    # A local SQLite file cannot drop the connection under us; pinging it costs a round trip per checkout.
+    engine = create_async_engine(async_url(url), echo=echo, pool_pre_ping=not sqlite)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine
