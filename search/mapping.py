@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from broker.matching.capacity import free_hours, reserved_hours
+from broker.matching.capacity import Reservation, free_availability, free_hours, reservations
 from broker.providers.accreditation import REQUIRED_CHECKS
 from broker.providers.models import (
     Accreditation,
@@ -62,8 +62,12 @@ def to_document(
     services: Sequence[str],
     slots: Sequence[AvailabilitySlot],
     checks: Sequence[Accreditation],
-    reserved_hours: float = 0.0,
+    reserved: Reservation | None = None,
 ) -> ProviderDocument:
+    """The index carries what is still free: hours less ACTIVE agreements, and for a PA the
+    availability less the slots already agreed (the same rule matching applies)."""
+    held = reserved or Reservation()
+    windows = [(int(s.day), s.start_minute, s.end_minute) for s in slots]
     taxonomy = all_services()
     accredited, until = _accreditation(provider, checks)
     codes = tuple(sorted(c for c in services if c in taxonomy))
@@ -84,8 +88,8 @@ def to_document(
         latitude=provider.latitude or 0.0,
         longitude=provider.longitude or 0.0,
         travel_radius_km=provider.travel_radius_km or 0.0,
-        remaining_capacity_hours=remaining_capacity_hours(provider, reserved_hours),
-        slots=tuple((int(s.day), s.start_minute, s.end_minute) for s in slots),
+        remaining_capacity_hours=remaining_capacity_hours(provider, held.hours),
+        slots=tuple(free_availability(provider, windows, held)),
         accredited=accredited,
         accredited_until=until,  # type: ignore[arg-type]
         postcode_district=provider.postcode_district or "",
@@ -110,9 +114,9 @@ async def documents_for(
     services: dict[int, list[str]] = defaultdict(list)
     slots: dict[int, list] = defaultdict(list)
     checks: dict[int, list] = defaultdict(list)
-    reserved: dict[int, float] = {}
+    reserved: dict[int, Reservation] = {}
     if ids:
-        reserved = await reserved_hours(session, ids)
+        reserved = await reservations(session, ids)
         for row in await session.execute(select(services_table).where(services_table.c.provider_id.in_(ids))):
             services[row.provider_id].append(row.service_code)
         ordered_slots = (
@@ -125,7 +129,7 @@ async def documents_for(
         for row in await session.execute(select(checks_table).where(checks_table.c.provider_id.in_(ids))):
             checks[row.provider_id].append(row)
     documents = [
-        to_document(p, services[p.id], slots[p.id], checks[p.id], reserved.get(p.id, 0.0))  # type: ignore[arg-type]
+        to_document(p, services[p.id], slots[p.id], checks[p.id], reserved.get(p.id))  # type: ignore[arg-type]
         for p in indexable
     ]
     kept = {d.id for d in documents}

@@ -284,6 +284,8 @@ async def test_accepted_request_becomes_an_agreement_and_activation_reserves_cap
         documents, _ = await documents_for(session, [jo.id])
     assert queued == [jo.id]
     assert documents[0].remaining_capacity_hours == 10.0
+    # ...and search sees Jo free only after 14:00 on those days.
+    assert documents[0].slots == ((MON, 14 * 60, 17 * 60), (WED, 14 * 60, 17 * 60))
 
 
 async def test_ending_an_agreement_releases_capacity_and_records_who_and_why(api, db):
