@@ -33,10 +33,16 @@ from broker.providers.models import (
     ProviderStatus,
 )
 from broker.providers.rules import NATIONAL_LIVING_WAGE_PENCE
+from broker.taxonomy.services import all_services
 from search.outbox import SearchOutbox
 from seed import vocabulary as words
 
 BATCH = 2_000
+DP_SUPPORT_CODES = sorted(
+    code
+    for code, entry in all_services().items()
+    if entry.group == "DP_SUPPORT" and code != "DP_SUPPORT_SERVICE"
+)
 _INWARD_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
 
 
@@ -80,7 +86,7 @@ class _Generator:
             gender = rng.choices([Gender.FEMALE, Gender.MALE, Gender.NON_BINARY], weights=[78, 21, 1])[0]
             first = self.fake.first_name_female() if gender is Gender.FEMALE else self.fake.first_name_male()
             name = f"{first} {self.fake.last_name()}"
-            rate = _round5(rng.uniform(NATIONAL_LIVING_WAGE_PENCE, 1800))
+            rate = max(NATIONAL_LIVING_WAGE_PENCE, _round5(rng.uniform(NATIONAL_LIVING_WAGE_PENCE, 1800)))
             capacity = float(rng.choice([8, 10, 12, 16, 20, 25, 30, 37.5, 40]))
             radius = float(rng.choice([3, 5, 5, 8, 10, 10, 12, 15]))
             services = rng.sample(words.CARE_SERVICES, k=rng.randint(2, 4)) + specialisms
@@ -103,7 +109,7 @@ class _Generator:
             rate = _round5(rng.uniform(2000, 3000))
             capacity = float(rng.choice([100, 200, 400]))
             radius = float(rng.choice([20, 30, 40]))
-            services = ["COMMUNITY_ACCESS"]
+            services = ["DP_SUPPORT_SERVICE", *rng.sample(DP_SUPPORT_CODES, k=rng.randint(2, 5))]
             bio = rng.choice(words.SUPPORT_BIO).format(area=district.town or district.code)
         status = rng.choices(
             [ProviderStatus.PUBLISHED, ProviderStatus.DRAFT, ProviderStatus.SUSPENDED],
