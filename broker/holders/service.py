@@ -6,7 +6,7 @@ representative (family member, "suitable person") acts with the holder, so reads
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -50,6 +50,15 @@ def visible_clause(actor: Actor | None) -> ColumnElement[bool]:
         )
         return DPHolder.id.in_(represented)  # type: ignore[union-attr]
     return false()
+
+
+def may_read(actor: Actor | None, holder: DPHolder, representative_ids: Iterable[int]) -> bool:
+    """Python twin of `visible_clause`, for a holder already loaded with their representatives."""
+    if actor is None:
+        return False
+    if actor.is_staff_of(holder.council_id) or actor.user_id == holder.user_id:
+        return True
+    return actor.role is Role.REPRESENTATIVE and actor.user_id in set(representative_ids)
 
 
 async def acts_for(session: AsyncSession, actor: Actor, holder: DPHolder) -> bool:

@@ -25,6 +25,7 @@ from broker.api.context import Info
 from broker.api.relay import Connection, connection, page_from
 from broker.holders.graphql import DPHolderNode
 from broker.holders.models import DPHolder
+from broker.holders.service import may_read
 from broker.plans.graphql.types import PlanNeedType, ScheduleSlotType
 from broker.providers.graphql.types import ProviderNode, ServiceType, service_type
 from broker.taxonomy.services import all_services
@@ -93,10 +94,10 @@ async def _holder_node(info: Info, holder_id: int) -> DPHolderNode | None:
     actor = info.context.actor
     if holder is None or actor is None:
         return None
-    if actor.is_staff_of(holder.council_id) or actor.user_id == holder.user_id:
-        return DPHolderNode.from_model(holder)
     links = await info.context.loaders.representatives_by_holder_id.load(holder_id)
-    return DPHolderNode.from_model(holder) if any(link.user_id == actor.user_id for link in links) else None
+    return (
+        DPHolderNode.from_model(holder) if may_read(actor, holder, (link.user_id for link in links)) else None
+    )
 
 
 async def _provider_node(info: Info, provider_id: int) -> ProviderNode:

@@ -9,10 +9,10 @@ import strawberry
 from strawberry import relay
 
 from broker.accounts.graphql import CouncilNode
-from broker.accounts.models import Role
 from broker.api.context import Info
 from broker.holders.graphql import DPHolderNode
 from broker.holders.models import DPHolder
+from broker.holders.service import may_read
 from broker.providers.graphql.types import ProviderNode, ServiceType, service_type
 from broker.providers.models import Provider
 from broker.support import reading, reports
@@ -202,15 +202,8 @@ class SubcontractNode(relay.Node):
 
 
 async def _holder_visible(info: Info, holder: DPHolder) -> bool:
-    actor = info.context.actor
-    if actor is None:
-        return False
-    if actor.is_staff_of(holder.council_id) or actor.user_id == holder.user_id:
-        return True
-    if actor.role is not Role.REPRESENTATIVE:
-        return False
     links = await info.context.loaders.representatives_by_holder_id.load(holder.id)
-    return any(link.user_id == actor.user_id for link in links)
+    return may_read(info.context.actor, holder, (link.user_id for link in links))
 
 
 @strawberry.type(
