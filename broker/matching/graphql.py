@@ -10,7 +10,7 @@ from broker.api.errors import UserError, in_transaction
 from broker.api.permissions import IsAuthenticated, IsCouncilStaff
 from broker.api.relay import decode_id
 from broker.matching import rules, service
-from broker.matching.scoring import Component, Constraint, Evaluation
+from broker.matching.scoring import Component, Constraint, Evaluation, window_hours
 from broker.plans.graphql.types import PlanNeedType, ScheduleSlotType, SupportPlanNode
 from broker.providers.graphql.types import ProviderNode
 
@@ -246,7 +246,7 @@ class MatchingQueries:
                     shares=[
                         TeamShareType(
                             need=PlanNeedType.from_model(needs[need_id]),
-                            hours=round(sum(e - s for _, s, e in windows) / 60, 4),
+                            hours=round(window_hours(windows), 4),
                             slots=[ScheduleSlotType.from_window(*w) for w in windows],
                         )
                         for need_id, windows in sorted(
