@@ -131,8 +131,6 @@ class DiscoveryQueries:
         ctx = info.context
         try:
             offset = decode_cursor(input.after) + 1 if input.after else 0
-            if input.first < 0:
-                raise BrokerError("`first` cannot be negative.", field="input.first")
             request = service.SearchRequest(
                 text=input.text,
                 kinds=[k.value for k in input.kinds],

@@ -138,6 +138,8 @@ async def build_query(
         problems.add("input.sort", "Unknown sort order.")
     elif request.sort == "distance" and geo is None and not problems:
         problems.add("input.sort", "Sorting by distance needs a postcode or a point.", ErrorCode.REQUIRED)
+    if request.limit < 0:
+        problems.add("input.first", "`first` cannot be negative.", ErrorCode.OUT_OF_RANGE)
     if request.offset > MAX_OFFSET:
         problems.add(
             "after", f"Results go no deeper than {MAX_OFFSET}; narrow the search.", ErrorCode.OUT_OF_RANGE
