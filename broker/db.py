@@ -75,12 +75,29 @@ def _ensure_sqlite_directory(url: str) -> None:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy, not the driver, say when a transaction begins (see _sqlite_begin).
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+WRITE = "broker_write"
+
+
+def _sqlite_begin(connection: Any) -> None:
+    """Write transactions take SQLite's write lock when they begin (`BEGIN IMMEDIATE`).
+
+    SQLite ignores `SELECT ... FOR UPDATE`, so a read-check-write use case (a refund against what is
+    left of a payment, an activation against free capacity) would race. Taking the one database
+    write lock up front serialises writers, which is what the row locks give on PostgreSQL; reads
+    keep SQLite's concurrent snapshot (`BEGIN` deferred).
+    """
+    immediate = connection.get_execution_options().get(WRITE, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
@@ -90,6 +107,7 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     engine = create_async_engine(async_url(url), echo=echo, pool_pre_ping=not sqlite)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "begin", _sqlite_begin)
     return engine
 
 
@@ -100,6 +118,9 @@ class Database:
         self.url = url
         self.engine = create_engine(url, echo=echo)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._writes = async_sessionmaker(
+            self.engine.execution_options(**{WRITE: True}), expire_on_commit=False
+        )
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
@@ -108,8 +129,8 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """A session whose work commits together or not at all."""
-        async with self._sessions() as session, session.begin():
+        """A session whose work commits together or not at all, holding the write lock on SQLite."""
+        async with self._writes() as session, session.begin():
             yield session
 
     async def dispose(self) -> None:

@@ -1,12 +1,14 @@
 """Test wiring: every API test runs once on SQLite and once on PostgreSQL, each on a clean database.
 
-The PostgreSQL leg uses BROKER_TEST_POSTGRES_URL, else postgresql://postgres@127.0.0.1:5432/test; it is
-skipped (with the reason) only when that default server is unreachable and the variable is unset.
+The PostgreSQL leg uses the server of BROKER_TEST_POSTGRES_URL, else postgresql://postgres@127.0.0.1:5432/test,
+and creates a database of its own there (dropped at the end); it is skipped (with the reason) only when
+that default server is unreachable and the variable is unset.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import UTC, datetime
@@ -16,6 +18,7 @@ import httpx
 import psycopg
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 from starlette.applications import Starlette
 
 from broker.api.clock import FixedClock
@@ -52,24 +55,28 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def postgres_url() -> str:
+def postgres_url() -> Iterator[str]:
+    """A database of this run's own on the server (never the server's shared `test` database),
+    created here and dropped at the end, so two runs on one server cannot clobber each other."""
     url = os.environ.get("BROKER_TEST_POSTGRES_URL")
+    server = make_url(sync_url(url or DEFAULT_POSTGRES))
+    admin_dsn = server.set(drivername="postgresql").render_as_string(hide_password=False)
+    name = f"broker_test_{os.getpid()}_{secrets.token_hex(4)}"
     try:
-        with psycopg.connect(
-            sync_url(url or DEFAULT_POSTGRES).replace("+psycopg", ""), connect_timeout=3
-        ) as connection:
-            connection.execute("DROP SCHEMA public CASCADE")
-            connection.execute("CREATE SCHEMA public")
+        with psycopg.connect(admin_dsn, connect_timeout=3, autocommit=True) as connection:
+            connection.execute(f'CREATE DATABASE "{name}"')
     except psycopg.OperationalError as error:
         if url:
             pytest.fail(f"BROKER_TEST_POSTGRES_URL is set but unreachable: {error}")
         pytest.skip(
             f"PostgreSQL leg skipped: no server at {DEFAULT_POSTGRES} and BROKER_TEST_POSTGRES_URL is unset"
         )
-    url = url or DEFAULT_POSTGRES
-    migrate(url)
-    _load_geography(url)
-    return url
+    own = server.set(database=name).render_as_string(hide_password=False)
+    migrate(own)
+    _load_geography(own)
+    yield own
+    with psycopg.connect(admin_dsn, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _reset_postgres(url: str) -> None:
