@@ -3,9 +3,9 @@
 Who may do what: the holder, their representatives and the council's brokers send requests for the
 holder's plan; a provider with its own sign-in answers them itself, and for a listing without one its
 council's staff answer on the provider's behalf (`answers_on_behalf`). An agreement is made from an
-accepted request by those who sent it, or directly by a broker. Activating
-reserves the provider's hours (and a PA's slots) under a lock on the provider's row, so two brokers
-racing for the last hours cannot both win. Any party may end an ACTIVE agreement.
+accepted request by those who sent it, or directly by a broker. Activating reserves the provider's
+hours (and a PA's slots) under a lock on the provider's row, so two brokers racing for the last hours
+cannot both win. Any party may end an ACTIVE agreement.
 """
 
 from __future__ import annotations
