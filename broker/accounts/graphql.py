@@ -82,15 +82,18 @@ class UserNode(relay.Node):
     async def resolve_nodes(
         cls, *, info: Info, node_ids: list[str], required: bool = False
     ) -> list[UserNode | None]:
-        """Users are visible to themselves, and to staff of their council."""
-        actor = info.context.actor
         users = await info.context.loaders.user_by_id.load_many([int(i) for i in node_ids])
-        return [
-            cls.from_model(u)
-            if u and actor and (u.id == actor.user_id or actor.is_staff_of(u.council_id))
-            else None
-            for u in users
-        ]
+        return [cls.for_viewer(info, u) for u in users]
+
+    @classmethod
+    def for_viewer(cls, info: Info, user: User | None) -> UserNode | None:
+        """Users are visible to themselves, and to staff of their council; to anyone else a user
+        (who answered, who changed what) is null."""
+        actor = info.context.actor
+        if user is None or actor is None:
+            return None
+        visible = user.id == actor.user_id or actor.is_staff_of(user.council_id)
+        return cls.from_model(user) if visible else None
 
 
 @strawberry.input(description="Email and password of an existing user.")

@@ -49,6 +49,8 @@ class CareRequest(SQLModel, table=True):
     sent_at: datetime = Field(sa_type=UTCDateTime)
     expires_at: datetime = Field(sa_type=UTCDateTime)
     responded_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    # True when council staff answered for a listing without its own sign-in (never for one with it).
+    responded_on_behalf: bool = False
     responded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     reason: str = Field(default="", max_length=1000)
 

@@ -1,10 +1,11 @@
 """Use cases for requests and agreements: send, answer, agree, activate (reserving capacity), end.
 
 Who may do what: the holder, their representatives and the council's brokers send requests for the
-holder's plan; the provider (or, for a listing without a sign-in, its council's staff) answers. An
-agreement is made from an accepted request by those who sent it, or directly by a broker. Activating
-reserves the provider's hours (and a PA's slots) under a lock on the provider's row, so two brokers
-racing for the last hours cannot both win. Any party may end an ACTIVE agreement.
+holder's plan; a provider with its own sign-in answers them itself, and for a listing without one its
+council's staff answer on the provider's behalf (`answers_on_behalf`). An agreement is made from an
+accepted request by those who sent it, or directly by a broker. Activating reserves the provider's
+hours (and a PA's slots) under a lock on the provider's row, so two brokers racing for the last hours
+cannot both win. Any party may end an ACTIVE agreement.
 """
 
 from __future__ import annotations
@@ -141,6 +142,30 @@ def _acts_for_provider(actor: Actor, provider: Provider) -> bool:
     return actor.is_staff_of(provider.council_id)
 
 
+def answers_on_behalf(actor: Actor, provider: Provider) -> bool:
+    """Who answers a request to `provider`, and whether that answer is on the provider's behalf.
+
+    A provider with its own sign-in (a PROVIDER user owns the listing) answers for itself: saying yes
+    commits that person's time, so nobody else may say it for them, not even their council. A
+    listing without a sign-in (staff keep it for a PA who does not use the service) is answered by
+    its council's brokers and admins after speaking to the provider, and the answer is recorded as
+    on the provider's behalf. Returns True for such an answer, False for the provider's own; raises
+    PermissionDenied for anyone else.
+    """
+    if provider.owner_id is not None:
+        if actor.user_id == provider.owner_id:
+            return False
+        if actor.is_staff_of(provider.council_id):
+            raise PermissionDenied(
+                f"{provider.name} has their own sign-in and answers their own requests; council staff "
+                "answer only for listings without one.",
+                field="input.requestId",
+            )
+    elif actor.is_staff_of(provider.council_id):
+        return True
+    raise PermissionDenied("Only the provider answers a request.", field="input.requestId")
+
+
 async def _acts_for_holder(session: AsyncSession, actor: Actor, holder: DPHolder) -> bool:
     return actor.is_staff_of(holder.council_id) or await holders.acts_for(session, actor, holder)
 
@@ -263,7 +288,8 @@ async def send_request(
 async def respond_to_request(
     session: AsyncSession, *, actor: Actor, request_id: int, accept: bool, reason: str, now: datetime
 ) -> CareRequest:
-    """The provider accepts or declines. Accepting books nothing: the agreement, once active, does."""
+    """The provider accepts or declines (`answers_on_behalf` says who may, and records whether it was
+    council staff on the provider's behalf). Accepting books nothing: the agreement, once active, does."""
     request = (
         await session.execute(
             select(CareRequest)
@@ -275,8 +301,7 @@ async def respond_to_request(
         raise NotFound("No request with this ID.", field="input.requestId")
     provider = await session.get(Provider, request.provider_id)
     assert provider is not None
-    if not _acts_for_provider(actor, provider):
-        raise PermissionDenied("Only the provider answers a request.", field="input.requestId")
+    on_behalf = answers_on_behalf(actor, provider)
     status = effective_status(request, now)
     if status is not RequestStatus.PENDING:
         raise Conflict(f"This request is already {status.value}.", field="input.requestId")
@@ -288,6 +313,7 @@ async def respond_to_request(
     request.status = RequestStatus.ACCEPTED if accept else RequestStatus.DECLINED
     request.reason = text
     request.responded_by_id = actor.user_id
+    request.responded_on_behalf = on_behalf
     request.responded_at = now
     await session.flush()
     return request

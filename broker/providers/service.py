@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -20,6 +20,7 @@ from broker.accounts.models import Council, Role
 from broker.errors import (
     Conflict,
     ErrorCode,
+    FieldError,
     InvalidInput,
     NotFound,
     PermissionDenied,
@@ -346,14 +347,30 @@ async def create_provider(
 async def update_provider(
     session: AsyncSession, *, actor: Actor, provider_id: int, fields: ListingFields, now: datetime
 ) -> Provider:
+    """Changes the fields given and leaves the rest.
+
+    A PUBLISHED listing stays publishable (`_keep_published_complete`): an edit that empties what
+    publishing requires (bio, services, languages, contact...) is refused, field by field, and
+    changes nothing.
+    """
     provider = await _editable_provider(session, actor, provider_id)
+    before = await _gaps_if_published(session, provider)
     problems = Problems()
     services = await _apply_fields(session, provider, fields, problems)
     problems.raise_if_any()
     if services is not None:
         await _replace_services(session, provider_id, services)
+    await _keep_published_complete(session, provider, before, lambda gap: _update_input_field(gap, fields))
     await _changed(session, provider, now)
     return provider
+
+
+def _update_input_field(gap: str | None, fields: ListingFields) -> str:
+    """Where a publishing gap sits in the updateProvider input: the gaps are named after the listing's
+    fields, which are the input's; a missing contact points at the contact field the caller cleared."""
+    if gap == "contactEmail" and fields.contact_email is None and fields.contact_phone is not None:
+        return "input.contactPhone"
+    return f"input.{gap}"
 
 
 def parse_clock(text: str, *, allow_midnight_end: bool) -> int | None:
@@ -407,14 +424,20 @@ async def set_availability(
     slots: Sequence[SlotFields],
     now: datetime,
 ) -> Provider:
-    """Replaces the weekly availability in one go, so a listing is never half old, half new."""
+    """Replaces the weekly availability in one go, so a listing is never half old, half new.
+
+    A PUBLISHED listing keeps at least one slot (`_keep_published_complete`): no availability at all
+    is refused with publishProvider's error at `input.slots`.
+    """
     provider = await _editable_provider(session, actor, provider_id)
+    before = await _gaps_if_published(session, provider)
     valid = validate_slots(slots, field="input.slots")
     await session.execute(delete(AvailabilitySlot).where(AvailabilitySlot.provider_id == provider_id))
     session.add_all(
         AvailabilitySlot(provider_id=provider_id, day=day, start_minute=start, end_minute=end)
         for day, start, end in valid
     )
+    await _keep_published_complete(session, provider, before, lambda _gap: "input.slots")
     await _changed(session, provider, now)
     return provider
 
@@ -444,6 +467,35 @@ async def publication_gaps(session: AsyncSession, provider: Provider) -> Problem
     if not provider.contact_email and not provider.contact_phone:
         problems.add("contactEmail", "Give an email address or phone number for brokers.", need)
     return problems
+
+
+async def _gaps_if_published(session: AsyncSession, provider: Provider) -> set[str | None]:
+    """The publishing gaps a PUBLISHED listing already has before an edit (none, unless it was
+    published under older rules); the edit is judged only on the gaps it would open."""
+    if provider.status is not ProviderStatus.PUBLISHED:
+        return set()
+    return {gap.field for gap in (await publication_gaps(session, provider)).errors}
+
+
+async def _keep_published_complete(
+    session: AsyncSession,
+    provider: Provider,
+    before: set[str | None],
+    input_field: Callable[[str | None], str | None],
+) -> None:
+    """A PUBLISHED listing always meets the publishing rules (`publication_gaps`, the one home of
+    them): holders and brokers decide from it, and an emptied listing that stays in search misleads
+    them. So an edit that opens a gap is refused with publishProvider's errors, each at the input
+    field that caused it (`input_field`), and the caller's transaction rolls everything back. To take
+    a listing down its owner withdraws it (withdrawProvider); a DRAFT may be as incomplete as it likes.
+    Gaps the listing had before the edit (`before`) do not block it, so an old listing can be mended
+    one field at a time."""
+    if provider.status is not ProviderStatus.PUBLISHED:
+        return
+    await session.flush()
+    opened = [gap for gap in (await publication_gaps(session, provider)).errors if gap.field not in before]
+    if opened:
+        raise Conflict(errors=[FieldError(input_field(gap.field), gap.message, gap.code) for gap in opened])
 
 
 async def publish_provider(

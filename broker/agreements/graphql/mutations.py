@@ -181,7 +181,9 @@ class AgreementMutations:
         return SendRequestPayload(care_request=node, user_errors=errors)
 
     @strawberry.mutation(
-        permission_classes=[IsAuthenticated], description="The provider accepts or declines."
+        permission_classes=[IsAuthenticated],
+        description="The provider accepts or declines. A provider with its own sign-in answers for itself; "
+        "for a listing without one its council's staff answer, recorded as on the provider's behalf.",
     )
     async def respond_to_request(self, info: Info, input: RespondToRequestInput) -> RespondToRequestPayload:
         ctx = info.context

@@ -159,6 +159,24 @@ class CareRequestNode(relay.Node):
     def plan_id(self) -> relay.GlobalID:
         return relay.GlobalID("SupportPlan", str(self.model.plan_id))
 
+    @strawberry.field(
+        description="Who answered: the provider's own sign-in, or council staff answering on its behalf. "
+        "Null while unanswered, or if you may not see that user."
+    )
+    async def responded_by(self, info: Info) -> UserNode | None:
+        user_id = self.model.responded_by_id
+        if user_id is None:
+            return None
+        return UserNode.for_viewer(info, await info.context.loaders.user_by_id.load(user_id))
+
+    @strawberry.field(
+        description="True when council staff answered for a listing without its own sign-in, on the "
+        "provider's behalf; false for the provider's own answer and while unanswered. A provider with "
+        "its own sign-in always answers for itself."
+    )
+    def responded_on_behalf(self) -> bool:
+        return self.model.responded_on_behalf
+
     @strawberry.field(description="The needs the provider is asked to meet: service, hours and times.")
     async def needs(self, info: Info) -> list[PlanNeedType]:
         needs = await info.context.loaders.plan_need_by_id.load_many(list(self.model.need_ids))
@@ -188,13 +206,7 @@ class AgreementTransitionType:
 
     @strawberry.field(description="Who made the change (null if you may not see that user).")
     async def by(self, info: Info) -> UserNode | None:
-        user = await info.context.loaders.user_by_id.load(self.by_id)
-        actor = info.context.actor
-        if user is None or actor is None:
-            return None
-        if user.id == actor.user_id or actor.is_staff_of(user.council_id):
-            return UserNode.from_model(user)
-        return None
+        return UserNode.for_viewer(info, await info.context.loaders.user_by_id.load(self.by_id))
 
 
 @strawberry.type(

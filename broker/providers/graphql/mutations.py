@@ -176,7 +176,12 @@ class ProviderMutations:
         provider, errors = await in_transaction(info, action)
         return CreateProviderPayload(provider=_node(provider), user_errors=errors)
 
-    @strawberry.mutation(permission_classes=[IsAuthenticated])
+    @strawberry.mutation(
+        permission_classes=[IsAuthenticated],
+        description="Change the fields given. A PUBLISHED listing must still meet the publishing rules "
+        "afterwards: emptying what publishing requires is refused (INCOMPLETE) and changes nothing; "
+        "withdraw the listing first to take it down.",
+    )
     async def update_provider(self, info: Info, input: UpdateProviderInput) -> UpdateProviderPayload:
         ctx = info.context
 
@@ -244,7 +249,11 @@ class ProviderMutations:
         provider, errors = await in_transaction(info, action)
         return SuspendProviderPayload(provider=_node(provider), user_errors=errors)
 
-    @strawberry.mutation(permission_classes=[IsAuthenticated])
+    @strawberry.mutation(
+        permission_classes=[IsAuthenticated],
+        description="Replace the weekly availability. A PUBLISHED listing keeps at least one slot "
+        "(INCOMPLETE otherwise); withdraw it first to take it down.",
+    )
     async def set_availability(self, info: Info, input: SetAvailabilityInput) -> SetAvailabilityPayload:
         ctx = info.context
         slots = [service.SlotFields(day=s.day, start=s.start, end=s.end) for s in input.slots]
