@@ -113,8 +113,9 @@ async def test_a_right_password_forgives_earlier_misses_from_that_address(api, d
         assert (await login(api, "sam@leeds.example", PASSWORD))["userErrors"] == []
 
 
-async def test_one_address_trying_many_emails_is_throttled_across_them(api, db, settings, clock):
-    spray = create_app(settings.model_copy(update={"login_address_max_attempts": 4}), clock=clock, db=db)
+async def test_one_address_trying_many_emails_is_throttled_across_them(api, app, db, settings, clock):
+    strict = settings.model_copy(update={"login_address_max_attempts": 4})
+    spray = create_app(strict, clock=clock, db=db, search=app.state.search)
     async with (
         client_at(api, "203.0.113.5", spray) as attacker,
         client_at(api, "198.51.100.20", spray) as other,
