@@ -40,21 +40,14 @@ class LoginThrottle:
 
     def __init__(self, policy: LoginPolicy, *, storage_uri: str = "memory://") -> None:
         self.policy = policy
-        self._storage_uri = _async_storage_uri(storage_uri)
-        self._limiter: MovingWindowRateLimiter | None = None
+        # Built now so a bad BROKER_RATE_LIMIT_STORAGE stops the app at start, not at first sign-in.
+        storage = storage_from_string(_async_storage_uri(storage_uri))
+        assert isinstance(storage, Storage)
+        self.limiter = MovingWindowRateLimiter(storage)
         self._per_email = RateLimitItemPerMinute(policy.per_email, policy.window_minutes, namespace="login")
         self._per_address = RateLimitItemPerMinute(
             policy.per_address, policy.window_minutes, namespace="login-address"
         )
-
-    @property
-    def limiter(self) -> MovingWindowRateLimiter:
-        # Created on first use: the in-memory storage binds to the running event loop.
-        if self._limiter is None:
-            storage = storage_from_string(self._storage_uri)
-            assert isinstance(storage, Storage)
-            self._limiter = MovingWindowRateLimiter(storage)
-        return self._limiter
 
     async def try_attempt(self, email: str, address: str) -> bool:
         """Counts one attempt; False (and nothing counted for this email) when over either limit."""

@@ -15,7 +15,7 @@ from starlette.responses import Response
 from strawberry.asgi import GraphQL
 
 from broker.accounts.service import actor_for_token
-from broker.accounts.throttle import LoginPolicy, LoginThrottle
+from broker.accounts.throttle import LoginThrottle
 from broker.accounts.tokens import InvalidToken, read_token
 from broker.api.clock import Clock
 from broker.api.context import Context
@@ -46,21 +46,21 @@ def _is_request_error(body: object) -> bool:
 
 class GraphQLView(GraphQL):
     def __init__(
-        self, *, settings: Settings, db: Database, search: SearchBackend, clock: Clock, **kwargs: Any
+        self,
+        *,
+        settings: Settings,
+        db: Database,
+        search: SearchBackend,
+        clock: Clock,
+        login_throttle: LoginThrottle,
+        **kwargs: Any,
     ) -> None:
         super().__init__(graphql_ide="graphiql" if settings.graphiql_enabled else None, **kwargs)
         self.settings = settings
         self.db = db
         self.search = search
         self.clock = clock
-        self.login_throttle = LoginThrottle(
-            LoginPolicy(
-                per_email=settings.login_max_failures,
-                per_address=settings.login_address_max_attempts,
-                window_minutes=settings.login_lockout_minutes,
-            ),
-            storage_uri=settings.rate_limit_storage,
-        )
+        self.login_throttle = login_throttle
 
     async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
         actor = None
