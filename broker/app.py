@@ -14,6 +14,7 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from broker.accounts.throttle import LoginPolicy, LoginThrottle
 from broker.api.clock import Clock, SystemClock
 from broker.api.schema import schema
 from broker.api.view import GraphQLView
@@ -71,7 +72,22 @@ def create_app(
     database = db or Database(settings.database_url, echo=settings.log_sql)
     index = search or backend_from_url(settings.search_url, api_key=settings.search_api_key_value)
     clock = clock or SystemClock()
-    view = GraphQLView(settings=settings, db=database, search=index, clock=clock, schema=schema)
+    login_throttle = LoginThrottle(
+        LoginPolicy(
+            per_email=settings.login_max_failures,
+            per_address=settings.login_address_max_attempts,
+            window_minutes=settings.login_lockout_minutes,
+        ),
+        storage_uri=settings.rate_limit_storage,
+    )
+    view = GraphQLView(
+        settings=settings,
+        db=database,
+        search=index,
+        clock=clock,
+        login_throttle=login_throttle,
+        schema=schema,
+    )
     drainer = OutboxDrainer(database, index, now=clock.now)
 
     async def home(_: Request) -> Response:

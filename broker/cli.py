@@ -79,7 +79,14 @@ def serve(
         '\nTry: mutation { login(input: {email: "broker@leeds.example", '
         f'password: "{DEMO_PASSWORD}"}}) {{ token }} }}\n'
     )
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        log_level="info",
+        proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+    )
 
 
 def _backend(settings: Settings) -> SearchBackend:

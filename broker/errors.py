@@ -5,7 +5,7 @@
      ├── NotFound               no such object, or not one the actor may see
      ├── PermissionDenied       the actor may not do this to this object
      ├── Conflict               the object's state forbids it (publishing an incomplete listing)
-     └── AuthenticationFailed   wrong email or password, or a locked account
+     └── AuthenticationFailed   wrong email or password, too many attempts, or a locked account
 
 Anything that is not a BrokerError is a bug: the API masks it and logs it.
 """
@@ -31,6 +31,7 @@ class ErrorCode(StrEnum):
     DUPLICATE = "DUPLICATE"
     INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
     ACCOUNT_LOCKED = "ACCOUNT_LOCKED"
+    COMMON_PASSWORD = "COMMON_PASSWORD"
     SEARCH_UNAVAILABLE = "SEARCH_UNAVAILABLE"
 
 

@@ -28,8 +28,17 @@ class Settings(BaseSettings):
     search_sync_in_process: bool = True
     secret_key: SecretStr = SecretStr("")
     token_ttl_minutes: int = Field(default=8 * 60, ge=1, le=7 * 24 * 60)
+    # Sign-in throttling (broker/accounts/throttle.py): attempts per email from one client address, and
+    # attempts from one address across all emails, within a moving window of login_lockout_minutes.
     login_max_failures: int = Field(default=5, ge=1)
     login_lockout_minutes: int = Field(default=15, ge=1)
+    login_address_max_attempts: int = Field(default=300, ge=1)
+    # Where the throttle keeps its counters: `memory://` (one process) or a `limits` storage URI such as
+    # `redis://host:6379` shared by every app process.
+    rate_limit_storage: str = "memory://"
+    # Proxies whose X-Forwarded-For names the client (uvicorn's proxy headers); a comma-separated list
+    # of addresses or networks, `*` only when nothing but the proxy can reach the app.
+    forwarded_allow_ips: str = "127.0.0.1"
     graphiql: bool | None = None
     log_sql: bool = False
     stripe_api_key: SecretStr | None = None

@@ -48,21 +48,19 @@ async def test_wrong_password_and_unknown_email_get_the_same_answer(api, db):
     assert wrong["token"] is None and unknown["token"] is None
 
 
-async def test_repeated_failures_lock_the_account_even_for_the_right_password(api, db, clock):
+async def test_repeated_failures_throttle_the_address_even_for_the_right_password(api, db):
     council = await make_council(db)
     user = await make_user(db, Role.DP_HOLDER, council, email="pat@leeds.example")
-    for _ in range(3):  # the test settings lock after three failures
+    for _ in range(3):  # the test settings allow three attempts per email from one address
         await api.data(LOGIN, {"email": "pat@leeds.example", "password": "guess guess guess"})
 
     locked = (await api.data(LOGIN, {"email": "pat@leeds.example", "password": PASSWORD}))["login"]
 
     assert locked["token"] is None
     assert [e["code"] for e in locked["userErrors"]] == ["ACCOUNT_LOCKED"]
-    clock.at += timedelta(minutes=16)
-    unlocked = (await api.data(LOGIN, {"email": "pat@leeds.example", "password": PASSWORD}))["login"]
-    assert unlocked["userErrors"] == [] and unlocked["token"]
     stored = await reload(db, User, user.id)
-    assert stored.failed_logins == 0 and stored.locked_until is None
+    # Counted for administrators to see, but the account itself is not locked (tests/test_sign_in.py).
+    assert stored.failed_logins == 3 and stored.locked_until is None
 
 
 async def test_anonymous_viewer_is_null(api):

@@ -116,6 +116,20 @@ def test_create_user_makes_the_first_admin_and_refuses_duplicates(env: Path):
     assert broker_without_council.exit_code == 1 and "belongs to a council" in broker_without_council.output
 
 
+def test_create_user_refuses_a_common_password_and_creates_nobody(env: Path):
+    result = runner.invoke(
+        app, ["create-user", "--email", "root@council.example", "--role", "ADMIN", "--password", "qwertyuiop"]
+    )
+
+    assert result.exit_code == 1
+    assert result.output == (
+        "error: password: This is one of the most common passwords, which attackers try first. "
+        "Choose another: three random words work well.\n"
+    )
+    with sqlite3.connect(env / "broker.db") as connection:
+        assert connection.execute("SELECT COUNT(*) FROM user_account").fetchone()[0] == 0
+
+
 def test_reindex_and_search_sync_bring_the_index_up_to_date(env: Path):
     runner.invoke(app, ["seed", "--providers", "30", "--holders", "0", "--seed", "3"])
 

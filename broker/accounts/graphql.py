@@ -123,23 +123,25 @@ class AccountQueries:
 
 @strawberry.type
 class AccountMutations:
-    @strawberry.mutation(description="Exchange email and password for a bearer token.")
+    @strawberry.mutation(
+        description="Exchange email and password for a bearer token. Attempts are throttled per "
+        "client address (per email, and across emails); `ACCOUNT_LOCKED` means wait and try again, "
+        "and is the same answer whether or not the email has an account."
+    )
     async def login(self, info: Info, input: LoginInput) -> LoginPayload:
         context = info.context
         settings = context.settings
-        policy = service.LoginPolicy(
-            max_failures=settings.login_max_failures,
-            lockout=timedelta(minutes=settings.login_lockout_minutes),
-        )
-        async with context.db.session() as session:
-            try:
-                user = await service.authenticate(
-                    session, input.email, input.password, now=context.now, policy=policy
-                )
-            except AuthenticationFailed as error:
-                await session.commit()
-                return LoginPayload(token=None, expires_at=None, viewer=None, user_errors=user_errors(error))
-            await session.commit()
+        try:
+            user = await service.authenticate(
+                context.db,
+                input.email,
+                input.password,
+                client_address=context.client_address,
+                throttle=context.login_throttle,
+                now=context.now,
+            )
+        except AuthenticationFailed as error:
+            return LoginPayload(token=None, expires_at=None, viewer=None, user_errors=user_errors(error))
         token, expires_at = issue_token(
             user,
             secret=settings.secret_key.get_secret_value(),

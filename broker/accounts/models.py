@@ -38,6 +38,14 @@ class User(SQLModel, table=True):
     password_hash: str = Field(max_length=255)
     role: Role = Field(sa_type=SAEnum(Role, native_enum=False, length=20))
     council_id: int | None = Field(default=None, foreign_key="council.id", index=True)
+    # Wrong passwords since the last sign-in, for administrators to see; it locks nothing (strangers
+    # could otherwise lock anyone out: sign-in is throttled per address instead, accounts/throttle.py).
     failed_logins: int = Field(default=0)
+    # Set by an administrator: blocks new sign-ins until then; tokens already issued keep working.
     locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Tokens carry the version they were issued at; bumping it (password change, "sign out
+    # everywhere") makes every older token fail on its next request.
+    token_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # A deactivated user cannot sign in, and their tokens stop working on the next request.
+    deactivated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -10,6 +10,7 @@ from starlette.responses import Response
 from strawberry.types import Info as StrawberryInfo
 
 from broker.accounts.actor import Actor
+from broker.accounts.throttle import LoginThrottle
 from broker.api.clock import Clock, london_date
 from broker.api.loaders import Loaders
 from broker.db import Database
@@ -28,6 +29,7 @@ class Context:
     clock: Clock
     actor: Actor | None
     loaders: Loaders
+    login_throttle: LoginThrottle
     _now: datetime | None = field(default=None, repr=False)
     _gateways: Gateways | None = field(default=None, repr=False)
 
@@ -44,6 +46,13 @@ class Context:
         if self._gateways is None:
             self._gateways = gateways_from_settings(self.settings)
         return self._gateways
+
+    @property
+    def client_address(self) -> str:
+        """The caller's address as the server sees it; behind a proxy, uvicorn rewrites it from
+        X-Forwarded-For when the proxy is in BROKER_FORWARDED_ALLOW_IPS."""
+        client = self.request.client
+        return client.host if client else "unknown"
 
     @property
     def today(self) -> date:

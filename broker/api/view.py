@@ -14,6 +14,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.asgi import GraphQL
 
+from broker.accounts.service import actor_for_token
+from broker.accounts.throttle import LoginThrottle
 from broker.accounts.tokens import InvalidToken, read_token
 from broker.api.clock import Clock
 from broker.api.context import Context
@@ -44,29 +46,45 @@ def _is_request_error(body: object) -> bool:
 
 class GraphQLView(GraphQL):
     def __init__(
-        self, *, settings: Settings, db: Database, search: SearchBackend, clock: Clock, **kwargs: Any
+        self,
+        *,
+        settings: Settings,
+        db: Database,
+        search: SearchBackend,
+        clock: Clock,
+        login_throttle: LoginThrottle,
+        **kwargs: Any,
     ) -> None:
         super().__init__(graphql_ide="graphiql" if settings.graphiql_enabled else None, **kwargs)
         self.settings = settings
         self.db = db
         self.search = search
         self.clock = clock
+        self.login_throttle = login_throttle
 
     async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
         actor = None
+        loaders = Loaders.create(self.db)
         header = request.headers.get("authorization")
         if header:
             scheme, _, token = header.partition(" ")
             if scheme.lower() != "bearer" or not token:
                 raise HTTPException(401, "Use 'Authorization: Bearer <token>'.")
             try:
-                actor = read_token(
+                claims = read_token(
                     token.strip(),
                     secret=self.settings.secret_key.get_secret_value(),
                     now=self.clock.now(),
                 )
             except InvalidToken as error:
                 raise HTTPException(401, "The token is invalid or has expired; sign in again.") from error
+            async with self.db.session() as session:
+                signed_in = await actor_for_token(session, claims)
+            if signed_in is None:
+                # Deleted, deactivated or signed out everywhere: the same answer as a bad token.
+                raise HTTPException(401, "The token is invalid or has expired; sign in again.")
+            actor, user = signed_in
+            loaders.user_by_id.prime(user.id, user)  # type: ignore[arg-type]
         return Context(
             request=request,
             response=response,
@@ -75,7 +93,8 @@ class GraphQLView(GraphQL):
             search=self.search,
             clock=self.clock,
             actor=actor,
-            loaders=Loaders.create(self.db),
+            loaders=loaders,
+            login_throttle=self.login_throttle,
         )
 
     async def run(self, request: Request, *args: Any, **kwargs: Any) -> Response:  # type: ignore[override]
