@@ -184,6 +184,24 @@ def test_a_panic_inside_tantivy_sets_the_generation_aside(tmp_path: Path) -> Non
     assert _set_aside(tmp_path) == [generation.name]
 
 
+@pytest.mark.parametrize("pointer", ["garbage", '{"generation": "../../etc", "schema_version": 2}', None])
+def test_a_damaged_current_pointer_needs_a_rebuild(tmp_path: Path, pointer: str | None) -> None:
+    _build(tmp_path)
+    if pointer is None:
+        (tmp_path / "CURRENT").unlink()
+    else:
+        (tmp_path / "CURRENT").write_text(pointer)
+
+    backend = TantivyBackend(tmp_path, **SMALL)
+
+    assert backend.state() is IndexState.CORRUPT
+    with pytest.raises(SearchUnavailable, match="damaged"):
+        backend.search(QUERIES[0])
+    backend.rebuild(DOCS)
+    assert backend.search(QUERIES[0]).total == 40
+    assert len(list(tmp_path.glob("gen-*"))) == 1
+
+
 def test_damage_found_by_one_process_is_seen_and_repaired_by_another(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
