@@ -58,11 +58,11 @@ async def test_a_damaged_index_answers_search_unavailable_until_it_is_rebuilt_wi
     assert [h["provider"]["name"] for h in before["hits"]] == ["Jo Smith", "Kim Jones", "Sam Patel"]
     damage(_index_dir(settings), "meta.json garbage")
 
+    readiness = await _readiness(api)  # before any search has tripped over the damage
     during = await _search(api, postcode="LS8", radiusKm=20)
-    readiness = await _readiness(api)
 
-    assert during == UNAVAILABLE
     assert readiness == (200, {"status": "ok", "database": "up", "search": "corrupt"})
+    assert during == UNAVAILABLE
 
     await index_now()
 
