@@ -1,33 +1,22 @@
 """Embedded search on local disk with tantivy: the default for `broker serve` on one machine.
 
-Layout under the directory given to the constructor::
-
-    CURRENT                  {"generation": "gen-…", "schema_version": N}, replaced atomically;
-                             {"generation": null, "rebuild_needed": true, …} after damage was found
-    gen-<hex>/               one complete tantivy index; `rebuild` writes a new one, then flips CURRENT
-    gen-<hex>.corrupt-<utc>/ a generation found damaged, set aside for inspection (the newest few kept)
-
-Searches never take the write lock; writes are serialised by it (tantivy allows one writer per index).
-A damaged generation (fails to open, to pass `search.tantivy_integrity`'s checks, or to answer) is set
-aside and never touched again: searches and writes raise `SearchUnavailable` and `state()` says
-CORRUPT until `rebuild` (the outbox drainer's recovery, or `broker reindex`) fills a new generation
-from the database.
+The directory holds generations of the index (`search.tantivy_generations`): `rebuild` writes a new
+one, then flips CURRENT to it. Searches never take the write lock; writes are serialised by it
+(tantivy allows one writer per index). A damaged generation (fails to open, to pass
+`search.tantivy_integrity`'s checks, or to answer) is set aside and never touched again: searches and
+writes raise `SearchUnavailable` and `state()` says CORRUPT until `rebuild` (the outbox drainer's
+recovery, or `broker reindex`) fills a new generation from the database.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
-import logging
 import os
-import re
 import shutil
 import threading
 import time
-import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -38,6 +27,7 @@ from search.backend import IndexState, SearchUnavailable
 from search.documents import ProviderDocument
 from search.geo import distances_within
 from search.query import FACET_NAMES, Hit, SearchQuery, SearchResult
+from search.tantivy_generations import Generations
 from search.tantivy_integrity import FileStamp, FileWatch, verify_in_child
 from search.tantivy_query import build_query
 from search.tantivy_schema import (
@@ -48,14 +38,9 @@ from search.tantivy_schema import (
     to_tantivy,
 )
 
-logger = logging.getLogger("search.tantivy")
-POINTER = "CURRENT"
 FACET_SIZE = 1000
 GENERATION_CHECK_SECONDS = 1.0
 """How often a searcher looks for a generation flipped by another process (`broker reindex`)."""
-SET_ASIDE_KEPT = 3
-"""Damaged generations kept for inspection; older ones are deleted by the next rebuild."""
-_GENERATION_NAME = re.compile(r"^gen-[0-9a-f]{32}$")
 REBUILD_NEEDED = "the search index was found damaged and is being rebuilt from the database"
 
 
@@ -115,16 +100,13 @@ class TantivyBackend:
         self._current: _Generation | None = None
         self._rebuilding = False
         try:
-            self._root.mkdir(parents=True, exist_ok=True)
-            if not (self._root / POINTER).exists() and not self._generation_dirs():
-                self._current = self._start_empty()  # first run: an empty index is the whole truth
+            self._generations = Generations(self._root)
+            if self._generations.is_new():
+                self._current = self._start_empty()
         except (OSError, ValueError) as error:
             raise SearchUnavailable(f"tantivy index at {self._root} cannot be created: {error}") from error
 
     # -- index generations -------------------------------------------------------------------
-
-    def _generation_dirs(self) -> list[Path]:
-        return [child for child in self._root.glob("gen-*") if _GENERATION_NAME.match(child.name)]
 
     def _open_index(self, directory: Path) -> tantivy.Index:
         directory.mkdir(parents=True, exist_ok=True)
@@ -135,47 +117,30 @@ class TantivyBackend:
         index.config_reader(reload_policy="Manual")
         return index
 
-    def _read_pointer(self) -> dict[str, Any] | None:
-        """CURRENT's content; None when it is missing or unreadable (both mean: no usable generation)."""
-        try:
-            pointer = json.loads((self._root / POINTER).read_text())
-        except (OSError, ValueError):
-            return None
-        return pointer if isinstance(pointer, dict) else None
-
-    def _write_pointer(self, generation: str | None) -> None:
-        content: dict[str, Any] = {"generation": generation, "schema_version": SCHEMA_VERSION}
-        if generation is None:
-            content["rebuild_needed"] = True
-        tmp = self._root / f".{POINTER}.{uuid.uuid4().hex}"
-        tmp.write_text(json.dumps(content))
-        os.replace(tmp, self._root / POINTER)
-        self._pointer_stamp = self._stamp()
-
     def _start_empty(self) -> _Generation:
         """A new empty generation named by CURRENT (first run, or the schema changed)."""
-        name = f"gen-{uuid.uuid4().hex}"
+        name = self._generations.new_name()
         index = self._open_index(self._root / name)
-        self._write_pointer(name)
+        self._pointer_stamp = self._generations.write_pointer(name)
         return _Generation(name, index, FileWatch(self._root / name))
 
     def _open_current(self) -> _Generation:
         """Open the generation CURRENT names, verified; a damaged one is set aside instead."""
-        pointer = self._read_pointer()
+        pointer = self._generations.read_pointer()
         if pointer is None:
-            return self._set_aside(None, f"{POINTER} is missing or unreadable")
+            return self._set_aside(None, "CURRENT is missing or unreadable")
         if pointer.get("schema_version") != SCHEMA_VERSION:
             return self._start_empty()
-        name = pointer.get("generation")
         if pointer.get("rebuild_needed"):
-            self._pointer_stamp = self._stamp()
+            self._pointer_stamp = self._generations.stamp()
             return _Generation(None)
-        if not isinstance(name, str) or not _GENERATION_NAME.match(name):
-            return self._set_aside(None, f"{POINTER} names no generation")
+        name = self._generations.named(pointer)
+        if name is None:
+            return self._set_aside(None, "CURRENT names no generation")
         directory = self._root / name
         if not (directory / "meta.json").is_file():
             return self._set_aside(name, "meta.json is missing")
-        self._pointer_stamp = self._stamp()
+        self._pointer_stamp = self._generations.stamp()
         problem = verify_in_child(directory)
         if problem is not None:
             return self._set_aside(name, problem)
@@ -192,33 +157,9 @@ class TantivyBackend:
         return _Generation(name, index, watch)
 
     def _set_aside(self, name: str | None, problem: str) -> _Generation:
-        """Rename a damaged generation out of the way and point CURRENT at nothing until a rebuild.
-
-        The message names files and tantivy's complaint, never document content (which is personal).
-        """
-        aside = None
-        if name is not None:
-            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-            aside = self._root / f"{name}.corrupt-{stamp}"
-            try:
-                os.rename(self._root / name, aside)
-            except OSError:
-                aside = None
-        self._write_pointer(None)
-        logger.error(
-            "search index generation %s at %s is damaged (%s); %s; searches are unavailable until "
-            "it is rebuilt from the database",
-            name or "(none)",
-            self._root,
-            problem,
-            f"set aside as {aside.name}" if aside else "nothing to set aside",
-        )
+        """Move the damaged generation out of the way; until a rebuild there is nothing to read."""
+        self._pointer_stamp = self._generations.set_aside(name, problem)
         return _Generation(None)
-
-    def _stamp(self) -> tuple[int, int]:
-        """Identity of the CURRENT file: `os.replace` gives a new inode, so a flip always changes it."""
-        info = (self._root / POINTER).stat()
-        return info.st_ino, info.st_mtime_ns
 
     def _pointer_moved(self) -> bool:
         """Whether another process flipped CURRENT (looked at at most once a second)."""
@@ -227,7 +168,7 @@ class TantivyBackend:
             return False
         self._checked_at = now
         try:
-            return self._stamp() != self._pointer_stamp
+            return self._generations.stamp() != self._pointer_stamp
         except OSError:
             return True
 
@@ -269,6 +210,7 @@ class TantivyBackend:
             self._damaged(generation, problem)
 
     def _damaged(self, generation: _Generation, problem: str) -> None:
+        """Set `generation` aside unless another thread already moved on from it."""
         with self._switch_lock:
             if self._current is generation:
                 self._current = self._set_aside(generation.name, problem)
@@ -288,16 +230,6 @@ class TantivyBackend:
                 raise
             self._damaged(generation, f"tantivy failed to answer: {type(error).__name__}")
             raise SearchUnavailable(REBUILD_NEEDED) from None
-
-    def _remove_other_generations(self) -> None:
-        """Drop superseded generations; keep the newest few set-aside ones for whoever investigates."""
-        current = self._current.name if self._current else None
-        for child in self._generation_dirs():
-            if child.name != current:
-                shutil.rmtree(child, ignore_errors=True)
-        aside = sorted(self._root.glob("gen-*.corrupt-*"), key=lambda p: p.name.rsplit("-", 1)[-1])
-        for child in aside[:-SET_ASIDE_KEPT]:
-            shutil.rmtree(child, ignore_errors=True)
 
     def state(self) -> IndexState:
         """UP when a search would be answered; REBUILDING while this process rebuilds a damaged
@@ -388,7 +320,7 @@ class TantivyBackend:
 
     def _rebuild(self, docs: Iterable[ProviderDocument]) -> int:
         self._root.mkdir(parents=True, exist_ok=True)
-        generation = f"gen-{uuid.uuid4().hex}"
+        generation = self._generations.new_name()
         index = self._open_index(self._root / generation)
         seen: set[int] = set()
         try:
@@ -407,9 +339,9 @@ class TantivyBackend:
         watch = FileWatch(self._root / generation)
         watch.check()  # records the files as this process committed them
         with self._switch_lock:
-            self._write_pointer(generation)
+            self._pointer_stamp = self._generations.write_pointer(generation)
             self._current = _Generation(generation, index, watch)
-        self._remove_other_generations()
+        self._generations.remove_all_but(generation)
         return len(seen)
 
     # -- reads -------------------------------------------------------------------------------

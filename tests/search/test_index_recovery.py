@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 import search.tantivy_backend as tantivy_backend
+import search.tantivy_generations as tantivy_generations
 from search.backend import IndexState, SearchUnavailable
 from search.documents import ProviderDocument
 from search.query import GeoFilter, SearchQuery
@@ -227,7 +228,7 @@ def test_damage_found_by_one_process_is_seen_and_repaired_by_another(
 def test_only_the_newest_set_aside_generations_are_kept(tmp_path: Path) -> None:
     backend = TantivyBackend(tmp_path, **SMALL)
     set_aside: set[str] = set()
-    for _ in range(tantivy_backend.SET_ASIDE_KEPT + 2):
+    for _ in range(tantivy_generations.SET_ASIDE_KEPT + 2):
         backend.rebuild(DOCS[:3])
         damage(tmp_path, "meta.json garbage")
         assert backend.state() is IndexState.CORRUPT
@@ -236,6 +237,6 @@ def test_only_the_newest_set_aside_generations_are_kept(tmp_path: Path) -> None:
     backend.rebuild(DOCS[:3])
 
     newest_first = sorted(set_aside, key=lambda name: name.split(".corrupt-")[1], reverse=True)
-    assert len(newest_first) == tantivy_backend.SET_ASIDE_KEPT + 2
+    assert len(newest_first) == tantivy_generations.SET_ASIDE_KEPT + 2
     kept = {p.name for p in tmp_path.glob("gen-*.corrupt-*")}
-    assert kept == set(newest_first[: tantivy_backend.SET_ASIDE_KEPT])
+    assert kept == set(newest_first[: tantivy_generations.SET_ASIDE_KEPT])
