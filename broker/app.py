@@ -103,9 +103,10 @@ def create_app(
                 await session.execute(text("SELECT 1"))
         except Exception:
             return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503)
-        # Search being down degrades search only; the database is the source of truth.
-        search_up = await asyncio.to_thread(index.health)
-        return JSONResponse({"status": "ok", "database": "up", "search": "up" if search_up else "down"})
+        # Search being down, damaged or rebuilding degrades search only: writes still work and the
+        # database is the source of truth, so the service stays ready and says what search is doing.
+        search_state = await asyncio.to_thread(index.state)
+        return JSONResponse({"status": "ok", "database": "up", "search": search_state.value})
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:

@@ -63,7 +63,7 @@ def serve(
     if not settings.is_production and asyncio.run(_database_is_empty(settings)):
         typer.echo("Empty database: seeding the demo council (Leeds City Council)...")
         asyncio.run(_seed_demo(settings))
-    if asyncio.run(_index_is_empty_but_listings_exist(settings)):
+    if asyncio.run(_index_needs_building(settings)):
         typer.echo("Building the search index from the database...")
         asyncio.run(_reindex(settings))
     typer.echo(f"\nDP broker is running at http://{host}:{port}/")
@@ -105,12 +105,16 @@ async def _reindex(settings: Settings) -> int:
         await db.dispose()
 
 
-async def _index_is_empty_but_listings_exist(settings: Settings) -> bool:
+async def _index_needs_building(settings: Settings) -> bool:
+    """An index found damaged (and set aside), or empty while listings exist, is built before serving."""
     from broker.providers.models import Provider
-    from search.backend import SearchError
+    from search.backend import IndexState, SearchError
 
+    backend = _backend(settings)
+    if backend.state() is IndexState.CORRUPT:
+        return True
     try:
-        documents = _backend(settings).stats().get("documents", 0)
+        documents = backend.stats().get("documents", 0)
     except SearchError:
         return False  # the outbox worker will catch up when the engine is back
     db = Database(settings.database_url)

@@ -4,7 +4,7 @@ Independent of the database and of GraphQL: callers map rows to `ProviderDocumen
 `backend_from_url`, and talk to it only through the `SearchBackend` protocol.
 """
 
-from search.backend import SearchBackend, SearchError, SearchTaskFailed, SearchUnavailable
+from search.backend import IndexState, SearchBackend, SearchError, SearchTaskFailed, SearchUnavailable
 from search.documents import ProviderDocument
 from search.factory import backend_from_url
 from search.query import RATE_BANDS, GeoFilter, Hit, SearchQuery, SearchResult
@@ -13,6 +13,7 @@ __all__ = [
     "RATE_BANDS",
     "GeoFilter",
     "Hit",
+    "IndexState",
     "ProviderDocument",
     "SearchBackend",
     "SearchError",

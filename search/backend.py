@@ -13,6 +13,7 @@ outbox (retried on `SearchUnavailable`), and `rebuild` recreates it from scratch
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from enum import StrEnum
 from typing import Any, Protocol, runtime_checkable
 
 from search.documents import ProviderDocument
@@ -29,6 +30,19 @@ class SearchUnavailable(SearchError):
 
 class SearchTaskFailed(SearchError):
     """The engine processed a write and reported failure (bad settings, bad document)."""
+
+
+class IndexState(StrEnum):
+    """What a backend can say about its index, as `/readyz` reports it."""
+
+    UP = "up"
+    """Searches are answered."""
+    DOWN = "down"
+    """The engine cannot be reached or used right now (retry later); the index itself may be fine."""
+    CORRUPT = "corrupt"
+    """The index was found damaged and set aside; it needs a rebuild from the database."""
+    REBUILDING = "rebuilding"
+    """A damaged index is being rebuilt from the database by this process."""
 
 
 @runtime_checkable
@@ -56,6 +70,10 @@ class SearchBackend(Protocol):
 
     def health(self) -> bool:
         """True when the engine answers; never raises."""
+
+    def state(self) -> IndexState:
+        """What the index looks like now; never raises. CORRUPT asks the caller to `rebuild` from
+        the database (the outbox drainer does): the backend itself cannot read the database."""
 
     def clear(self) -> None:
         """Remove every document (settings stay)."""

@@ -16,7 +16,7 @@ from typing import Any
 import meilisearch
 from meilisearch.errors import MeilisearchApiError, MeilisearchCommunicationError, MeilisearchTimeoutError
 
-from search.backend import SearchError, SearchTaskFailed, SearchUnavailable
+from search.backend import IndexState, SearchError, SearchTaskFailed, SearchUnavailable
 from search.documents import ProviderDocument
 from search.geo import haversine_km
 from search.meilisearch_filters import search_params
@@ -160,6 +160,10 @@ class MeilisearchBackend:
             return bool(self._client.is_healthy())
         except Exception:
             return False
+
+    def state(self) -> IndexState:
+        """Meilisearch keeps its own data safe: it is either answering or not (never CORRUPT here)."""
+        return IndexState.UP if self.health() else IndexState.DOWN
 
     def search(self, query: SearchQuery) -> SearchResult:
         started = time.perf_counter()

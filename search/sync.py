@@ -5,6 +5,9 @@ and writes them to the engine. Rows are deleted only after the engine accepted t
 they are kept and retried with exponential backoff. Writes are idempotent, so a row processed twice
 (a crash between the engine write and the delete) changes nothing. A change committed while a batch
 is in flight has its own, newer row and is picked up by the next batch.
+
+When the backend reports its index CORRUPT (found damaged and set aside), the drainer rebuilds it from
+the database before draining: the outbox rows kept meanwhile are then replayed onto the new index.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from sqlalchemy import delete, func, select, update
 
 from broker.db import Database, utcnow
 from broker.providers.models import Provider
-from search.backend import SearchBackend, SearchError
+from search.backend import IndexState, SearchBackend, SearchError
 from search.mapping import all_documents, documents_for
 from search.outbox import SearchOutbox, enqueue
 
@@ -98,8 +101,23 @@ class OutboxDrainer:
             await session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_(row_ids)))
             return DrainReport(indexed=len(documents), deleted=len(absent))
 
+    async def recover(self) -> bool:
+        """Rebuilds a CORRUPT index from the database (the source of truth); True when it did.
+
+        Rows that failed while the index was damaged stay in the outbox and are replayed afterwards;
+        replaying them onto the rebuilt index changes nothing but is harmless.
+        """
+        if await asyncio.to_thread(self.backend.state) is not IndexState.CORRUPT:
+            return False
+        logger.warning("search index is damaged: rebuilding it from the database")
+        count = await reindex(self.db, self.backend, now=self.now)
+        logger.warning("search index rebuilt from the database with %d listings", count)
+        return True
+
     async def drain(self) -> DrainReport:
-        """Drains until no row is due (failed rows wait for their backoff)."""
+        """Drains until no row is due (failed rows wait for their backoff), after rebuilding a
+        damaged index first."""
+        await self.recover()
         total = DrainReport()
         while True:
             report = await self.drain_once()

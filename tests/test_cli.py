@@ -10,6 +10,8 @@ from typer.testing import CliRunner
 
 from benchmarks.shared_data import shared_data
 from broker.cli import app
+from search.tantivy_backend import TantivyBackend
+from tests.search.damage import damage
 
 ROOT = Path(__file__).resolve().parents[1]
 NATIONAL = shared_data() / "uk-outcodes.csv"
@@ -141,6 +143,22 @@ def test_reindex_and_search_sync_bring_the_index_up_to_date(env: Path):
     assert 0 < indexed <= 30
     assert rebuilt.exit_code == 0, rebuilt.output
     assert f"Indexed {indexed} listings" in rebuilt.output
+
+
+def test_reindex_and_search_sync_work_on_a_damaged_index(env: Path):
+    runner.invoke(app, ["seed", "--providers", "30", "--holders", "0", "--seed", "3"])
+    first = runner.invoke(app, ["reindex"])
+    damage(env / "search-index", "truncated to 0 bytes")
+
+    rebuilt = runner.invoke(app, ["reindex"])
+    damage(env / "search-index", "meta.json garbage")
+    synced = runner.invoke(app, ["search-sync", "--once"])
+
+    indexed = first.output.split("Indexed ")[1].split(" ")[0]
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert f"Indexed {indexed} listings" in rebuilt.output
+    assert synced.exit_code == 0, synced.output
+    assert TantivyBackend(env / "search-index").stats()["documents"] == int(indexed)
 
 
 def test_every_service_group_has_a_name_for_people():

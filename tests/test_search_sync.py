@@ -13,7 +13,7 @@ from starlette.applications import Starlette
 
 from broker.accounts.models import Role
 from broker.app import create_app
-from search.backend import SearchBackend, SearchUnavailable
+from search.backend import IndexState, SearchBackend, SearchUnavailable
 from search.documents import ProviderDocument
 from search.factory import backend_from_url
 from search.outbox import SearchOutbox
@@ -60,6 +60,9 @@ class SwitchableIndex:
 
     def health(self) -> bool:
         return not self.down and self.inner.health()
+
+    def state(self) -> IndexState:
+        return IndexState.DOWN if self.down else self.inner.state()
 
     def clear(self) -> None:
         self._check()

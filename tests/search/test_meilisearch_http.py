@@ -12,7 +12,7 @@ from datetime import date
 
 import pytest
 
-from search.backend import SearchError, SearchTaskFailed, SearchUnavailable
+from search.backend import IndexState, SearchError, SearchTaskFailed, SearchUnavailable
 from search.meilisearch_backend import MeilisearchBackend
 from search.query import GeoFilter, Hit, SearchQuery
 from tests.search.factories import provider
@@ -442,3 +442,10 @@ def test_limit_zero_asks_for_an_exhaustive_count_only(
 
     assert (_search_body(fake)["page"], _search_body(fake)["hitsPerPage"]) == (1, 0)
     assert (result.hits, result.total) == ([], 12)
+
+
+def test_state_is_up_or_down_never_corrupt(fake: FakeMeilisearch, backend: MeilisearchBackend) -> None:
+    unreachable = MeilisearchBackend("http://127.0.0.1:9", timeout=0.5)
+
+    assert backend.state() is IndexState.UP
+    assert unreachable.state() is IndexState.DOWN
