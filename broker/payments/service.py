@@ -254,7 +254,8 @@ def _check_hours(hours: float, days: int | None, agreement: Agreement, problems:
     if hours > most:
         problems.add(
             "input.hours",
-            f"{days} day{'s' if days > 1 else ''} hold at most {most:g} hours; {hours:g} cannot be right.",
+            f"{days} {'days hold' if days > 1 else 'day holds'} at most {most:g} hours; "
+            f"{hours:g} cannot be right.",
             ErrorCode.OUT_OF_RANGE,
         )
         return False
@@ -263,7 +264,7 @@ def _check_hours(hours: float, days: int | None, agreement: Agreement, problems:
         problems.add(
             "input.hours",
             f"The agreement is for {agreement.hours_per_week:g} hours a week: at most {agreed:g} hours "
-            f"for these {days} days (10% over included).",
+            f"for these {days} days ({rules.AGREED_HOURS_SHARE - 1:.0%} over included).",
             ErrorCode.OUT_OF_RANGE,
         )
         return False

@@ -74,7 +74,7 @@ async def test_more_hours_than_a_day_has_are_refused(api, db):
     assert errors == [
         {
             "field": "input.hours",
-            "message": "1 day hold at most 24 hours; 168.5 cannot be right.",
+            "message": "1 day holds at most 24 hours; 168.5 cannot be right.",
             "code": "OUT_OF_RANGE",
         }
     ]
