@@ -11,6 +11,7 @@ to the end of the DP year.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -20,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from broker.accounts.actor import Actor
 from broker.agreements.models import Agreement, AgreementStatus
-from broker.errors import ErrorCode, NotFound, Problems
+from broker.errors import Conflict, ErrorCode, NotFound, Problems
 from broker.holders import service as holders
 from broker.holders.models import DPHolder
 from broker.payments import rules
@@ -78,12 +79,23 @@ def weekly_share(weekly_pence: float, start: date, end: date) -> int:
 
 
 def committed_pence(agreements: Sequence[Agreement], start: date, end: date) -> int:
-    """What the agreements cost for the days each runs within [start, end]."""
+    """What the agreements cost for the days each runs within [start, end].
+
+    An agreement whose weekly hours are not a finite number (a row no rule let in) has no cost to
+    add up: the statement says so rather than failing with an overflow.
+    """
     total = 0
     for agreement in agreements:
+        weekly = agreement.hours_per_week * agreement.hourly_rate_pence
+        if not math.isfinite(weekly):
+            raise Conflict(
+                f"Agreement {agreement.id} has {agreement.hours_per_week:g} hours a week, which cannot be "
+                "costed; correct the agreement.",
+                code=ErrorCode.INVALID_STATE,
+            )
         first = max(start, agreement.start_date)
         last = min(end, agreement.end_date) if agreement.end_date else end
-        total += weekly_share(agreement.hours_per_week * agreement.hourly_rate_pence, first, last)
+        total += weekly_share(weekly, first, last)
     return total
 
 

@@ -7,10 +7,12 @@ import asyncio
 import csv
 from datetime import date
 
+from sqlalchemy import select
 from strawberry.relay import to_base64
 from typer.testing import CliRunner
 
 from broker.accounts.models import Role
+from broker.agreements.models import Agreement
 from broker.cli import app
 from broker.db import Database
 from tests.factories import (
@@ -139,3 +141,20 @@ def test_broker_audit_writes_the_csv_whatever_the_rows(database_url, tmp_path, m
         "0",
         "2",
     )
+
+
+async def test_a_statement_names_an_agreement_whose_hours_cannot_be_costed(api, db):
+    broker, amina = await extreme_world(db)
+    async with db.transaction() as session:
+        agreement = (await session.execute(select(Agreement))).scalar_one()
+        agreement.hours_per_week = float("inf")
+
+    body = await api.execute(STATEMENT, {"holder": to_base64("DPHolder", amina.id)}, as_user=broker)
+
+    assert body["data"] == {"budgetStatement": None}
+    assert [(e["message"], e["extensions"]["code"]) for e in body["errors"]] == [
+        (
+            f"Agreement {agreement.id} has inf hours a week, which cannot be costed; correct the agreement.",
+            "INVALID_STATE",
+        )
+    ]
