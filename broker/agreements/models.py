@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, Integer, Text, UniqueConstraint
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
@@ -76,7 +76,7 @@ class Agreement(SQLModel, table=True):
     request_id: int | None = Field(default=None, foreign_key="care_request.id", unique=True)
     status: AgreementStatus = Field(default=AgreementStatus.PROPOSED, sa_type=_enum(AgreementStatus))
     hours_per_week: float
-    hourly_rate_pence: int
+    hourly_rate_pence: int = Field(sa_type=BigInteger)
     start_date: date
     end_date: date | None = None
     end_reason: str = Field(default="", max_length=1000)
@@ -101,7 +101,7 @@ class AgreementNeed(SQLModel, table=True):
     )
     service_code: str = Field(max_length=40)
     hours_per_week: float
-    budgeted_rate_pence: int
+    budgeted_rate_pence: int = Field(sa_type=BigInteger)
 
 
 class AgreementSlot(SQLModel, table=True):

@@ -12,10 +12,12 @@ from strawberry.extensions import (
     QueryDepthLimiter,
     ValidationCache,
 )
+from strawberry.schema.config import StrawberryConfig
 
 from broker.accounts.graphql import AccountMutations, AccountQueries
 from broker.agreements.graphql import AgreementMutations, AgreementQueries
 from broker.api.errors import BrokerErrors
+from broker.api.money import SCALARS
 from broker.discovery.graphql import DiscoveryQueries
 from broker.holders.graphql import HolderMutations, HolderQueries
 from broker.matching.graphql import MatchingMutations, MatchingQueries
@@ -70,6 +72,7 @@ def create_schema() -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
+        config=StrawberryConfig(scalar_map=SCALARS),
         extensions=[
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),

@@ -11,6 +11,7 @@ from strawberry import relay
 from broker.accounts.graphql import CouncilNode, UserNode
 from broker.api.context import Info
 from broker.api.errors import UserError, in_transaction
+from broker.api.money import pence_fields
 from broker.api.permissions import IsAuthenticated, IsCouncilStaff
 from broker.api.relay import Connection, connection, decode_id, page_from
 from broker.holders import service
@@ -29,7 +30,8 @@ DPHoldingEnum = strawberry.enum(
 @strawberry.type(name="DPHolder", description="A person who takes their personal budget as a direct payment.")
 class DPHolderNode(relay.Node):
     id: relay.NodeID[int]
-    weekly_budget_pence: int = strawberry.field(description="The personal budget, a week, in pence.")
+    weekly_budget_pence: strawberry.Private[int]
+    weekly_budget, weekly_budget_pence_int = pence_fields("weekly_budget", "The personal budget, a week.")
     held_as: DPHoldingEnum = strawberry.field(description="How the payment is held.")  # type: ignore[valid-type]
     home_postcode: str = strawberry.field(description="Where the person lives.")
     postcode_district: str

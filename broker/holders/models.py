@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, ForeignKey, Integer
+from sqlalchemy import BigInteger, Column, ForeignKey, Integer
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
@@ -29,7 +29,7 @@ class DPHolder(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user_account.id", unique=True)
     council_id: int = Field(foreign_key="council.id", index=True)
-    weekly_budget_pence: int
+    weekly_budget_pence: int = Field(sa_type=BigInteger)
     held_as: DPHolding = Field(sa_type=SAEnum(DPHolding, native_enum=False, length=32))
     home_postcode: str = Field(max_length=8)
     postcode_district: str = Field(max_length=4)

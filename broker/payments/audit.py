@@ -107,16 +107,25 @@ def flags_for(payment: Payment, agreement: Agreement, plan_hours_per_week: float
             f"Paid for care to {payment.period_end:%-d %b %Y}, after the agreement ended on "
             f"{agreement.end_date:%-d %b %Y}.",
         )
-    agreed = math.ceil(payment.hours * agreement.hourly_rate_pence)
+    # Any row must audit, even one written before the rules (or by hand): hours that are not a finite
+    # positive number, or too many to multiply, are compared without rounding instead of raising.
+    hours = payment.hours
+    agreed = hours * agreement.hourly_rate_pence if hours == hours else math.inf
+    if math.isfinite(agreed):
+        agreed = math.ceil(agreed)
     if payment.amount_pence > agreed:
+        per_hour = (
+            f"£{payment.amount_pence / hours / 100:,.2f} an hour"
+            if 0 < hours < math.inf
+            else "no hourly rate at all"
+        )
         flag(
             AuditFlagCode.ABOVE_AGREED_RATE,
-            f"£{payment.amount_pence / 100:,.2f} for {payment.hours:g} hours is "
-            f"£{payment.amount_pence / payment.hours / 100:,.2f} an hour, above the agreed "
+            f"£{payment.amount_pence / 100:,.2f} for {hours:g} hours is {per_hour}, above the agreed "
             f"£{agreement.hourly_rate_pence / 100:,.2f}.",
         )
     allowed = plan_hours_per_week * days(payment.period_start, payment.period_end) / 7
-    if payment.hours > allowed + 1e-6:
+    if not hours <= allowed + 1e-6:
         flag(
             AuditFlagCode.OVER_PLAN_HOURS,
             f"{payment.hours:g} hours paid where the plan allows {allowed:g} for this period.",

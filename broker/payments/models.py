@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, ForeignKey, Index, Integer
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, UniqueConstraint
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
@@ -36,15 +36,20 @@ class PaymentStatus(StrEnum):
 
 
 class Payment(SQLModel, table=True):
-    """Money paid to a provider under an agreement for the care of one period."""
+    """Money paid to a provider under an agreement for the care of one period.
+
+    Idempotency keys are the payer's own: unique per DP holder (whose DP account the money leaves),
+    so nobody acting for another holder can claim or probe a key.
+    """
 
     __table_args__ = (
         Index("ix_payment_holder_period", "holder_id", "period_start"),
         Index("ix_payment_council_period", "council_id", "period_start"),
+        UniqueConstraint("holder_id", "idempotency_key", name="uq_payment_holder_key"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    idempotency_key: str = Field(max_length=100, unique=True)
+    idempotency_key: str = Field(max_length=100)
     agreement_id: int = Field(foreign_key="agreement.id", index=True)
     council_id: int = Field(foreign_key="council.id")
     holder_id: int = Field(foreign_key="dp_holder.id")
@@ -52,11 +57,12 @@ class Payment(SQLModel, table=True):
     period_start: date
     period_end: date
     hours: float
-    amount_pence: int
-    refunded_pence: int = 0
+    amount_pence: int = Field(sa_type=BigInteger)
+    refunded_pence: int = Field(default=0, sa_type=BigInteger)
     method: PaymentMethod = Field(sa_type=_enum(PaymentMethod))
     status: PaymentStatus = Field(default=PaymentStatus.PENDING, sa_type=_enum(PaymentStatus))
     failure_reason: str | None = Field(default=None, max_length=500)
+    supplementary_reason: str | None = Field(default=None, max_length=500)
     gateway_reference: str | None = Field(default=None, max_length=255, unique=True)
     recorded_by_id: int = Field(foreign_key="user_account.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -64,12 +70,16 @@ class Payment(SQLModel, table=True):
 
 
 class Refund(SQLModel, table=True):
-    """Money returned from a payment (wrongly paid, care not delivered)."""
+    """Money returned from a payment (wrongly paid, care not delivered); keys are unique per DP holder,
+    as a payment's are."""
+
+    __table_args__ = (UniqueConstraint("holder_id", "idempotency_key", name="uq_refund_holder_key"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    idempotency_key: str = Field(max_length=100, unique=True)
+    idempotency_key: str = Field(max_length=100)
     payment_id: int = Field(sa_column=Column(Integer, ForeignKey("payment.id"), nullable=False, index=True))
-    amount_pence: int
+    holder_id: int = Field(foreign_key="dp_holder.id")
+    amount_pence: int = Field(sa_type=BigInteger)
     reason: str = Field(default="", max_length=500)
     gateway_reference: str | None = Field(default=None, max_length=255)
     recorded_by_id: int = Field(foreign_key="user_account.id")

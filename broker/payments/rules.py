@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from broker.payments.models import PaymentStatus
 
 IDEMPOTENCY_KEY_MAX = 100
@@ -31,5 +33,33 @@ RANK: dict[PaymentStatus, int] = {
 }
 
 
+# Hours paid for: at least a quarter of an hour (the shortest visit councils commission), at most every
+# hour of every day of the period, and at most the agreement's weekly hours for each week or part-week
+# the period touches, plus 10% for shifts that ran over. More than that is a different agreement, or a
+# supplementary payment that says why.
+MIN_HOURS = 0.25
+HOURS_A_DAY = 24
+AGREED_HOURS_SHARE = 1.10
+# A payment for days already paid under the same agreement is refused unless it is supplementary;
+# payments that came to nothing (declined, or refunded in full) do not count as paid.
+NOT_PAID_STATUSES = (PaymentStatus.FAILED, PaymentStatus.REFUNDED)
+
+
 def tolerance_pence(expected_pence: float) -> float:
+    """How far an amount may be from hours x rate (finite for any finite, bounded expectation)."""
     return max(TOLERANCE_PENCE, TOLERANCE_SHARE * expected_pence)
+
+
+def period_hours(days: int) -> float:
+    """Every hour of `days` days: no period holds more care than that."""
+    return float(HOURS_A_DAY * days)
+
+
+def agreed_hours(hours_per_week: float, days: int) -> float:
+    """The most hours an agreement of `hours_per_week` pays for in a period of `days` days."""
+    return hours_per_week * math.ceil(days / 7) * AGREED_HOURS_SHARE
+
+
+def scoped_key(holder_id: int, key: str) -> str:
+    """The key passed on to a gateway: ours are unique per DP holder, a gateway's per account."""
+    return f"dp-holder-{holder_id}/{key}"

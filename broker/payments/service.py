@@ -3,17 +3,23 @@
 Who may do what: the holder, their representatives and the council's brokers pay under the holder's
 agreements; providers see the payments made to them; brokers see their council's. A payment is tied to
 an agreement that has started (ACTIVE, or ENDED for care given before its end date) and to a period
-inside it. The idempotency key is unique in the database: the same key again returns the first payment
-and writes nothing, whatever the gateway does with keys.
+inside it, for hours that period and that agreement can hold (`rules`); days already paid under the
+agreement are paid again only by a supplementary payment that says why.
+
+Idempotency keys belong to the payer: the DP holder whose account the money leaves (the holder, their
+representatives and their brokers all act for that account). A key is unique per holder in the
+database: the same key again returns the first payment and writes nothing, whatever the gateway does
+with keys, and nobody acting for another holder can claim it or learn that it was used.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, false, func, select, true
+from sqlalchemy import ColumnElement, false, func, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from broker.accounts.actor import Actor
@@ -46,6 +52,8 @@ class PaymentFields:
     method: str
     idempotency_key: str
     card_payment_method_id: str | None = None
+    supplementary: bool = False
+    supplementary_reason: str | None = None
 
 
 @dataclass
@@ -127,16 +135,18 @@ def _check_key(key: str, field: str) -> str:
 
 
 async def _replayed_payment(
-    session: AsyncSession, actor: Actor, key: str, agreement_id: int
+    session: AsyncSession, holder_id: int, key: str, agreement_id: int
 ) -> Payment | None:
-    """The payment already recorded under `key`, if it is this one again; a different use is refused."""
+    """The payment already recorded under the holder's `key`, if it is this one again; a different
+    use of the key (another agreement of the same holder) is refused."""
     existing = (
-        await session.execute(select(Payment).where(Payment.idempotency_key == key))
+        await session.execute(
+            select(Payment).where(Payment.holder_id == holder_id, Payment.idempotency_key == key)
+        )
     ).scalar_one_or_none()
     if existing is None:
         return None
-    visible = await get_payment(session, actor=actor, payment_id=existing.id)  # type: ignore[arg-type]
-    if visible is None or existing.agreement_id != agreement_id:
+    if existing.agreement_id != agreement_id:
         raise Conflict(
             "This idempotency key was used for another payment; use a new key for a new payment.",
             field="input.idempotencyKey",
@@ -186,15 +196,15 @@ def validate_payment(
             problems.add(
                 "input.periodStart", "Care in this period has not started yet.", ErrorCode.OUT_OF_RANGE
             )
-    if not fields.hours > 0:
-        problems.add("input.hours", "Hours must be more than 0.", ErrorCode.OUT_OF_RANGE)
+    days = (end - start).days + 1 if end >= start else None
+    hours_ok = _check_hours(fields.hours, days, agreement, problems)
     if fields.amount_pence <= 0:
         problems.add(
             "input.amountPence",
             "An amount must be more than £0; amounts are in pence.",
             ErrorCode.OUT_OF_RANGE,
         )
-    elif fields.hours > 0:
+    elif hours_ok:
         expected = fields.hours * agreement.hourly_rate_pence
         if abs(fields.amount_pence - expected) > rules.tolerance_pence(expected):
             problems.add(
@@ -209,7 +219,86 @@ def validate_payment(
             "A card payment needs the card (a Stripe payment method).",
             ErrorCode.REQUIRED,
         )
+    reason = (fields.supplementary_reason or "").strip()
+    if fields.supplementary and not reason:
+        problems.add("input.supplementaryReason", "Say why these days are paid again.", ErrorCode.REQUIRED)
+    elif reason and not fields.supplementary:
+        problems.add(
+            "input.supplementaryReason",
+            "Only a supplementary payment has a reason; set `supplementary` to pay days again.",
+            ErrorCode.INVALID,
+        )
+    elif len(reason) > rules.REASON_MAX:
+        problems.add(
+            "input.supplementaryReason", f"At most {rules.REASON_MAX} characters.", ErrorCode.TOO_LONG
+        )
     return method, problems
+
+
+def _check_hours(hours: float, days: int | None, agreement: Agreement, problems: Problems) -> bool:
+    """Hours are finite, at least `rules.MIN_HOURS`, and no more than the period (every hour of every
+    day) and the agreement (`rules.agreed_hours`) can hold; says whether they are."""
+    if not math.isfinite(hours) or hours <= 0:
+        problems.add("input.hours", "Hours must be more than 0.", ErrorCode.OUT_OF_RANGE)
+        return False
+    if hours < rules.MIN_HOURS:
+        problems.add(
+            "input.hours",
+            f"A payment is for at least {rules.MIN_HOURS:g} hours (a quarter of an hour).",
+            ErrorCode.OUT_OF_RANGE,
+        )
+        return False
+    if days is None:
+        return True
+    most = rules.period_hours(days)
+    if hours > most:
+        problems.add(
+            "input.hours",
+            f"{days} {'days hold' if days > 1 else 'day holds'} at most {most:g} hours; "
+            f"{hours:g} cannot be right.",
+            ErrorCode.OUT_OF_RANGE,
+        )
+        return False
+    agreed = rules.agreed_hours(agreement.hours_per_week, days)
+    if hours > agreed:
+        problems.add(
+            "input.hours",
+            f"The agreement is for {agreement.hours_per_week:g} hours a week: at most {agreed:g} hours "
+            f"for these {days} days ({rules.AGREED_HOURS_SHARE - 1:.0%} over included).",
+            ErrorCode.OUT_OF_RANGE,
+        )
+        return False
+    return True
+
+
+async def _already_paid(session: AsyncSession, agreement_id: int, start: date, end: date) -> Payment | None:
+    """A payment under the agreement that covers any of the days [start, end] and was not declined or
+    refunded in full, if there is one."""
+    query = (
+        select(Payment)
+        .where(
+            Payment.agreement_id == agreement_id,
+            Payment.period_start <= end,
+            Payment.period_end >= start,
+            Payment.status.not_in(rules.NOT_PAID_STATUSES),  # type: ignore[attr-defined]
+        )
+        .order_by(Payment.period_start, Payment.id)
+        .limit(1)
+    )
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def _lock_agreement(session: AsyncSession, agreement_id: int) -> Agreement:
+    """The agreement, read again under a row lock: payments under one agreement are checked (days
+    already paid, keys already used) and written one at a time. On SQLite the write transaction
+    already holds the database's write lock (`broker.db`)."""
+    query = (
+        select(Agreement)
+        .where(Agreement.id == agreement_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return (await session.execute(query)).scalar_one()
 
 
 async def _customer_for(session: AsyncSession, holder_id: int, gateways: Gateways) -> str | None:
@@ -242,9 +331,6 @@ async def record_payment(
     returns the first payment (a retried request, a double click) and creates nothing.
     """
     key = _check_key(fields.idempotency_key, "input.idempotencyKey")
-    replay = await _replayed_payment(session, actor, key, fields.agreement_id)
-    if replay is not None:
-        return replay
     agreement = await agreements.get_agreement(session, actor=actor, agreement_id=fields.agreement_id)
     if agreement is None:
         raise NotFound("No agreement with this ID.", field="input.agreementId")
@@ -253,6 +339,10 @@ async def record_payment(
             "Only the person, their representatives or their broker record payments.",
             field="input.agreementId",
         )
+    agreement = await _lock_agreement(session, agreement.id)  # type: ignore[arg-type]
+    replay = await _replayed_payment(session, agreement.holder_id, key, agreement.id)  # type: ignore[arg-type]
+    if replay is not None:
+        return replay
     if agreement.status not in (AgreementStatus.ACTIVE, AgreementStatus.ENDED):
         raise Conflict(
             f"This agreement is {agreement.status.value}; payments are for agreements that have started.",
@@ -261,6 +351,14 @@ async def record_payment(
     method, problems = validate_payment(fields, agreement, today)
     problems.raise_if_any()
     assert method is not None
+    paid = await _already_paid(session, agreement.id, fields.period_start, fields.period_end)  # type: ignore[arg-type]
+    if paid is not None and not fields.supplementary:
+        raise Conflict(
+            f"{paid.period_start:%-d %B %Y} to {paid.period_end:%-d %B %Y} is already paid under this "
+            "agreement; to pay any of these days again, make it a supplementary payment and say why.",
+            field="input.periodStart",
+            code=ErrorCode.OVERLAPPING,
+        )
     payment = Payment(
         idempotency_key=key,
         agreement_id=agreement.id,  # type: ignore[arg-type]
@@ -272,16 +370,21 @@ async def record_payment(
         hours=fields.hours,
         amount_pence=fields.amount_pence,
         method=method,
+        supplementary_reason=(fields.supplementary_reason or "").strip() or None,
         recorded_by_id=actor.user_id,
         created_at=now,
         updated_at=now,
     )
     if not await insert_once(session, payment):
         # The same key arrived twice at once: the other request's payment is the payment.
-        replay = await _replayed_payment(session, actor, key, fields.agreement_id)
+        replay = await _replayed_payment(session, agreement.holder_id, key, agreement.id)  # type: ignore[arg-type]
         assert replay is not None
         return replay
-    payment = (await session.execute(select(Payment).where(Payment.idempotency_key == key))).scalar_one()
+    payment = (
+        await session.execute(
+            select(Payment).where(Payment.holder_id == agreement.holder_id, Payment.idempotency_key == key)
+        )
+    ).scalar_one()
     gateway = gateways.for_method(method)
     try:
         customer = (
@@ -298,7 +401,7 @@ async def record_payment(
                 amount_pence=payment.amount_pence,
                 period_start=payment.period_start,
                 period_end=payment.period_end,
-                idempotency_key=key,
+                idempotency_key=rules.scoped_key(payment.holder_id, key),
                 customer_id=customer,
                 card_payment_method_id=(fields.card_payment_method_id or "").strip() or None,
             )
@@ -327,27 +430,20 @@ async def refund_payment(
     gateways: Gateways,
     now: datetime,
 ) -> Payment:
-    """Returns some or all of a succeeded payment to the DP account; the refund is a row of its own."""
+    """Returns some or all of a succeeded payment to the DP account; the refund is a row of its own.
+
+    The payment is read under a row lock (on SQLite the write transaction holds the database's write
+    lock), and what is refunded is added in SQL only while it still fits the payment, so concurrent
+    refunds can never return more than was paid nor lose one another's amounts. The idempotency key
+    is the holder's, as a payment's is.
+    """
     key = _check_key(idempotency_key, "input.idempotencyKey")
-    existing = (
-        await session.execute(select(Refund).where(Refund.idempotency_key == key))
-    ).scalar_one_or_none()
-    if existing is not None:
-        if (
-            existing.payment_id != payment_id
-            or await get_payment(session, actor=actor, payment_id=payment_id) is None
-        ):
-            raise Conflict(
-                "This idempotency key was used for another refund.",
-                field="input.idempotencyKey",
-                code=ErrorCode.DUPLICATE,
-            )
-        payment = await session.get(Payment, payment_id)
-        assert payment is not None
-        return payment
     payment = (
         await session.execute(
-            select(Payment).where(Payment.id == payment_id, visible_clause(actor)).with_for_update()
+            select(Payment)
+            .where(Payment.id == payment_id, visible_clause(actor))
+            .with_for_update()
+            .execution_options(populate_existing=True)
         )
     ).scalar_one_or_none()
     if payment is None:
@@ -356,6 +452,8 @@ async def refund_payment(
         raise PermissionDenied(
             "Only the person, their representatives or their broker refund.", field="input.paymentId"
         )
+    if await _replayed_refund(session, payment, key):
+        return payment
     if payment.status not in (PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED):
         raise Conflict(f"A {payment.status.value} payment cannot be refunded.", field="input.paymentId")
     remaining = payment.amount_pence - payment.refunded_pence
@@ -368,11 +466,7 @@ async def refund_payment(
             ErrorCode.OUT_OF_RANGE,
         )
     elif amount > remaining:
-        problems.add(
-            "input.amountPence",
-            f"At most £{remaining / 100:,.2f} of this payment is left to refund.",
-            ErrorCode.OUT_OF_RANGE,
-        )
+        problems.add("input.amountPence", _left_to_refund(remaining), ErrorCode.OUT_OF_RANGE)
     text = reason.strip()
     if not text:
         problems.add("input.reason", "Say why the money is returned.", ErrorCode.REQUIRED)
@@ -382,36 +476,79 @@ async def refund_payment(
     refund = Refund(
         idempotency_key=key,
         payment_id=payment_id,
+        holder_id=payment.holder_id,
         amount_pence=amount,
         reason=text,
         recorded_by_id=actor.user_id,
         created_at=now,
     )
     if not await insert_once(session, refund):
+        if await _replayed_refund(session, payment, key):
+            return payment
         raise Conflict(
             "This refund is being recorded by another request.",
             field="input.idempotencyKey",
             code=ErrorCode.DUPLICATE,
         )
-    refund = (await session.execute(select(Refund).where(Refund.idempotency_key == key))).scalar_one()
+    refund = (
+        await session.execute(
+            select(Refund).where(Refund.holder_id == payment.holder_id, Refund.idempotency_key == key)
+        )
+    ).scalar_one()
+    claimed = (
+        await session.execute(
+            update(Payment)
+            .where(Payment.id == payment_id, Payment.refunded_pence + amount <= Payment.amount_pence)
+            .values(refunded_pence=Payment.refunded_pence + amount, updated_at=now)
+            .returning(Payment.refunded_pence)
+            .execution_options(synchronize_session=False)
+        )
+    ).scalar_one_or_none()
+    await session.refresh(payment)
+    if claimed is None:
+        raise InvalidInput(
+            _left_to_refund(payment.amount_pence - payment.refunded_pence),
+            field="input.amountPence",
+            code=ErrorCode.OUT_OF_RANGE,
+        )
     try:
         result = await gateways.for_method(payment.method).refund(
             RefundRequest(
                 payment_id=payment_id,
                 payment_reference=payment.gateway_reference,
                 amount_pence=amount,
-                idempotency_key=key,
+                idempotency_key=rules.scoped_key(payment.holder_id, key),
             )
         )
     except GatewayUnavailable as error:
         raise Conflict(str(error), field="input.paymentId") from error
     refund.gateway_reference = result.reference
-    payment.refunded_pence += amount
     payment.status = (
         PaymentStatus.REFUNDED
         if payment.refunded_pence >= payment.amount_pence
         else PaymentStatus.PARTIALLY_REFUNDED
     )
-    payment.updated_at = now
     await session.flush()
     return payment
+
+
+def _left_to_refund(remaining: int) -> str:
+    return f"At most £{remaining / 100:,.2f} of this payment is left to refund."
+
+
+async def _replayed_refund(session: AsyncSession, payment: Payment, key: str) -> bool:
+    """Whether the holder's `key` already refunded this payment; used for another payment, refused."""
+    existing = (
+        await session.execute(
+            select(Refund).where(Refund.holder_id == payment.holder_id, Refund.idempotency_key == key)
+        )
+    ).scalar_one_or_none()
+    if existing is None:
+        return False
+    if existing.payment_id != payment.id:
+        raise Conflict(
+            "This idempotency key was used for another refund.",
+            field="input.idempotencyKey",
+            code=ErrorCode.DUPLICATE,
+        )
+    return True

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, Text
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, Text
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
@@ -70,7 +70,7 @@ class PlanNeed(SQLModel, table=True):
     position: int = 0
     service_code: str = Field(max_length=40)
     hours_per_week: float
-    budgeted_rate_pence: int
+    budgeted_rate_pence: int = Field(sa_type=BigInteger)
 
 
 class NeedSlot(SQLModel, table=True):

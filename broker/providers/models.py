@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import IntEnum, StrEnum
 
-from sqlalchemy import JSON, Column, ForeignKey, Integer, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Integer, UniqueConstraint
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
@@ -84,7 +84,7 @@ class Provider(SQLModel, table=True):
     latitude: float | None = None
     longitude: float | None = None
     travel_radius_km: float | None = None
-    hourly_rate_pence: int | None = None
+    hourly_rate_pence: int | None = Field(default=None, sa_type=BigInteger)
     weekly_capacity_hours: float | None = None
     merchant_category_code: str | None = Field(default=None, max_length=4)
     contact_email: str | None = Field(default=None, max_length=254)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, Integer
+from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, Integer
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
@@ -50,7 +50,7 @@ class LeadContract(SQLModel, table=True):
     services: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     start_date: date
     end_date: date
-    annual_value_pence: int
+    annual_value_pence: int = Field(sa_type=BigInteger)
     created_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

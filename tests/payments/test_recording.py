@@ -110,11 +110,11 @@ async def test_the_same_key_sent_twice_at_once_makes_one_payment(api, db, databa
     assert await count(db, Payment) == 1
 
 
-async def test_a_key_used_for_another_agreement_is_refused(api, db):
-    council, broker, _, amina_user, _, jo, agreement = await world(db)
+async def test_a_key_used_for_another_agreement_of_the_same_holder_is_refused(api, db):
+    council, broker, amina, amina_user, _, _, agreement = await world(db)
     await api.data(RECORD, {"input": payment_input(agreement)}, as_user=amina_user)
-    other = await make_holder(db, council)
-    other_agreement = await make_agreement(db, await make_plan(db, other), jo, created_by=broker)
+    kim = await make_provider(db, council, name="Kim")
+    other_agreement = await make_agreement(db, await make_plan(db, amina), kim, created_by=broker)
 
     result = (await api.data(RECORD, {"input": payment_input(other_agreement)}, as_user=broker))[
         "recordPayment"

@@ -22,6 +22,7 @@ from broker.agreements.models import (
     RequestStatus,
 )
 from broker.api.context import Info
+from broker.api.money import pence_fields
 from broker.api.relay import Connection, connection, page_from
 from broker.holders.graphql import DPHolderNode
 from broker.holders.models import DPHolder
@@ -186,7 +187,10 @@ class CareRequestNode(relay.Node):
 @strawberry.type(name="AgreementNeed", description="A plan need the agreement meets, as it was when agreed.")
 class AgreementNeedType:
     hours_per_week: float
-    budgeted_rate_pence: int
+    budgeted_rate_pence: strawberry.Private[int]
+    budgeted_rate, budgeted_rate_pence_int = pence_fields(
+        "budgeted_rate", "The hourly rate the budget allowed."
+    )
     need_id: relay.GlobalID | None = strawberry.field(description="The plan's need, while it still exists.")
     model: strawberry.Private[AgreementNeed]
 
@@ -216,7 +220,8 @@ class AgreementNode(relay.Node):
     id: relay.NodeID[int]
     status: AgreementStatusEnum  # type: ignore[valid-type]
     hours_per_week: float
-    hourly_rate_pence: int
+    hourly_rate_pence: strawberry.Private[int]
+    hourly_rate, hourly_rate_pence_int = pence_fields("hourly_rate", "The agreed rate an hour.")
     start_date: date
     end_date: date | None = strawberry.field(description="The last day of care; null while open-ended.")
     end_reason: str
@@ -246,9 +251,11 @@ class AgreementNode(relay.Node):
             found = await service.visible_agreements(session, actor=info.context.actor, ids=ids)
         return [cls.from_model(found[i]) if i in found else None for i in ids]
 
-    @strawberry.field(description="Hours a week x hourly rate, in pence.")
-    def weekly_cost_pence(self) -> int:
-        return round(self.model.hours_per_week * self.model.hourly_rate_pence)
+    weekly_cost, weekly_cost_pence_int = pence_fields(
+        "weekly_cost",
+        "Hours a week x hourly rate.",
+        source=lambda root: round(root.model.hours_per_week * root.model.hourly_rate_pence),
+    )
 
     @strawberry.field
     async def provider(self, info: Info) -> ProviderNode:

@@ -20,16 +20,30 @@ class RecordPaymentInput:
     agreement_id: relay.GlobalID
     period_start: date
     period_end: date = strawberry.field(description="Inclusive; at most 35 days after the start.")
-    hours: float = strawberry.field(description="Hours of care paid for.")
-    amount_pence: int = strawberry.field(description="Must match hours x the agreed rate within £1 or 1%.")
+    hours: float = strawberry.field(
+        description="Hours of care paid for: at least 0.25, at most 24 a day of the period and at most the "
+        "agreement's weekly hours for each week or part-week of the period, plus 10%."
+    )
+    amount_pence: int = strawberry.field(
+        description="Must match hours x the agreed rate within £1 or 1% (so it stays far below 2^31 pence)."
+    )
     method: str = strawberry.field(
         description="CARD, BANK_TRANSFER, PAYROLL or PREPAID_CARD (see the PaymentMethod enum)."
     )
     idempotency_key: str = strawberry.field(
-        description="Your unique key for this payment: sending it again returns the first payment."
+        description="Your unique key for this payment, among the DP holder's payments (keys are the payer's "
+        "own): sending it again returns the first payment."
     )
     card_payment_method_id: str | None = strawberry.field(
         default=None, description="CARD only: the Stripe payment method (pm_...) from Stripe.js."
+    )
+    supplementary: bool = strawberry.field(
+        default=False,
+        description="Pays days already paid under this agreement (extra hours, a correction); needs "
+        "`supplementaryReason`. Without it such a payment is refused as OVERLAPPING.",
+    )
+    supplementary_reason: str | None = strawberry.field(
+        default=None, description="Why these days are paid again (up to 500 characters)."
     )
 
 
@@ -38,7 +52,10 @@ class RefundPaymentInput:
     payment_id: relay.GlobalID
     amount_pence: int | None = strawberry.field(default=None, description="Default: all that is left.")
     reason: str
-    idempotency_key: str
+    idempotency_key: str = strawberry.field(
+        description="Your unique key for this refund, among the DP holder's refunds: sending it again "
+        "returns the payment as the first refund left it."
+    )
 
 
 @strawberry.type
@@ -74,6 +91,8 @@ class PaymentMutations:
                 method=input.method,
                 idempotency_key=input.idempotency_key,
                 card_payment_method_id=input.card_payment_method_id,
+                supplementary=input.supplementary,
+                supplementary_reason=input.supplementary_reason,
             )
             return await service.record_payment(
                 session, actor=ctx.actor, fields=fields, gateways=ctx.gateways, now=ctx.now, today=ctx.today

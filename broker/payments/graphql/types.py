@@ -9,6 +9,7 @@ import strawberry
 from strawberry import relay
 
 from broker.api.context import Info
+from broker.api.money import pence_fields
 from broker.holders.graphql import DPHolderNode
 from broker.payments import service
 from broker.payments.audit import AuditFlag, AuditFlagCode, AuditReport, HolderAudit
@@ -35,7 +36,8 @@ AuditFlagCodeEnum = strawberry.enum(AuditFlagCode, name="AuditFlagCode")
 
 @strawberry.type(name="Refund", description="Money returned from a payment.")
 class RefundType:
-    amount_pence: int
+    amount_pence: strawberry.Private[int]
+    amount, amount_pence_int = pence_fields("amount", "What was returned.")
     reason: str
     created_at: datetime
 
@@ -52,14 +54,23 @@ class PaymentNode(relay.Node):
     period_start: date
     period_end: date
     hours: float
-    amount_pence: int
-    refunded_pence: int
+    amount_pence: strawberry.Private[int]
+    amount, amount_pence_int = pence_fields("amount", "What was paid.")
+    refunded_pence: strawberry.Private[int]
+    refunded, refunded_pence_int = pence_fields("refunded", "What has been returned of it so far.")
     failure_reason: str | None = strawberry.field(
         description="Why a FAILED payment failed (e.g. card declined)."
+    )
+    supplementary_reason: str | None = strawberry.field(
+        description="Why a supplementary payment pays days already paid; null for ordinary payments."
     )
     created_at: datetime
     updated_at: datetime
     model: strawberry.Private[Payment]
+
+    @strawberry.field(description="Pays days already paid under the agreement (see `supplementaryReason`).")
+    def supplementary(self) -> bool:
+        return self.supplementary_reason is not None
 
     @classmethod
     def from_model(cls, payment: Payment) -> PaymentNode:
@@ -73,6 +84,7 @@ class PaymentNode(relay.Node):
             amount_pence=payment.amount_pence,
             refunded_pence=payment.refunded_pence,
             failure_reason=payment.failure_reason,
+            supplementary_reason=payment.supplementary_reason,
             created_at=payment.created_at,
             updated_at=payment.updated_at,
             model=payment,
@@ -113,13 +125,27 @@ class PaymentNode(relay.Node):
 class BudgetForecast:
     year_start: date
     year_end: date
-    allocated_pence: int
-    spent_to_date_pence: int
-    still_committed_pence: int = strawberry.field(
-        description="What ACTIVE agreements will cost from the day after the statement to the year's end."
+    allocated_pence: strawberry.Private[int]
+    allocated, allocated_pence_int = pence_fields(
+        "allocated", "The weekly budget x the weeks of the DP year."
     )
-    projected_spend_pence: int
-    projected_unspent_pence: int = strawberry.field(description="Negative when the budget will run short.")
+    spent_to_date_pence: strawberry.Private[int]
+    spent_to_date, spent_to_date_pence_int = pence_fields(
+        "spent_to_date", "Spent from 1 April to the statement's end."
+    )
+    still_committed_pence: strawberry.Private[int]
+    still_committed, still_committed_pence_int = pence_fields(
+        "still_committed",
+        "What ACTIVE agreements will cost from the day after the statement to the year's end.",
+    )
+    projected_spend_pence: strawberry.Private[int]
+    projected_spend, projected_spend_pence_int = pence_fields(
+        "projected_spend", "Spent to date + still committed."
+    )
+    projected_unspent_pence: strawberry.Private[int]
+    projected_unspent, projected_unspent_pence_int = pence_fields(
+        "projected_unspent", "Negative when the budget will run short."
+    )
 
 
 @strawberry.type(name="BudgetStatement", description="A DP holder's money over a period.")
@@ -127,11 +153,20 @@ class BudgetStatementType:
     holder: DPHolderNode
     period_from: date = strawberry.field(name="from")
     period_to: date = strawberry.field(name="to")
-    allocated_pence: int = strawberry.field(description="Weekly personal budget x weeks in the period.")
-    committed_pence: int = strawberry.field(description="Agreements' hours x rate for the days they run.")
-    spent_pence: int = strawberry.field(description="Succeeded payments less refunds, by period start.")
-    in_flight_pence: int = strawberry.field(description="Card payments not yet settled.")
-    unspent_pence: int = strawberry.field(description="Allocated - spent.")
+    allocated_pence: strawberry.Private[int]
+    allocated, allocated_pence_int = pence_fields(
+        "allocated", "Weekly personal budget x weeks in the period."
+    )
+    committed_pence: strawberry.Private[int]
+    committed, committed_pence_int = pence_fields(
+        "committed", "Agreements' hours x rate for the days they run."
+    )
+    spent_pence: strawberry.Private[int]
+    spent, spent_pence_int = pence_fields("spent", "Succeeded payments less refunds, by period start.")
+    in_flight_pence: strawberry.Private[int]
+    in_flight, in_flight_pence_int = pence_fields("in_flight", "Card payments not yet settled.")
+    unspent_pence: strawberry.Private[int]
+    unspent, unspent_pence_int = pence_fields("unspent", "Allocated - spent.")
     forecast: BudgetForecast
 
     @classmethod
@@ -176,11 +211,20 @@ class AuditFlagType:
 )
 class HolderAuditType:
     holder: DPHolderNode
-    allocated_pence: int
-    spent_pence: int
-    unspent_pence: int
-    contingency_pence: int = strawberry.field(description="Unspent money the person keeps for bills to come.")
-    reclaimable_pence: int = strawberry.field(description="Unspent money above the contingency.")
+    allocated_pence: strawberry.Private[int]
+    allocated, allocated_pence_int = pence_fields(
+        "allocated", "The budget from the later of 1 April and set-up."
+    )
+    spent_pence: strawberry.Private[int]
+    spent, spent_pence_int = pence_fields("spent", "Succeeded payments less refunds.")
+    unspent_pence: strawberry.Private[int]
+    unspent, unspent_pence_int = pence_fields("unspent", "Allocated - spent.")
+    contingency_pence: strawberry.Private[int]
+    contingency, contingency_pence_int = pence_fields(
+        "contingency", "Unspent money the person keeps for bills to come."
+    )
+    reclaimable_pence: strawberry.Private[int]
+    reclaimable, reclaimable_pence_int = pence_fields("reclaimable", "Unspent money above the contingency.")
     payments: int
     flags: list[AuditFlagType]
 
@@ -204,7 +248,8 @@ class AnnualAuditType:
     year_start: date
     year_end: date
     contingency_weeks: float
-    reclaimable_pence: int
+    reclaimable_pence: strawberry.Private[int]
+    reclaimable, reclaimable_pence_int = pence_fields("reclaimable", "Reclaimable from every holder audited.")
     flagged_payments: int
     holders: list[HolderAuditType]
 

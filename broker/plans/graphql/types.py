@@ -10,6 +10,7 @@ from strawberry import relay
 
 from broker.accounts.graphql import CouncilNode, UserNode
 from broker.api.context import Info
+from broker.api.money import pence_fields
 from broker.holders.graphql import DPHolderNode
 from broker.plans import service
 from broker.plans.models import (
@@ -83,7 +84,10 @@ class PlanNeedType:
         description="Send it back in `updateSupportPlan` to keep this need."
     )
     hours_per_week: float
-    budgeted_rate_pence: int = strawberry.field(description="The hourly rate the budget allows, in pence.")
+    budgeted_rate_pence: strawberry.Private[int]
+    budgeted_rate, budgeted_rate_pence_int = pence_fields(
+        "budgeted_rate", "The hourly rate the budget allows."
+    )
     model: strawberry.Private[PlanNeed]
 
     @classmethod
@@ -99,9 +103,11 @@ class PlanNeedType:
     def service(self) -> ServiceType | None:
         return service_type(self.model.service_code) if self.model.service_code in all_services() else None
 
-    @strawberry.field(description="Hours a week x budgeted rate, in pence.")
-    def weekly_cost_pence(self) -> int:
-        return service.weekly_cost_pence([self.model])
+    weekly_cost, weekly_cost_pence_int = pence_fields(
+        "weekly_cost",
+        "Hours a week x budgeted rate.",
+        source=lambda root: service.weekly_cost_pence([root.model]),
+    )
 
     @strawberry.field(description="When the hours are delivered.")
     async def slots(self, info: Info) -> list[ScheduleSlotType]:
@@ -125,12 +131,17 @@ class PlanPreferenceType:
 
 @strawberry.type(name="PlanBudget", description="The needs' weekly cost against the personal budget.")
 class PlanBudgetType:
-    weekly_cost_pence: int
-    weekly_budget_pence: int
+    weekly_cost_pence: strawberry.Private[int]
+    weekly_cost, weekly_cost_pence_int = pence_fields("weekly_cost", "What the needs cost a week.")
+    weekly_budget_pence: strawberry.Private[int]
+    weekly_budget, weekly_budget_pence_int = pence_fields("weekly_budget", "The personal budget a week.")
     over_budget: bool = strawberry.field(
         description="The needs cost more than the budget: the payment must be enough to meet eligible needs."
     )
-    shortfall_pence: int
+    shortfall_pence: strawberry.Private[int]
+    shortfall, shortfall_pence_int = pence_fields(
+        "shortfall", "How much more the needs cost than the budget."
+    )
     message: str | None
 
     @classmethod

@@ -9,6 +9,7 @@ from strawberry import relay
 
 from broker.accounts.graphql import CouncilNode
 from broker.api.context import Info
+from broker.api.money import pence_fields
 from broker.providers import accreditation as rules
 from broker.providers.models import (
     Accreditation,
@@ -124,7 +125,8 @@ class ProviderNode(relay.Node):
     latitude: float | None
     longitude: float | None
     travel_radius_km: float | None
-    hourly_rate_pence: int | None
+    hourly_rate_pence: strawberry.Private[int | None]
+    hourly_rate, hourly_rate_pence_int = pence_fields("hourly_rate", "The rate an hour.", optional=True)
     weekly_capacity_hours: float | None
     merchant_category_code: str | None
     published_at: datetime | None

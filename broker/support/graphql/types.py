@@ -10,6 +10,7 @@ from strawberry import relay
 
 from broker.accounts.graphql import CouncilNode
 from broker.api.context import Info
+from broker.api.money import pence_fields
 from broker.holders.graphql import DPHolderNode
 from broker.holders.models import DPHolder
 from broker.holders.service import may_read
@@ -75,7 +76,8 @@ class LeadContractNode(relay.Node):
     id: relay.NodeID[int]
     start_date: date
     end_date: date = strawberry.field(description="The last day the contract runs.")
-    annual_value_pence: int
+    annual_value_pence: strawberry.Private[int]
+    annual_value, annual_value_pence_int = pence_fields("annual_value", "What the contract is worth a year.")
     created_at: datetime
     model: strawberry.Private[LeadContract]
 
