@@ -8,7 +8,7 @@ measured, and refused, in microseconds instead of being expanded 2^N times on th
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
@@ -41,6 +41,7 @@ from broker.settings import Settings
 QUERY_TOO_DEEP = "QUERY_TOO_DEEP"
 TOO_MANY_ALIASES = "TOO_MANY_ALIASES"
 TOO_MANY_FRAGMENT_SPREADS = "TOO_MANY_FRAGMENT_SPREADS"
+TOO_MANY_REPEATED_FIELDS = "TOO_MANY_REPEATED_FIELDS"
 QUERY_TOO_COSTLY = "QUERY_TOO_COSTLY"
 
 DEFAULT_FIELD_WEIGHT = 1
@@ -75,6 +76,7 @@ class QueryLimits:
     max_aliases: int
     max_tokens: int
     max_fragment_spreads: int
+    max_repeated_fields: int
     max_cost: int
 
     @classmethod
@@ -84,6 +86,7 @@ class QueryLimits:
             max_aliases=settings.max_query_aliases,
             max_tokens=settings.max_query_tokens,
             max_fragment_spreads=settings.max_fragment_spreads,
+            max_repeated_fields=settings.max_repeated_fields,
             max_cost=settings.max_query_cost,
         )
 
@@ -129,11 +132,32 @@ def fragments_in_dependency_order(document: DocumentNode) -> list[FragmentDefini
 
 @dataclass
 class Shape:
-    """How deep a selection goes, and how many aliases and fragment spreads it holds once expanded."""
+    """What a selection asks for once its fragments are expanded: how deep it goes, how many aliases
+    and fragment spreads it holds, and how many fields it repeats.
+
+    A field selected again under a name already selected in the same place is merged at execution,
+    but graphql-core's OverlappingFieldsCanBeMerged compares every pair of such fields and their
+    subselections: k copies of a subtree of s fields cost it about k² x s. `repeated` counts the
+    fields in the copies beyond the first (each copy with everything it selects), so a cap on it
+    bounds that work; `fields` is everything selected, and `level` the fields selected at the level
+    the selection is spread into, by response name: [copies, fields in them].
+    """
 
     depth: int = 0
     aliases: int = 0
     spreads: int = 0
+    repeated: int = 0
+    fields: int = 0
+    level: dict[str, list[int]] = field(default_factory=dict)
+
+    def add_to_level(self, name: str, copies: int, fields: int) -> None:
+        entry = self.level.setdefault(name, [0, 0])
+        entry[0] += copies
+        entry[1] += fields
+
+    def close_level(self) -> None:
+        """Counts the repeats of this level (all but an average copy of each name), once it is complete."""
+        self.repeated += sum(fields * (copies - 1) // copies for copies, fields in self.level.values())
 
 
 class _ShapeVisitor(Visitor):
@@ -149,12 +173,16 @@ class _ShapeVisitor(Visitor):
 
     def leave_field(self, node: FieldNode, *_: Any) -> None:
         inner = self.stack.pop()
+        inner.close_level()
         outer = self.stack[-1]
         # Introspection (`__schema`, `__type`) is not counted for depth: its own types nest deeply.
         if node.selection_set and not node.name.value.startswith("__"):
             outer.depth = max(outer.depth, inner.depth + 1)
         outer.aliases += inner.aliases + (1 if node.alias else 0)
         outer.spreads += inner.spreads
+        outer.repeated += inner.repeated
+        outer.fields += 1 + inner.fields
+        outer.add_to_level((node.alias or node.name).value, 1, 1 + inner.fields)
 
     def enter_fragment_spread(self, node: FragmentSpreadNode, *_: Any) -> None:
         fragment = self.fragments.get(node.name.value, Shape())
@@ -162,6 +190,10 @@ class _ShapeVisitor(Visitor):
         outer.depth = max(outer.depth, fragment.depth)
         outer.aliases += fragment.aliases
         outer.spreads += 1 + fragment.spreads
+        outer.repeated += fragment.repeated
+        outer.fields += fragment.fields
+        for name, (copies, fields) in fragment.level.items():
+            outer.add_to_level(name, copies, fields)
 
 
 def operation_shapes(document: DocumentNode) -> dict[OperationDefinitionNode, Shape]:
@@ -176,7 +208,9 @@ def operation_shapes(document: DocumentNode) -> dict[OperationDefinitionNode, Sh
         if isinstance(definition, OperationDefinitionNode):
             visitor = _ShapeVisitor(fragments)
             visit(definition, visitor)
-            shapes[definition] = visitor.stack[0]
+            shape = visitor.stack[0]
+            shape.close_level()
+            shapes[definition] = shape
     return shapes
 
 
@@ -185,11 +219,15 @@ def _operation_label(operation: OperationDefinitionNode) -> str:
 
 
 @cache
-def shape_rule(max_depth: int, max_aliases: int, max_fragment_spreads: int) -> type[ValidationRule]:
-    """A validation rule refusing operations too deep, with too many aliases or expanded spreads.
+def shape_rule(
+    max_depth: int, max_aliases: int, max_fragment_spreads: int, max_repeated_fields: int
+) -> type[ValidationRule]:
+    """A validation rule refusing operations too deep, with too many aliases, expanded spreads or
+    repeated fields. Run on its own before the specified rules, so that none of those (some take
+    quadratic time) sees a document this rule refuses.
 
-    One class per set of limits (cached), because strawberry's validation cache is keyed by the
-    rule classes: a new class per request would never be served from it.
+    One class per set of limits (cached), because the validation cache is keyed by the rule classes:
+    a new class per request would never be served from it.
     """
 
     class QueryShapeLimit(ValidationRule):
@@ -203,6 +241,16 @@ def shape_rule(max_depth: int, max_aliases: int, max_fragment_spreads: int) -> t
                             f"at most {max_fragment_spreads} are allowed.",
                             operation,
                             extensions={"code": TOO_MANY_FRAGMENT_SPREADS},
+                        )
+                    )
+                if shape.repeated > max_repeated_fields:
+                    self.report_error(
+                        GraphQLError(
+                            f"{label} repeats {shape.repeated} fields (selected again under a name "
+                            f"already selected in the same place); at most {max_repeated_fields} are "
+                            "allowed.",
+                            operation,
+                            extensions={"code": TOO_MANY_REPEATED_FIELDS},
                         )
                     )
                 if shape.depth > max_depth:
@@ -321,15 +369,20 @@ def query_cost(
 
 
 class RequestLimits(SchemaExtension):
-    """Applies the limits of the request's settings: tokens while parsing, then the shape rule."""
+    """Applies the token limit of the request's settings while parsing (graphql-core's own)."""
 
     def on_operation(self) -> Iterator[None]:
         context = self.execution_context
-        limits = QueryLimits.from_settings(settings_of(context.context))
-        context.parse_options["max_tokens"] = limits.max_tokens
-        rule = shape_rule(limits.max_depth, limits.max_aliases, limits.max_fragment_spreads)
-        context.validation_rules = (*context.validation_rules, rule)
+        context.parse_options["max_tokens"] = settings_of(context.context).max_query_tokens
         yield
+
+
+def request_shape_rule(context: object) -> type[ValidationRule]:
+    """The shape rule with the limits of the request's settings."""
+    limits = QueryLimits.from_settings(settings_of(context))
+    return shape_rule(
+        limits.max_depth, limits.max_aliases, limits.max_fragment_spreads, limits.max_repeated_fields
+    )
 
 
 class QueryCostLimit(SchemaExtension):

@@ -7,10 +7,11 @@ messages carry no suggestions of field, argument, type or enum names (graphql-co
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from functools import lru_cache
+import asyncio
+from collections.abc import AsyncIterator
 from typing import Any
 
+from cachetools import LRUCache
 from graphql import (
     ASTValidationRule,
     DocumentNode,
@@ -25,11 +26,12 @@ from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRul
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
 from broker.api.context import settings_of
+from broker.api.limits import request_shape_rule
 
 VALIDATION_CACHE_SIZE = 256
+_validated: LRUCache[tuple[object, ...], list[GraphQLError]] = LRUCache(maxsize=VALIDATION_CACHE_SIZE)
 
 
-@lru_cache(maxsize=VALIDATION_CACHE_SIZE)
 def _validate(
     schema: GraphQLSchema,
     document: DocumentNode,
@@ -42,20 +44,33 @@ def _validate(
 
 
 class CachedValidation(SchemaExtension):
-    """Validates each document once per set of rules (the parser cache hands back the same document
-    for the same text), in production without introspection or suggestions. Replaces strawberry's
-    ValidationCache, which cannot hide suggestions."""
+    """Validates each document once per configuration, in two stages: first our linear shape rule
+    (depth, aliases, fragment spreads, repeated fields), on the event loop; only a document that
+    passes it meets graphql-core's rules, in a worker thread, since some of those are not linear.
+    In production, without introspection or suggestions. Replaces strawberry's ValidationCache,
+    which can neither hide suggestions nor stage the rules.
 
-    def on_validate(self) -> Iterator[None]:
+    The cache is keyed by the query text (the parser cache maps one text to one document; hashing a
+    document instead walks all of it) and only touched on the event loop, so it needs no lock.
+    """
+
+    async def on_validate(self) -> AsyncIterator[None]:
         context = self.execution_context
-        assert context.graphql_document is not None
+        assert context.graphql_document is not None and context.query is not None
         production = settings_of(context.context).is_production
+        shape = request_shape_rule(context.context)
         rules = context.validation_rules
         if production:
             rules = (*rules, NoSchemaIntrospectionCustomRule)
-        context.pre_execution_errors = _validate(
-            context.schema._schema, context.graphql_document, rules, production
-        )
+        key = (context.query, shape, rules, production)
+        errors = _validated.get(key)
+        if errors is None:
+            schema, document = context.schema._schema, context.graphql_document
+            errors = validate(schema, document, (shape,), hide_suggestions=production)
+            if not errors:
+                errors = await asyncio.to_thread(_validate, schema, document, rules, production)
+            _validated[key] = errors
+        context.pre_execution_errors = errors
         yield
 
 
