@@ -43,7 +43,7 @@ class Settings(BaseSettings):
     max_query_tokens: int = Field(default=2_000, ge=100, le=100_000)
     max_fragment_spreads: int = Field(default=500, ge=0, le=100_000)
     max_repeated_fields: int = Field(default=100, ge=0, le=10_000)
-    max_query_cost: int = Field(default=50_000, ge=1)
+    max_query_cost: int = Field(default=10_000, ge=1)
 
     @model_validator(mode="after")
     def _fill_embedded_defaults(self) -> Settings:

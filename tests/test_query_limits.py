@@ -174,7 +174,7 @@ async def test_a_readme_query_still_works_and_reports_its_cost(api):
 
     assert body == {
         "data": {"providers": {"totalCount": 0, "nodes": []}},
-        "extensions": {"cost": {"requestedQueryCost": README_QUERY_COST, "maximumAvailable": 50_000}},
+        "extensions": {"cost": {"requestedQueryCost": README_QUERY_COST, "maximumAvailable": 10_000}},
     }
 
 
@@ -189,7 +189,7 @@ async def test_cost_multiplies_by_first_from_variables_else_the_default_page(api
 
 
 async def test_a_request_above_the_cost_limit_is_refused_before_anything_runs(api):
-    # Fifteen aliases of the heaviest paged field at first: 100: 15 x (5,000 + 100 x 1) = 76,500.
+    # Fifteen aliases of the heaviest paged field at first: 100: 15 x (2,000 + 100 x 1) = 31,500.
     # Anonymous: had any resolver run, each alias would carry a permission error with a `path`.
     query = (
         "{ "
@@ -200,11 +200,11 @@ async def test_a_request_above_the_cost_limit_is_refused_before_anything_runs(ap
     response = await api.http.post("/graphql", json={"query": query}, headers=GRAPHQL_RESPONSE)
 
     assert response.status_code == 400
-    cost = {"requestedQueryCost": 76_500, "maximumAvailable": 50_000}
+    cost = {"requestedQueryCost": 31_500, "maximumAvailable": 10_000}
     assert response.json() == {
         "errors": [
             {
-                "message": "This request would cost 76,500, more than the 50,000 allowed: ask for fewer "
+                "message": "This request would cost 31,500, more than the 10,000 allowed: ask for fewer "
                 "items (`first`) or fewer expensive fields, or split it into several requests.",
                 "extensions": {"code": "QUERY_TOO_COSTLY", "cost": cost},
             }
@@ -231,7 +231,7 @@ async def test_mutations_and_expensive_fields_weigh_more(api):
 
     body = await api.execute(login)
 
-    assert body["extensions"] == {"cost": {"requestedQueryCost": 2_001, "maximumAvailable": 50_000}}
+    assert body["extensions"] == {"cost": {"requestedQueryCost": 2_001, "maximumAvailable": 10_000}}
 
 
 async def test_introspection_and_suggestions_work_outside_production(api):

@@ -46,25 +46,26 @@ QUERY_TOO_COSTLY = "QUERY_TOO_COSTLY"
 
 DEFAULT_FIELD_WEIGHT = 1
 DEFAULT_MUTATION_WEIGHT = 10
-# The work behind one call of a field, in units of one ordinary field resolved (about 10 µs here),
-# for fields whose resolver does far more than read a row. A field that is paged (`first`, or
-# `input.first`) also multiplies the cost of what is selected under it by its page size.
+# The work behind one call of a field, in units of one ordinary field resolved (50 to 200 µs of the
+# event loop here, with its share of SQL), for fields whose resolver does far more than read a row.
+# A paged field (`first`, or `input.first`) also multiplies what is selected under it by its page
+# size. Against the default limit of 10,000 (BROKER_MAX_QUERY_COST):
 FIELD_WEIGHTS: Mapping[str, int] = {
     # HiGHS MILPs solved in the request (25 s and 10 s time limits): one per request.
-    "Mutation.proposeAllocation": 30_000,
-    "Query.teamForPlan": 30_000,
-    # A council's whole DP year of payments, agreements and plans: two per request at most.
-    "Query.annualAudit": 20_000,
-    # Loads every candidate in the plan's area and scores each one in Python.
-    "Query.matchesForPlan": 5_000,
-    # One provider scored against one plan; a search round trip plus a database re-check.
-    "Query.matchExplanation": 1_000,
-    "Query.searchProviders": 1_000,
-    # Agreements and payments of one holder over a period, plus a forecast to year end.
-    "Query.budgetStatement": 1_000,
-    "Query.supportReferralCounts": 1_000,
-    # An argon2 hash is deliberately slow: a batch of logins in one request is a brute-force tool.
+    "Mutation.proposeAllocation": 6_000,
+    "Query.teamForPlan": 6_000,
+    # A council's whole DP year of payments, agreements and plans: one per request.
+    "Query.annualAudit": 5_000,
+    # Loads every candidate in the plan's area and scores each in Python: a few needs per request.
+    "Query.matchesForPlan": 2_000,
+    # An argon2 verification is slow on purpose: a batch of logins in one request is a brute-force tool.
     "Mutation.login": 2_000,
+    # One provider scored against one plan; a search round trip and a database re-check of its hits;
+    # a holder's agreements and payments over a period with a forecast; a council's referrals counted.
+    "Query.matchExplanation": 500,
+    "Query.searchProviders": 500,
+    "Query.budgetStatement": 500,
+    "Query.supportReferralCounts": 500,
 }
 
 
