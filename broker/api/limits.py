@@ -36,7 +36,6 @@ from strawberry.extensions import SchemaExtension
 
 from broker.api.context import settings_of
 from broker.api.relay import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
-from broker.settings import Settings
 
 QUERY_TOO_DEEP = "QUERY_TOO_DEEP"
 TOO_MANY_ALIASES = "TOO_MANY_ALIASES"
@@ -67,29 +66,6 @@ FIELD_WEIGHTS: Mapping[str, int] = {
     "Query.budgetStatement": 500,
     "Query.supportReferralCounts": 500,
 }
-
-
-@dataclass(frozen=True)
-class QueryLimits:
-    """The limits of one request, from settings (`BROKER_MAX_QUERY_*`, `BROKER_MAX_FRAGMENT_SPREADS`)."""
-
-    max_depth: int
-    max_aliases: int
-    max_tokens: int
-    max_fragment_spreads: int
-    max_repeated_fields: int
-    max_cost: int
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> QueryLimits:
-        return cls(
-            max_depth=settings.max_query_depth,
-            max_aliases=settings.max_query_aliases,
-            max_tokens=settings.max_query_tokens,
-            max_fragment_spreads=settings.max_fragment_spreads,
-            max_repeated_fields=settings.max_repeated_fields,
-            max_cost=settings.max_query_cost,
-        )
 
 
 def _spread_names(definition: ExecutableDefinitionNode) -> list[str]:
@@ -277,29 +253,32 @@ def shape_rule(
     return QueryShapeLimit
 
 
-def field_weight(schema: GraphQLSchema, parent: str, field: str) -> int:
-    default = DEFAULT_MUTATION_WEIGHT if schema.mutation_type and parent == schema.mutation_type.name else 1
-    return FIELD_WEIGHTS.get(f"{parent}.{field}", default)
+def field_weight(schema: GraphQLSchema, parent: str, name: str) -> int:
+    """The table's weight, else 10 for a mutation (it writes, in a transaction) and 1 for a field."""
+    is_mutation = schema.mutation_type is not None and parent == schema.mutation_type.name
+    return FIELD_WEIGHTS.get(
+        f"{parent}.{name}", DEFAULT_MUTATION_WEIGHT if is_mutation else DEFAULT_FIELD_WEIGHT
+    )
 
 
-def page_size(field: GraphQLField, node: FieldNode, variables: VariableValues) -> int:
+def page_size(definition: GraphQLField, node: FieldNode, variables: VariableValues) -> int:
     """How many items a paged field may return: its `first` (or `input.first`), as the resolver caps it.
 
     An omitted or null `first` is the default page; a field without `first` returns one object (the
     short lists of a parent, such as a listing's services, are counted once).
     """
-    input_arg = field.args.get("input")
+    input_arg = definition.args.get("input")
     paged_input = input_arg is not None and (
         isinstance(named := get_named_type(input_arg.type), GraphQLInputObjectType)
         and "first" in named.fields
     )
-    if "first" not in field.args and not paged_input:
+    if "first" not in definition.args and not paged_input:
         return 1
     try:
-        values = get_argument_values(field, node, variables)
+        values = get_argument_values(definition, node, variables)
     except GraphQLError:
         return MAX_PAGE_SIZE  # execution refuses the argument anyway; assume the worst meanwhile
-    if "first" in field.args:
+    if "first" in definition.args:
         first = values.get("first")
     else:
         given = values.get("input")
@@ -331,10 +310,10 @@ class _CostVisitor(Visitor):
 
     def leave_field(self, node: FieldNode, *_: Any) -> None:
         inner = self.stack.pop()
-        field = self.type_info.get_field_def()
+        definition = self.type_info.get_field_def()
         parent = self.type_info.get_parent_type()
         weight = field_weight(self.schema, parent.name, node.name.value) if parent else DEFAULT_FIELD_WEIGHT
-        multiplier = page_size(field, node, self.variables) if field else 1
+        multiplier = page_size(definition, node, self.variables) if definition else 1
         self.stack[-1] += weight + multiplier * inner
 
     def enter_fragment_spread(self, node: FragmentSpreadNode, *_: Any) -> None:
@@ -380,9 +359,12 @@ class RequestLimits(SchemaExtension):
 
 def request_shape_rule(context: object) -> type[ValidationRule]:
     """The shape rule with the limits of the request's settings."""
-    limits = QueryLimits.from_settings(settings_of(context))
+    settings = settings_of(context)
     return shape_rule(
-        limits.max_depth, limits.max_aliases, limits.max_fragment_spreads, limits.max_repeated_fields
+        settings.max_query_depth,
+        settings.max_query_aliases,
+        settings.max_fragment_spreads,
+        settings.max_repeated_fields,
     )
 
 
