@@ -348,7 +348,7 @@ def query_cost(
     return measure(operation)
 
 
-class RequestLimits(SchemaExtension):
+class TokenLimit(SchemaExtension):
     """Applies the token limit of the request's settings while parsing (graphql-core's own)."""
 
     def on_operation(self) -> Iterator[None]:

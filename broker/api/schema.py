@@ -9,7 +9,7 @@ from strawberry.extensions import ParserCache
 from broker.accounts.graphql import AccountMutations, AccountQueries
 from broker.agreements.graphql import AgreementMutations, AgreementQueries
 from broker.api.errors import BrokerErrors
-from broker.api.limits import QueryCostLimit, RequestLimits
+from broker.api.limits import QueryCostLimit, TokenLimit
 from broker.api.validation import CachedValidation, ExecutionWithoutSuggestions
 from broker.discovery.graphql import DiscoveryQueries
 from broker.holders.graphql import HolderMutations, HolderQueries
@@ -56,7 +56,7 @@ schema = strawberry.Schema(
     # types): the limits and production's hardening are read from each request's settings.
     extensions=[
         lambda: ParserCache(maxsize=256),
-        RequestLimits,
+        TokenLimit,
         CachedValidation,
         QueryCostLimit,
         BrokerErrors,
