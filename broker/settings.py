@@ -46,6 +46,13 @@ class Settings(BaseSettings):
     stripe_webhook_secret: SecretStr | None = None
     request_expiry_hours: int = Field(default=7 * 24, ge=1, le=90 * 24)
     audit_contingency_weeks: float = Field(default=4.0, ge=0, le=52)
+    # Limits on one GraphQL request (broker/api/limits.py): what a caller may ask of the server at once.
+    max_query_depth: int = Field(default=10, ge=1, le=100)
+    max_query_aliases: int = Field(default=15, ge=0, le=1_000)
+    max_query_tokens: int = Field(default=2_000, ge=100, le=100_000)
+    max_fragment_spreads: int = Field(default=500, ge=0, le=100_000)
+    max_repeated_fields: int = Field(default=100, ge=0, le=10_000)
+    max_query_cost: int = Field(default=10_000, ge=1)
 
     @model_validator(mode="after")
     def _fill_embedded_defaults(self) -> Settings:

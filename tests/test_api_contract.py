@@ -91,7 +91,10 @@ async def test_graphql_response_media_type_is_spoken(api):
 
     assert ok.status_code == 200
     assert ok.headers["content-type"].startswith("application/graphql-response+json")
-    assert ok.json() == {"data": {"viewer": None}}
+    assert ok.json() == {
+        "data": {"viewer": None},
+        "extensions": {"cost": {"requestedQueryCost": 2, "maximumAvailable": 10_000}},
+    }
     assert invalid.status_code == 400
     assert invalid.headers["content-type"].startswith("application/graphql-response+json")
     assert "noSuchField" in invalid.json()["errors"][0]["message"]

@@ -59,4 +59,13 @@ class Context:
         return london_date(self.now)
 
 
+_DEFAULT_SETTINGS = Settings.model_construct()
+
+
+def settings_of(context: object) -> Settings:
+    """The settings a request runs under: its Context's, or the defaults (no environment read) when
+    the schema is executed outside the app."""
+    return context.settings if isinstance(context, Context) else _DEFAULT_SETTINGS
+
+
 Info = StrawberryInfo[Context, None]

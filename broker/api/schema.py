@@ -4,20 +4,15 @@ from __future__ import annotations
 
 import strawberry
 from strawberry import relay
-from strawberry.extensions import (
-    AddValidationRules,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    ValidationCache,
-)
+from strawberry.extensions import ParserCache
 from strawberry.schema.config import StrawberryConfig
 
 from broker.accounts.graphql import AccountMutations, AccountQueries
 from broker.agreements.graphql import AgreementMutations, AgreementQueries
 from broker.api.errors import BrokerErrors
+from broker.api.limits import QueryCostLimit, TokenLimit
 from broker.api.money import SCALARS
+from broker.api.validation import CachedValidation, ExecutionWithoutSuggestions
 from broker.discovery.graphql import DiscoveryQueries
 from broker.holders.graphql import HolderMutations, HolderQueries
 from broker.matching.graphql import MatchingMutations, MatchingQueries
@@ -25,10 +20,6 @@ from broker.payments.graphql import PaymentMutations, PaymentQueries
 from broker.plans.graphql import PlanMutations, PlanQueries
 from broker.providers.graphql import ProviderMutations, ProviderQueries
 from broker.support.graphql import SupportMutations, SupportQueries
-
-MAX_DEPTH = 10
-MAX_TOKENS = 2_000
-MAX_ALIASES = 15
 
 
 @strawberry.type
@@ -60,27 +51,18 @@ class Mutation(
     pass
 
 
-# Built once: the validation cache is keyed by the rule classes, and each limiter instance would
-# otherwise mint new classes per request, so nothing would ever be served from the cache.
-LIMIT_RULES = [
-    *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
-    *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
-]
-
-
-def create_schema() -> strawberry.Schema:
-    return strawberry.Schema(
-        query=Query,
-        mutation=Mutation,
-        config=StrawberryConfig(scalar_map=SCALARS),
-        extensions=[
-            lambda: ParserCache(maxsize=256),
-            lambda: ValidationCache(maxsize=256),
-            lambda: AddValidationRules(LIMIT_RULES),
-            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-            BrokerErrors,
-        ],
-    )
-
-
-schema = create_schema()
+schema = strawberry.Schema(
+    query=Query,
+    mutation=Mutation,
+    config=StrawberryConfig(scalar_map=SCALARS),
+    # One schema for every app (strawberry's relay fields bind to the first schema built from these
+    # types): the limits and production's hardening are read from each request's settings.
+    extensions=[
+        lambda: ParserCache(maxsize=256),
+        TokenLimit,
+        CachedValidation,
+        QueryCostLimit,
+        BrokerErrors,
+    ],
+    execution_context_class=ExecutionWithoutSuggestions,
+)

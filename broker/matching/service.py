@@ -7,6 +7,7 @@ allocation is a broker's tool over their council's queue. Nothing here books any
 
 from __future__ import annotations
 
+import asyncio
 import math
 from collections import defaultdict
 from collections.abc import Sequence
@@ -197,12 +198,10 @@ async def propose_team(
         )
         for (need_id, _), e in evaluations.items()
     ]
-    return TeamProposal(
-        plan=details.plan,
-        needs=details.needs,
-        team=smallest_team(needs, candidates),
-        evaluations=evaluations,
-    )
+    # HiGHS releases the GIL: solved in a worker thread, the MILP (up to its time limit) leaves the
+    # event loop free for every other request.
+    team = await asyncio.to_thread(smallest_team, needs, candidates)
+    return TeamProposal(plan=details.plan, needs=details.needs, team=team, evaluations=evaluations)
 
 
 async def allocation_problem(
@@ -321,7 +320,8 @@ async def propose_allocation(
             providers={},
         )
     problem, facts = await allocation_problem(session, specs, today=today)
-    result = solve(problem, time_limit=time_limit)
+    # In a worker thread, as in propose_team: up to `time_limit` seconds the event loop must not wait.
+    result = await asyncio.to_thread(solve, problem, time_limit=time_limit)
     allocated: dict[int, float] = defaultdict(float)
     for option in result.chosen:
         allocated[option.need_id] += option.hours
