@@ -86,7 +86,8 @@ async def test_a_client_trickling_its_headers_is_disconnected(live_server):
 async def test_a_client_trickling_its_body_gets_408(live_server):
     reader, writer = await asyncio.open_connection(*live_server)
     writer.write(
-        b"POST /graphql HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nContent-Length: 300\r\n\r\n"
+        b"POST /graphql HTTP/1.1\r\nHost: test\r\n"
+        b"Content-Type: application/json\r\nContent-Length: 300\r\n\r\n"
     )
 
     said = await _closed_by_server(reader, writer, b'{"query": "' + b"x" * 250)
