@@ -1,9 +1,10 @@
-"""How failures reach clients: `userErrors` in payloads, and masking for everything unexpected."""
+"""How failures reach clients: `userErrors` in payloads, 503 for a database outage, and masking for
+everything unexpected (logged by type and place, never by message)."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any, TypeVar
 
 import strawberry
@@ -82,7 +83,7 @@ class BrokerErrors(MaskErrors):
     def __init__(self) -> None:
         super().__init__(should_mask_error=_should_mask, error_message="Unexpected error.")
 
-    def on_operation(self):  # type: ignore[no-untyped-def]
+    def on_operation(self) -> Iterator[None]:
         yield from super().on_operation()
         record = current_request()
         if record is not None:
@@ -98,6 +99,7 @@ class BrokerErrors(MaskErrors):
             elif self.should_mask_error(error):
                 processed.append(self.anonymise_error(error))
                 codes.append(UNEXPECTED)
+                continue
             else:
                 if isinstance(original, BrokerError):
                     first = original.errors[0]
