@@ -9,9 +9,11 @@ both databases.
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 import uvicorn
@@ -19,8 +21,11 @@ import uvicorn
 from broker.app import create_app
 from broker.server import server_config
 from broker.settings import Settings
+from tests import log_capture
 
 GENEROUS = 15.0  # seconds a test waits for something that should happen after about one
+
+service_log = log_capture.service_log  # the fixture, as `broker serve` logs
 
 
 @pytest.fixture
@@ -128,3 +133,21 @@ async def test_a_declared_body_over_the_limit_gets_413(api):
     )
 
     assert (response.status_code, response.text) == (413, "Request body too large.")
+
+
+async def test_the_server_writes_no_query_string_to_any_log(service_log, live_server, capfd, caplog):
+    caplog.set_level(logging.DEBUG)
+    reader, writer = await asyncio.open_connection(*live_server)
+    query = urlencode({"query": "{ viewer { id } }", "variables": '{"password": "Planted-Pa55word-7731"}'})
+
+    writer.write(f"GET /graphql?{query} HTTP/1.1\r\nHost: test\r\n\r\n".encode())
+    await writer.drain()
+    answer = await asyncio.wait_for(reader.readuntil(b'{"data":{"viewer":null}}'), GENEROUS)
+    writer.close()
+
+    assert answer.startswith(b"HTTP/1.1 200 OK\r\n")
+    written = capfd.readouterr()
+    assert "Planted-Pa55word-7731" not in written.out + written.err + caplog.text + service_log.getvalue()
+    assert [(r.name, r.method, r.path, r.status) for r in caplog.records] == [
+        ("broker.request", "GET", "/graphql", 200)
+    ]

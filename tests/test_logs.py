@@ -7,17 +7,16 @@ everything logged, as `broker serve` writes it and as any handler (pytest's, at 
 
 from __future__ import annotations
 
-import io
 import json
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import text
 from strawberry.relay import to_base64
 
 from broker.accounts.models import Role
-from broker.logs import QUIET_LIBRARIES, configure_logging
+from tests import log_capture
 from tests.factories import make_council, make_holder, make_user
 
 PASSWORD = "Planted-Pa55word-7731"
@@ -26,6 +25,7 @@ OUTCOMES = "Planted outcome: visit granddaughter Eloise at Oakwood every Sunday"
 POSTCODE = "LS8 7QX"
 PHONE = "07700 900461"
 PLANTED = [PASSWORD, EMAIL, OUTCOMES, "Eloise", POSTCODE, "LS87QX", PHONE]
+service_log = log_capture.service_log  # the fixture, as `broker serve` logs
 
 LOGIN = """mutation Login($input: LoginInput!) {
   login(input: $input) { token userErrors { field code } } }"""
@@ -39,23 +39,6 @@ TRAPS = {
     "planted_trap_provider": "CREATE UNIQUE INDEX planted_trap_provider ON provider (contact_email)",
     "planted_trap_plan": "CREATE UNIQUE INDEX planted_trap_plan ON support_plan (outcomes)",
 }
-
-
-@pytest.fixture
-def service_log() -> Iterator[io.StringIO]:
-    """The log as `broker serve` configures it (JSON lines), at DEBUG; restored afterwards."""
-    root = logging.getLogger()
-    saved = (
-        root.level,
-        {name: logging.getLogger(name).level for name in (*QUIET_LIBRARIES, "strawberry.execution")},
-    )
-    stream = io.StringIO()
-    handler = configure_logging("DEBUG", stream=stream)
-    yield stream
-    root.removeHandler(handler)
-    root.setLevel(saved[0])
-    for name, level in saved[1].items():
-        logging.getLogger(name).setLevel(level)
 
 
 @pytest.fixture
