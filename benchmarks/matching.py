@@ -121,7 +121,7 @@ async def latency(providers: int, queries: int) -> None:
         if n >= 20:
             service_ms.append((time.perf_counter() - started) * 1000)
             counts.append((found.considered, len(found.matches)))
-    settings = Settings(environment="production", database_url=url, secret_key="m" * 40)
+    settings = Settings(environment="test", database_url=url, secret_key="m" * 40)
     app = create_app(settings, clock=FixedClock(NOW), db=db)
     token, _ = issue_token(user, secret="m" * 40, now=NOW, ttl=timedelta(hours=1))
     graphql_ms = []

@@ -110,7 +110,7 @@ def serve(kind: str, database_url: str, port: int) -> None:
     from broker.settings import Settings
 
     if kind == "graphql":
-        settings = Settings(environment="production", database_url=database_url, secret_key="b" * 40)
+        settings = Settings(environment="test", database_url=database_url, secret_key="b" * 40)
         app = create_app(settings)
     else:
         app = bare_app(database_url)

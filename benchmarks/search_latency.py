@@ -90,7 +90,7 @@ async def run(providers: int, queries: int) -> None:
     url = await national_database(providers)
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(
-            environment="production",
+            environment="test",
             database_url=url,
             secret_key="b" * 40,
             search_url=f"tantivy://{Path(tmp) / 'index'}",

@@ -10,51 +10,21 @@ from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 from broker.accounts.throttle import LoginPolicy, LoginThrottle
 from broker.api.clock import Clock, SystemClock
 from broker.api.schema import schema
 from broker.api.view import GraphQLView
 from broker.db import Database
+from broker.middleware import RequestBodyGuard, RequestLog
 from broker.openreferral.routes import openreferral_routes
 from broker.payments.routes import stripe_webhook
 from broker.settings import Settings
 from search.backend import SearchBackend
 from search.factory import backend_from_url
 from search.sync import OutboxDrainer
-
-MAX_BODY_BYTES = 1_000_000
-
-
-class BodySizeLimit:
-    """Refuses request bodies over MAX_BODY_BYTES before anything parses them."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        declared = dict(scope.get("headers", [])).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY_BYTES):
-            await PlainTextResponse("Request body too large.", status_code=413)(scope, receive, send)
-            return
-        received = 0
-
-        async def limited() -> dict:
-            nonlocal received
-            message = await receive()
-            received += len(message.get("body", b""))
-            if received > MAX_BODY_BYTES:
-                raise ValueError("request body too large")
-            return message
-
-        await self.app(scope, limited, send)
-
 
 _HOME = """<!doctype html><meta charset="utf-8"><title>DP broker</title>
 <h1>Direct payments provider marketplace</h1>
@@ -69,7 +39,11 @@ def create_app(
     db: Database | None = None,
     search: SearchBackend | None = None,
 ) -> Starlette:
-    database = db or Database(settings.database_url, echo=settings.log_sql)
+    database = db or Database(
+        settings.database_url,
+        echo=settings.log_sql,
+        connect_timeout=settings.database_connect_timeout_seconds,
+    )
     index = search or backend_from_url(settings.search_url, api_key=settings.search_api_key_value)
     clock = clock or SystemClock()
     login_throttle = LoginThrottle(
@@ -127,7 +101,14 @@ def create_app(
             Mount("/openreferral", routes=openreferral_routes(database, view.clock)),
             Route("/webhooks/stripe", stripe_webhook(database, settings, view.clock), methods=["POST"]),
         ],
-        middleware=[Middleware(BodySizeLimit)],
+        middleware=[
+            Middleware(RequestLog),
+            Middleware(
+                RequestBodyGuard,
+                max_bytes=settings.max_body_bytes,
+                timeout_seconds=settings.body_timeout_seconds,
+            ),
+        ],
         lifespan=lifespan,
     )
     app.state.db = database

@@ -5,20 +5,24 @@ from __future__ import annotations
 import asyncio
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+from pydantic import ValidationError
 from sqlalchemy import func, select
 
 from broker.accounts.models import Council, Role
 from broker.accounts.passwords import hash_password
 from broker.accounts.service import create_user, get_or_create_council
 from broker.api.clock import SystemClock, london_date
-from broker.db import Database, migrate
+from broker.db import Database, display_url, migrate
 from broker.errors import BrokerError
 from broker.geography.service import load_districts, read_geography_csv
 from broker.settings import Settings
 from search.backend import SearchBackend
+
+if TYPE_CHECKING:
+    from seed.demo import DemoSignIn
 
 app = typer.Typer(help="Direct-payments provider marketplace and brokerage service.", no_args_is_help=True)
 
@@ -47,18 +51,56 @@ async def _seed_demo(settings: Settings) -> None:
         await db.dispose()
 
 
+async def _demo_sign_ins_in_use(settings: Settings) -> list[DemoSignIn]:
+    """The demo accounts that exist here and still take the demo password (one can have been
+    changed or removed since seeding: then it is not advertised)."""
+    from broker.accounts.models import User
+    from broker.accounts.passwords import verify_password
+    from seed.demo import DEMO_PASSWORD, DEMO_SIGN_INS
+
+    db = Database(settings.database_url)
+    try:
+        async with db.session() as session:
+            emails = [sign_in.email for sign_in in DEMO_SIGN_INS]
+            rows = await session.execute(select(User.email, User.password_hash).where(User.email.in_(emails)))
+            hashes = dict(rows.tuples().all())
+    finally:
+        await db.dispose()
+    return [s for s in DEMO_SIGN_INS if s.email in hashes and verify_password(hashes[s.email], DEMO_PASSWORD)]
+
+
+def _banner(settings: Settings, host: str, port: int, sign_ins: list[DemoSignIn]) -> str:
+    from seed.demo import DEMO_PASSWORD
+
+    lines = [
+        f"\nDP broker is running at http://{host}:{port}/",
+        f"  GraphQL: http://{host}:{port}/graphql"
+        + (" (GraphiQL in the browser)" if settings.graphiql_enabled else ""),
+        f"  Database: {display_url(settings.database_url)}",
+    ]
+    if sign_ins and not settings.is_production:
+        lines.append(f"\nDemo sign-ins (password '{DEMO_PASSWORD}'):")
+        lines.extend(f"  {s.role.value:<15} {s.email}" for s in sign_ins)
+        example = next((s for s in sign_ins if s.role is Role.BROKER), sign_ins[0])
+        lines.append(
+            f'\nTry: mutation {{ login(input: {{email: "{example.email}", '
+            f'password: "{DEMO_PASSWORD}"}}) {{ token }} }}\n'
+        )
+    return "\n".join(lines)
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
 ) -> None:
     """Apply migrations, seed demo data into an empty database (not in production), and serve."""
-    import uvicorn
-
     from broker.app import create_app
-    from seed.demo import DEMO_PASSWORD, DEMO_SIGN_INS
+    from broker.logs import configure_logging
+    from broker.server import serve as run_server
 
-    settings = Settings()
+    settings = _settings()
+    configure_logging(settings.log_level)
     migrate(settings.database_url)
     if not settings.is_production and asyncio.run(_database_is_empty(settings)):
         typer.echo("Empty database: seeding the demo council (Leeds City Council)...")
@@ -66,27 +108,19 @@ def serve(
     if asyncio.run(_index_needs_building(settings)):
         typer.echo("Building the search index from the database...")
         asyncio.run(_reindex(settings))
-    typer.echo(f"\nDP broker is running at http://{host}:{port}/")
-    typer.echo(
-        f"  GraphQL: http://{host}:{port}/graphql"
-        + (" (GraphiQL in the browser)" if settings.graphiql_enabled else "")
-    )
-    typer.echo(f"  Database: {settings.database_url}")
-    typer.echo(f"\nDemo sign-ins (password '{DEMO_PASSWORD}'):")
-    for sign_in in DEMO_SIGN_INS:
-        typer.echo(f"  {sign_in.role.value:<15} {sign_in.email}")
-    typer.echo(
-        '\nTry: mutation { login(input: {email: "broker@leeds.example", '
-        f'password: "{DEMO_PASSWORD}"}}) {{ token }} }}\n'
-    )
-    uvicorn.run(
-        create_app(settings),
-        host=host,
-        port=port,
-        log_level="info",
-        proxy_headers=True,
-        forwarded_allow_ips=settings.forwarded_allow_ips,
-    )
+    sign_ins = [] if settings.is_production else asyncio.run(_demo_sign_ins_in_use(settings))
+    typer.echo(_banner(settings, host, port, sign_ins))
+    run_server(create_app(settings), settings, host=host, port=port)
+
+
+def _settings() -> Settings:
+    """The settings, or a plain message and exit status 2 when the environment is not acceptable."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        for problem in error.errors():
+            typer.echo(f"error: {problem['msg'].removeprefix('Value error, ')}", err=True)
+        raise typer.Exit(2) from error
 
 
 def _backend(settings: Settings) -> SearchBackend:
@@ -129,7 +163,7 @@ async def _index_needs_building(settings: Settings) -> bool:
 @app.command()
 def reindex() -> None:
     """Rebuild the search index from the database (built aside, then switched in)."""
-    settings = Settings()
+    settings = _settings()
     migrate(settings.database_url)
     count = asyncio.run(_reindex(settings))
     typer.echo(f"Indexed {count} listings into {settings.search_url}.")
@@ -144,7 +178,7 @@ def search_sync(
 
     from search.sync import OutboxDrainer
 
-    settings = Settings()
+    settings = _settings()
 
     async def run() -> None:
         db = Database(settings.database_url)
@@ -169,7 +203,7 @@ def search_sync(
 @app.command("migrate")
 def migrate_command() -> None:
     """Apply database migrations up to the latest."""
-    settings = Settings()
+    settings = _settings()
     migrate(settings.database_url)
     typer.echo("Database is up to date.")
 
@@ -220,7 +254,7 @@ def seed(
     today: Annotated[str | None, typer.Option(help="Date the data is generated for (YYYY-MM-DD).")] = None,
 ) -> None:
     """Generate deterministic synthetic listings and holders for a council."""
-    settings = Settings()
+    settings = _settings()
     migrate(settings.database_url)
     day = date.fromisoformat(today) if today else _today()
     made, district_count = asyncio.run(_seed(settings, council, providers, holders, seed, geography, day))
@@ -251,7 +285,7 @@ def create_user_command(
     password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)] = "",
 ) -> None:
     """Create a user, e.g. the first admin of a new install."""
-    settings = Settings()
+    settings = _settings()
     migrate(settings.database_url)
     try:
         asyncio.run(_create_user(settings, email, role, council, password))
@@ -323,7 +357,7 @@ def audit(
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    settings = Settings()
+    settings = _settings()
     migrate(settings.database_url)
     weeks = settings.audit_contingency_weeks if contingency_weeks is None else contingency_weeks
     with Progress(

@@ -6,16 +6,21 @@ Alembic applies the same migrations to both.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import os
+import sqlite3
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import DateTime, event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -68,10 +73,37 @@ def sync_url(url: str) -> str:
     return url
 
 
+PRIVATE_FILE = 0o600
+PRIVATE_DIRECTORY = 0o700
+CONNECT_TIMEOUT_SECONDS = 5
+
+
+def display_url(url: str) -> str:
+    """A database URL as it may be printed or logged: its password, if any, shown as `***`."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(not a database URL)"
+
+
 def _ensure_sqlite_directory(url: str) -> None:
+    """Creates the SQLite file and its directory readable by this user only, before SQLite does.
+
+    The file holds care plans and contact details. SQLite creates a new database 0644 (less the
+    umask) and gives its `-wal` and `-shm` files the main file's mode, so creating the main file
+    0600 ourselves keeps all three private; an existing file that others can read is tightened.
+    """
     parsed = make_url(url)
-    if parsed.drivername.startswith("sqlite") and parsed.database not in (None, "", ":memory:"):
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    if not parsed.drivername.startswith("sqlite") or parsed.database in (None, "", ":memory:"):
+        return
+    path = Path(parsed.database)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIRECTORY)
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE))
+    except FileExistsError:
+        for existing in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            if existing.exists() and existing.stat().st_mode & 0o077:
+                existing.chmod(PRIVATE_FILE)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -100,23 +132,85 @@ def _sqlite_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
+def create_engine(
+    url: str, *, echo: bool = False, connect_timeout: float = CONNECT_TIMEOUT_SECONDS
+) -> AsyncEngine:
+    """The engine for `url`.
+
+    Bound parameters are never part of an error's text or the SQL log (`hide_parameters`): they are
+    care-plan outcomes, postcodes and contact details. A PostgreSQL server that does not answer is
+    given up on after `connect_timeout` seconds, so a request fails fast (503) instead of hanging.
+    """
     _ensure_sqlite_directory(url)
     sqlite = make_url(url).drivername.startswith("sqlite")
     # A local SQLite file cannot drop the connection under us; pinging it costs a round trip per checkout.
-    engine = create_async_engine(async_url(url), echo=echo, pool_pre_ping=not sqlite)
+    engine = create_async_engine(
+        async_url(url),
+        echo=echo,
+        hide_parameters=True,
+        pool_pre_ping=not sqlite,
+        connect_args={} if sqlite else {"connect_timeout": max(1, round(connect_timeout))},
+    )
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
     return engine
 
 
+# SQLite primary result codes (the low byte) meaning the file cannot be used right now:
+# SQLITE_BUSY, SQLITE_LOCKED, SQLITE_IOERR, SQLITE_FULL, SQLITE_CANTOPEN.
+_SQLITE_OUTAGES = {5, 6, 10, 13, 14}
+# PostgreSQL SQLSTATE classes: 08 connection exception, 53 insufficient resources, 57P operator
+# intervention (server shutting down or starting up).
+_POSTGRES_OUTAGE_PREFIXES = ("08", "53", "57P")
+
+
+def _causes(error: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [error]
+    while pending:
+        link = pending.pop()
+        if link is None or id(link) in seen or len(seen) > 20:
+            continue
+        seen.add(id(link))
+        yield link
+        orig = getattr(link, "orig", None)
+        pending.extend([link.__context__, link.__cause__, orig if isinstance(orig, BaseException) else None])
+
+
+def is_database_unavailable(error: BaseException) -> bool:
+    """True when `error`, or anything that caused it, says the database cannot be reached or used now.
+
+    The one place that tells an outage (server down or refusing connections, pool exhausted, SQLite
+    file gone or locked) from a bug: callers answer an outage with 503 and Retry-After, and a bug
+    with a masked error. SQL mistakes (SQLite reports them as OperationalError too) are not outages.
+    """
+    for link in _causes(error):
+        if isinstance(link, sa_exc.DBAPIError) and link.connection_invalidated:
+            return True
+        if isinstance(link, sa_exc.DisconnectionError | sa_exc.TimeoutError):
+            return True
+        if isinstance(link, psycopg.InterfaceError):
+            return True
+        if isinstance(link, psycopg.OperationalError):
+            state = link.sqlstate
+            if state is None or state.startswith(_POSTGRES_OUTAGE_PREFIXES):
+                return True
+        if isinstance(link, sqlite3.OperationalError | sqlite3.InterfaceError):
+            code = getattr(link, "sqlite_errorcode", None)
+            if code is not None and code & 0xFF in _SQLITE_OUTAGES:
+                return True
+    return False
+
+
 class Database:
     """Owns the engine; hands out sessions (reads) and transactions (writes)."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(
+        self, url: str, *, echo: bool = False, connect_timeout: float = CONNECT_TIMEOUT_SECONDS
+    ) -> None:
         self.url = url
-        self.engine = create_engine(url, echo=echo)
+        self.engine = create_engine(url, echo=echo, connect_timeout=connect_timeout)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._writes = async_sessionmaker(
             self.engine.execution_options(**{WRITE: True}), expire_on_commit=False

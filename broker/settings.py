@@ -13,12 +13,17 @@ from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 MIN_SECRET_LENGTH = 32
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="BROKER_", env_file=".env", extra="ignore")
+    # Secrets and database URLs never appear in a validation error.
+    model_config = SettingsConfigDict(
+        env_prefix="BROKER_", env_file=".env", extra="ignore", hide_input_in_errors=True
+    )
 
     environment: Literal["development", "test", "production"] = "development"
     data_dir: Path = Path("var")
@@ -41,6 +46,14 @@ class Settings(BaseSettings):
     forwarded_allow_ips: str = "127.0.0.1"
     graphiql: bool | None = None
     log_sql: bool = False
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    database_connect_timeout_seconds: float = Field(default=5, gt=0, le=60)
+    # What one HTTP request may cost the server: a bigger body is refused (413), a client that takes
+    # longer to send its headers is disconnected, and one slower with its body is answered 408.
+    max_body_bytes: int = Field(default=1_000_000, ge=1_024, le=100_000_000)
+    header_timeout_seconds: float = Field(default=10, gt=0, le=300)
+    body_timeout_seconds: float = Field(default=10, gt=0, le=300)
+    max_connections: int = Field(default=1_000, ge=1)
     stripe_api_key: SecretStr | None = None
     stripe_api_base: str | None = None
     stripe_webhook_secret: SecretStr | None = None
@@ -62,6 +75,7 @@ class Settings(BaseSettings):
             self.search_url = f"tantivy://{self.data_dir / 'search-index'}"
         secret = self.secret_key.get_secret_value()
         if self.environment == "production":
+            self._refuse_embedded_database()
             if len(secret) < MIN_SECRET_LENGTH:
                 raise ValueError(
                     f"BROKER_SECRET_KEY must be set to at least {MIN_SECRET_LENGTH} characters in production"
@@ -70,6 +84,19 @@ class Settings(BaseSettings):
             self.secret_key = SecretStr(self._development_secret())
         return self
 
+    def _refuse_embedded_database(self) -> None:
+        """Production runs on PostgreSQL: a SQLite file is one process on one disk, with no backups,
+        replicas or scale-out, and the stack in docker-compose.yml provides the server."""
+        try:
+            backend = make_url(self.database_url).get_backend_name()
+        except ArgumentError as error:
+            raise ValueError("BROKER_DATABASE_URL is not a database URL") from error
+        if backend != "postgresql":
+            raise ValueError(
+                "BROKER_DATABASE_URL must be a postgresql:// URL in production "
+                f"(got a {backend} URL; SQLite is the embedded default for development only)"
+            )
+
     def _development_secret(self) -> str:
         """A secret kept in the data directory, so development tokens survive restarts."""
         if self.environment == "test":
@@ -77,7 +104,7 @@ class Settings(BaseSettings):
         path = self.data_dir / "secret_key"
         if path.exists():
             return path.read_text().strip()
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         value = secrets.token_urlsafe(48)
         path.write_text(value)
         path.chmod(0o600)

@@ -21,11 +21,14 @@ from broker.accounts.actor import Actor
 from broker.accounts.models import Council
 from broker.agreements.models import BlockedMerchantCategory
 from broker.agreements.rules import WELL_KNOWN_CATEGORIES
-from broker.errors import ErrorCode, NotFound, PermissionDenied, Problems
+from broker.errors import ErrorCode, InvalidInput, NotFound, PermissionDenied, Problems
 from broker.holders.models import DPHolder, DPHolding
 from broker.providers.models import Provider
 
 _MCC = re.compile(r"^[0-9]{4}$")
+# Care is booked under a handful of categories; a list longer than this is a mistake or an attack
+# (every entry is a row written and checked on each agreement).
+MAX_BLOCKED_CATEGORIES = 200
 
 
 class CardRoute(StrEnum):
@@ -80,7 +83,11 @@ async def set_blocked_categories(
     council_id: int | None,
     codes: Sequence[tuple[str, str]],
 ) -> list[BlockedMerchantCategory]:
-    """Council staff replace the list of merchant categories their pre-paid cards decline."""
+    """Council staff replace the list of merchant categories their pre-paid cards decline.
+
+    The list is at most MAX_BLOCKED_CATEGORIES four-digit codes, each once; anything else is refused
+    whole and the council's list stays as it was.
+    """
     council_id = council_id if council_id is not None else actor.council_id
     if council_id is None or await session.get(Council, council_id) is None:
         raise NotFound("No council with this ID.", field="input.councilId")
@@ -88,12 +95,22 @@ async def set_blocked_categories(
         raise PermissionDenied(
             "Only the council's brokers and admins keep this list.", field="input.councilId"
         )
+    if len(codes) > MAX_BLOCKED_CATEGORIES:
+        raise InvalidInput(
+            f"At most {MAX_BLOCKED_CATEGORIES} merchant categories.",
+            field="input.categories",
+            code=ErrorCode.OUT_OF_RANGE,
+        )
     problems = Problems()
     cleaned: dict[str, str] = {}
     for index, (code, description) in enumerate(codes):
         code = code.strip()
         if not _MCC.match(code):
             problems.add(f"input.categories.{index}.code", "A merchant category code is four digits.")
+        elif code in cleaned:
+            problems.add(
+                f"input.categories.{index}.code", "This category is already in the list.", ErrorCode.DUPLICATE
+            )
         elif len(description) > 120:
             problems.add(
                 f"input.categories.{index}.description", "At most 120 characters.", ErrorCode.TOO_LONG

@@ -216,6 +216,22 @@ async def test_a_stale_event_is_refused(api, db):
     assert (await reload(db, Payment, payment.id)).status is PaymentStatus.PROCESSING
 
 
+async def test_an_event_signed_in_the_future_is_refused(api, db):
+    *_, _, _, _, agreement = await world(db)
+    payment = await make_payment(
+        db, agreement, period_start=date(2026, 11, 16), method="CARD", status="PROCESSING"
+    )
+    body = _event("evt_future", "payment_intent.succeeded", payment)
+
+    next_year = await deliver(api, body, sign(body, at=int(time.time()) + 365 * 24 * 3600))
+    ten_minutes_ahead = await deliver(api, body, sign(body, at=int(time.time()) + 600))
+
+    assert [next_year.status_code, ten_minutes_ahead.status_code] == [400, 400]
+    assert next_year.json() == {"error": "Bad or stale signature."}
+    assert (await reload(db, Payment, payment.id)).status is PaymentStatus.PROCESSING
+    assert await count(db, StripeEvent) == 0
+
+
 async def test_events_out_of_order_never_move_a_payment_backwards(api, db):
     *_, _, _, _, agreement = await world(db)
     payment = await make_payment(

@@ -8,7 +8,7 @@ import strawberry
 from strawberry import relay
 
 from broker.agreements import service
-from broker.agreements.cards import set_blocked_categories
+from broker.agreements.cards import MAX_BLOCKED_CATEGORIES, set_blocked_categories
 from broker.agreements.graphql.types import (
     AgreementNode,
     AgreementWarning,
@@ -85,7 +85,10 @@ class MerchantCategoryInput:
     description: str = ""
 
 
-@strawberry.input(description="The whole list of categories the council's pre-paid cards decline.")
+@strawberry.input(
+    description="The whole list of categories the council's pre-paid cards decline: "
+    f"at most {MAX_BLOCKED_CATEGORIES}, each once."
+)
 class SetBlockedMerchantCategoriesInput:
     council_id: relay.GlobalID | None = strawberry.field(
         default=None, description="Platform admins choose; staff set their own council's."
