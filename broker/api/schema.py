@@ -16,6 +16,7 @@ from strawberry.extensions import (
 from broker.accounts.graphql import AccountMutations, AccountQueries
 from broker.agreements.graphql import AgreementMutations, AgreementQueries
 from broker.api.errors import BrokerErrors
+from broker.api.input_rules import InputRules
 from broker.discovery.graphql import DiscoveryQueries
 from broker.holders.graphql import HolderMutations, HolderQueries
 from broker.matching.graphql import MatchingMutations, MatchingQueries
@@ -75,6 +76,7 @@ def create_schema() -> strawberry.Schema:
             lambda: ValidationCache(maxsize=256),
             lambda: AddValidationRules(LIMIT_RULES),
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+            InputRules,
             BrokerErrors,
         ],
     )
