@@ -125,6 +125,7 @@ async def test_a_body_of_the_wrong_shape_is_a_400(api, body, message):
     "global_id",
     [
         b64("NoSuchType:1"),
+        b64("PlanNeed:1"),  # a real ID, but not of a Node: `node` cannot fetch it
         b64("Provider:abc"),
         b64("Provider:" + "9" * 30),
         b64("Provider:9223372036854775808"),

@@ -7,7 +7,8 @@ argument of the chosen operation (literals, variables and variable defaults alik
 its GraphQL input type and checked here, once, for every field of the schema:
 
 - any text (String, ID, custom scalars, enum names): `broker.hygiene.text_problem`;
-- any `ID`: `relay.check_global_id` against the types that have an `id: ID` field;
+- any `ID`: `relay.check_global_id` against the types that have an `id: ID` field (for the arguments of
+  a field returning `Node`, against the types that implement it: only those can be fetched so);
 - any String argument or input field named `after` or `before`: `relay.decode_cursor`;
 - any `Date`: `broker.hygiene.date_problem` (a malformed date strawberry's own scalar refuses).
 
@@ -31,6 +32,7 @@ from graphql import (
     GraphQLID,
     GraphQLInputObjectType,
     GraphQLInputType,
+    GraphQLInterfaceType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
@@ -53,6 +55,15 @@ from broker.hygiene import date_problem, text_problem
 
 CURSOR_NAMES = frozenset({"after", "before"})
 DATE_SCALAR = "Date"
+
+
+@lru_cache(maxsize=8)
+def node_type_names(schema: GraphQLSchema) -> frozenset[str]:
+    """The types implementing `Node`, the only ones `node(id:)` can resolve."""
+    node = schema.get_type("Node")
+    if not isinstance(node, GraphQLInterfaceType):
+        return frozenset()
+    return frozenset(type_.name for type_ in schema.get_possible_types(node))
 
 
 @lru_cache(maxsize=8)
@@ -126,12 +137,14 @@ class _Arguments(Visitor):
     def __init__(self, type_info: TypeInfo) -> None:
         super().__init__()
         self.type_info = type_info
-        self.found: list[tuple[ArgumentNode, GraphQLInputType]] = []
+        self.found: list[tuple[ArgumentNode, GraphQLInputType, bool]] = []
 
     def enter_argument(self, node: ArgumentNode, *_: Any) -> None:
         argument = self.type_info.get_argument()
+        field = self.type_info.get_field_def()
         if argument is not None:
-            self.found.append((node, argument.type))
+            fetches_nodes = field is not None and get_named_type(field.type).name == "Node"
+            self.found.append((node, argument.type, fetches_nodes))
 
 
 def _variables(operation: OperationDefinitionNode, given: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -162,7 +175,6 @@ def input_errors(
     if operation is None:
         return []  # graphql-core reports the missing or ambiguous operation itself
     values = _variables(operation, variables)
-    id_types = id_type_names(schema)
     errors: list[GraphQLError] = []
     for definition in document.definitions:
         if not isinstance(definition, OperationDefinitionNode | FragmentDefinitionNode):
@@ -172,8 +184,9 @@ def input_errors(
         type_info = TypeInfo(schema)
         collector = _Arguments(type_info)
         visit(definition, TypeInfoVisitor(type_info, collector))
-        for node, type_ in collector.found:
+        for node, type_, fetches_nodes in collector.found:
             name = node.name.value
+            id_types = node_type_names(schema) if fetches_nodes else id_type_names(schema)
             value = value_from_ast_untyped(node.value, values)
             for field, message, code in _problems(value, type_, name=name, path=name, id_types=id_types):
                 errors.append(
