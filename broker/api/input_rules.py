@@ -12,7 +12,7 @@ its GraphQL input type and checked here, once, for every field of the schema:
 - any String argument or input field named `after` or `before`: `relay.decode_cursor`;
 - any `Date`: `broker.hygiene.date_problem` (a malformed date strawberry's own scalar refuses).
 
-A refusal is a GraphQL request error carrying `extensions.code` and `extensions.field` (a path such as
+A refusal is a GraphQL request error whose `extensions` carry the `code` and the `field` (a path such as
 `input.needs.0.serviceCode`), answered 400 under `application/graphql-response+json`.
 """
 
@@ -191,7 +191,7 @@ def input_errors(
             for field, message, code in _problems(value, type_, name=name, path=name, id_types=id_types):
                 errors.append(
                     GraphQLError(
-                        f"`{field}`: {message}",
+                        message,
                         nodes=[node],
                         extensions={"code": code.value, "field": field},
                     )
