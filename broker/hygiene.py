@@ -1,4 +1,5 @@
-"""What text the service accepts from anyone, whichever door it comes in by (GraphQL, the feed).
+"""What text, keys and dates the service accepts from anyone, whichever door they come in by
+(GraphQL, the Open Referral feed, Stripe's webhooks).
 
 PostgreSQL cannot store NUL in text, and a lone surrogate is not Unicode at all (it cannot be encoded
 as UTF-8 for either database, a log line or a JSON response), so both are refused before they reach
@@ -11,6 +12,11 @@ import re
 from datetime import date
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_WHOLE_NUMBER = re.compile(r"0|[1-9][0-9]{0,9}")
+
+# Our tables' keys are INTEGER on PostgreSQL (32-bit, as GraphQL's Int): no key, offset or count a
+# caller names can be larger, and anything larger would overflow a query instead of matching nothing.
+MAX_INTEGER = 2**31 - 1
 
 
 def text_problem(value: str) -> str | None:
@@ -20,6 +26,14 @@ def text_problem(value: str) -> str | None:
     if _LONE_SURROGATE.search(value):
         return "Text must be valid Unicode: it contains a lone surrogate."
     return None
+
+
+def whole_number(text: str) -> int | None:
+    """`text` as a key or count written the one way we write them (ASCII digits, no sign, no leading
+    zeros) and within MAX_INTEGER; None for anything else, e.g. `+5`, `007`, `1_000` or 30 digits."""
+    if not _WHOLE_NUMBER.fullmatch(text) or int(text) > MAX_INTEGER:
+        return None
+    return int(text)
 
 
 # Every date this service deals in (plans, checks, payments, reports) falls well inside these, and

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -17,16 +16,15 @@ import strawberry
 from strawberry import relay
 
 from broker.errors import ErrorCode, InvalidInput
+from broker.hygiene import MAX_INTEGER, whole_number
 
 N = TypeVar("N")
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
 _PREFIX = "offset:"
-# Offsets and keys stay within a 32-bit integer: our tables' keys are INTEGER on PostgreSQL, and an
-# offset past that many rows can only be forged, never handed out.
-MAX_OFFSET = 2**31 - 1
-MAX_KEY = 2**31 - 1
-_DIGITS = re.compile(r"(0|[1-9][0-9]{0,9})")
+# An offset past that many rows can only be forged, never handed out; no key can be larger.
+MAX_OFFSET = MAX_INTEGER
+MAX_KEY = MAX_INTEGER
 
 
 @strawberry.type(name="Edge", description="One item of a page, with the cursor that points at it.")
@@ -58,24 +56,15 @@ def _strict_base64(value: str) -> str:
     return text
 
 
-def _key(text: str) -> int:
-    """A decimal key as we write them: digits only, no sign, no leading zeros, within MAX_KEY."""
-    if not _DIGITS.fullmatch(text) or int(text) > MAX_KEY:
-        raise ValueError(text)
-    return int(text)
-
-
 def decode_cursor(cursor: str, *, field: str = "after") -> int:
-    """The offset inside a cursor this API issued; anything else (or an offset past MAX_OFFSET) is refused."""
+    """The offset inside a cursor this API issued; anything else (an offset past MAX_OFFSET) is refused."""
     try:
         text = _strict_base64(cursor)
     except (ValueError, UnicodeError, binascii.Error) as error:
         raise InvalidInput("Not a cursor from this API.", field=field) from error
-    if not text.startswith(_PREFIX) or not _DIGITS.fullmatch(text.removeprefix(_PREFIX)):
+    offset = whole_number(text.removeprefix(_PREFIX)) if text.startswith(_PREFIX) else None
+    if offset is None:
         raise InvalidInput("Not a cursor from this API.", field=field)
-    offset = int(text.removeprefix(_PREFIX))
-    if offset > MAX_OFFSET:
-        raise InvalidInput("This cursor points past any page.", field=field, code=ErrorCode.OUT_OF_RANGE)
     return offset
 
 
@@ -83,10 +72,11 @@ def check_global_id(value: str, type_names: frozenset[str], *, field: str) -> tu
     """Type name and key of a global ID as this API issues them: base64 of `Type:key`, where Type is one
     of `type_names` and key a whole number within MAX_KEY. Anything else cannot name an object here."""
     try:
-        type_name, sep, key = _strict_base64(value).partition(":")
-        if not sep or type_name not in type_names:
+        type_name, sep, text = _strict_base64(value).partition(":")
+        key = whole_number(text)
+        if not sep or type_name not in type_names or key is None:
             raise ValueError(type_name)
-        return type_name, _key(key)
+        return type_name, key
     except (ValueError, UnicodeError, binascii.Error) as error:
         raise InvalidInput("Not an ID from this API.", field=field) from error
 

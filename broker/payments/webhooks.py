@@ -8,7 +8,6 @@ before is a replay and changes nothing; events move a payment only forwards alon
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated, Any
@@ -17,7 +16,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, St
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from broker.hygiene import text_problem
+from broker.hygiene import MAX_INTEGER, text_problem, whole_number
 from broker.payments import rules
 from broker.payments.models import Payment, PaymentMethod, PaymentStatus, StripeEvent
 from broker.payments.store import insert_once
@@ -27,10 +26,6 @@ _INTENT_STATUS = {
     "payment_intent.succeeded": PaymentStatus.SUCCEEDED,
     "payment_intent.payment_failed": PaymentStatus.FAILED,
 }
-
-
-_PAYMENT_KEY = re.compile(r"[1-9][0-9]{0,9}")
-_MAX_KEY = 2**31 - 1  # our tables' keys are INTEGER on PostgreSQL
 
 
 def _storable(value: str) -> str:
@@ -57,7 +52,7 @@ class _Object(_Shape):
     metadata: dict[Text, Annotated[StrictStr, AfterValidator(_storable)]] = {}
     last_payment_error: _PaymentError | None = None
     payment_intent: Text | None = None
-    amount_refunded: Annotated[StrictInt, Field(ge=0, le=_MAX_KEY)] | None = None
+    amount_refunded: Annotated[StrictInt, Field(ge=0, le=MAX_INTEGER)] | None = None
 
 
 class _Data(_Shape):
@@ -94,11 +89,11 @@ async def _payment_for(session: AsyncSession, intent: Mapping[str, Any]) -> Paym
         ).scalar_one_or_none()
         if found is not None:
             return found
-    payment_id = str((intent.get("metadata") or {}).get("payment_id", ""))
-    if not _PAYMENT_KEY.fullmatch(payment_id) or int(payment_id) > _MAX_KEY:
+    payment_id = whole_number(str((intent.get("metadata") or {}).get("payment_id", "")))
+    if payment_id is None:
         return None
     found = (
-        await session.execute(select(Payment).where(Payment.id == int(payment_id)).with_for_update())
+        await session.execute(select(Payment).where(Payment.id == payment_id).with_for_update())
     ).scalar_one_or_none()
     if found is None or found.method is not PaymentMethod.CARD:
         return None
