@@ -188,9 +188,20 @@ async def test_bad_search_input_gets_user_errors_not_server_errors(api, db):
             "input.available.0.end",
             "INVALID",
         ),
-        ({"after": "bogus"}, "after", "INVALID"),
     ]
     for input, field, code in cases:
         result = await _search(api, **input)
         assert [(e["field"], e["code"]) for e in result["userErrors"]] == [(field, code)], input
         assert result["hits"] == []
+    # A cursor this API never issued is refused before execution (issue 9), like every other cursor.
+    bogus = await api.execute(SEARCH, {"input": {"after": "bogus"}})
+    assert bogus == {
+        "data": None,
+        "errors": [
+            {
+                "message": "Not a cursor from this API.",
+                "locations": bogus["errors"][0]["locations"],
+                "extensions": {"code": "INVALID", "field": "input.after"},
+            }
+        ],
+    }

@@ -1,8 +1,13 @@
-"""Relay cursor connections with `totalCount`, over offset cursors; page size is capped."""
+"""Relay cursor connections with `totalCount`, over offset cursors; page size is capped.
+
+Also the one home of what a cursor and a global ID look like: `broker.api.input_rules` checks every
+cursor and ID a request carries against these before anything runs.
+"""
 
 from __future__ import annotations
 
 import base64
+import binascii
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -11,11 +16,15 @@ import strawberry
 from strawberry import relay
 
 from broker.errors import ErrorCode, InvalidInput
+from broker.hygiene import MAX_INTEGER, whole_number
 
 N = TypeVar("N")
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
 _PREFIX = "offset:"
+# An offset past that many rows can only be forged, never handed out; no key can be larger.
+MAX_OFFSET = MAX_INTEGER
+MAX_KEY = MAX_INTEGER
 
 
 @strawberry.type(name="Edge", description="One item of a page, with the cursor that points at it.")
@@ -39,17 +48,37 @@ def encode_cursor(offset: int) -> str:
     return base64.b64encode(f"{_PREFIX}{offset}".encode()).decode()
 
 
-def decode_cursor(cursor: str) -> int:
+def _strict_base64(value: str) -> str:
+    """The text inside `value`, if it is base64 exactly as this API writes it (one spelling only)."""
+    text = base64.b64decode(value.encode("ascii"), validate=True).decode("utf-8")
+    if base64.b64encode(text.encode()).decode() != value:
+        raise ValueError("not canonical base64")
+    return text
+
+
+def decode_cursor(cursor: str, *, field: str = "after") -> int:
+    """The offset inside a cursor this API issued; anything else (an offset past MAX_OFFSET) is refused."""
     try:
-        text = base64.b64decode(cursor.encode(), validate=True).decode()
-        if not text.startswith(_PREFIX):
-            raise ValueError(text)
-        offset = int(text.removeprefix(_PREFIX))
-        if offset < 0:
-            raise ValueError(text)
-        return offset
-    except (ValueError, UnicodeDecodeError) as error:
-        raise InvalidInput("Not a cursor from this API.", field="after") from error
+        text = _strict_base64(cursor)
+    except (ValueError, UnicodeError, binascii.Error) as error:
+        raise InvalidInput("Not a cursor from this API.", field=field) from error
+    offset = whole_number(text.removeprefix(_PREFIX)) if text.startswith(_PREFIX) else None
+    if offset is None:
+        raise InvalidInput("Not a cursor from this API.", field=field)
+    return offset
+
+
+def check_global_id(value: str, type_names: frozenset[str], *, field: str) -> tuple[str, int]:
+    """Type name and key of a global ID as this API issues them: base64 of `Type:key`, where Type is one
+    of `type_names` and key a whole number within MAX_KEY. Anything else cannot name an object here."""
+    try:
+        type_name, sep, text = _strict_base64(value).partition(":")
+        key = whole_number(text)
+        if not sep or type_name not in type_names or key is None:
+            raise ValueError(type_name)
+        return type_name, key
+    except (ValueError, UnicodeError, binascii.Error) as error:
+        raise InvalidInput("Not an ID from this API.", field=field) from error
 
 
 @dataclass(frozen=True)

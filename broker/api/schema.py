@@ -10,6 +10,7 @@ from strawberry.schema.config import StrawberryConfig
 from broker.accounts.graphql import AccountMutations, AccountQueries
 from broker.agreements.graphql import AgreementMutations, AgreementQueries
 from broker.api.errors import BrokerErrors
+from broker.api.input_rules import InputRules
 from broker.api.limits import QueryCostLimit, TokenLimit
 from broker.api.money import SCALARS
 from broker.api.validation import CachedValidation, ExecutionWithoutSuggestions
@@ -62,6 +63,7 @@ schema = strawberry.Schema(
         TokenLimit,
         CachedValidation,
         QueryCostLimit,
+        InputRules,
         BrokerErrors,
     ],
     execution_context_class=ExecutionWithoutSuggestions,

@@ -2,6 +2,8 @@
 
 With `Accept: application/graphql-response+json` (GraphQL over HTTP spec) the response carries that
 type, and a request that never reached execution (no `data`) gets a 4xx status instead of 200.
+A body that is not a JSON object (or batch array), not UTF-8, or nested past what the JSON parser can
+follow is a plain 400, never a server error.
 """
 
 from __future__ import annotations
@@ -44,6 +46,26 @@ def _is_request_error(body: object) -> bool:
     return bool(errors) and all("path" not in error for error in errors)
 
 
+def decode_request_json(data: str | bytes) -> dict[str, Any] | list[Any]:
+    """A request body (or GET `variables`/`extensions`) as JSON, refusing with 400 what cannot be one.
+
+    The GraphQL-over-HTTP spec asks for a JSON object; strawberry reads fields off whatever it gets,
+    so a string, number or null would otherwise fail inside it. Arrays pass: they are batches, which
+    strawberry refuses itself while batching is off.
+    """
+    try:
+        value = json.loads(data)
+    except RecursionError as error:
+        raise HTTPException(400, "The JSON body is nested too deeply.") from error
+    except UnicodeDecodeError as error:
+        raise HTTPException(400, "The body is not UTF-8 JSON.") from error
+    except ValueError as error:
+        raise HTTPException(400, "Unable to parse request body as JSON") from error
+    if not isinstance(value, dict | list):
+        raise HTTPException(400, "The JSON body must be an object with a `query`.")
+    return value
+
+
 class GraphQLView(GraphQL):
     def __init__(
         self,
@@ -61,6 +83,9 @@ class GraphQLView(GraphQL):
         self.search = search
         self.clock = clock
         self.login_throttle = login_throttle
+
+    def decode_json(self, data: str | bytes) -> object:
+        return decode_request_json(data)
 
     async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
         actor = None

@@ -17,7 +17,8 @@ from starlette.routing import BaseRoute, Route
 
 from broker.api.clock import Clock, london_date
 from broker.db import Database
-from broker.errors import BrokerError, ErrorCode, NotFound
+from broker.errors import BrokerError, ErrorCode, InvalidInput, NotFound
+from broker.hygiene import text_problem
 from broker.openreferral import feed
 from broker.openreferral.ids import key_of
 from broker.openreferral.paging import envelope, page_request
@@ -63,6 +64,7 @@ def _open(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
             body = {"errors": [{"field": None, "message": "This feed is read-only.", "code": "INVALID"}]}
             return JSONResponse(body, status_code=405, headers=headers)
         try:
+            _check_text(request)
             return JSONResponse(await handler(request), headers=OPEN)
         except NotFound as error:
             return _error(404, error)
@@ -70,6 +72,14 @@ def _open(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
             return _error(400, error)
 
     return endpoint
+
+
+def _check_text(request: Request) -> None:
+    """Every query parameter (name and value) and path segment must be text the databases can hold."""
+    for name, value in [*request.query_params.multi_items(), *request.path_params.items()]:
+        for text in (name, value):
+            if (problem := text_problem(text)) is not None:
+                raise InvalidInput(problem, field=name if text_problem(name) is None else None)
 
 
 def _service_codes(params: Mapping[str, str]) -> frozenset[str] | None:

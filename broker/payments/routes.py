@@ -1,8 +1,8 @@
 """`POST /webhooks/stripe`: verifies Stripe's signature and age, then hands the event to `webhooks.py`.
 
 Forged, altered or stale deliveries (signed more than five minutes before or after now) get 400 and
-change nothing; a replay gets 200 and changes nothing; without a configured signing secret the
-endpoint answers 503.
+change nothing, and so does a correctly signed body that is not an event of the shape we read; a
+replay gets 200 and changes nothing; without a configured signing secret the endpoint answers 503.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from starlette.responses import JSONResponse, Response
 
 from broker.api.clock import Clock
 from broker.db import Database
-from broker.payments.webhooks import handle_event
+from broker.payments.webhooks import handle_event, parse_event
 from broker.settings import Settings
 
 logger = logging.getLogger("broker.payments")
@@ -45,21 +45,27 @@ def stripe_webhook(db: Database, settings: Settings, clock: Clock):
         if settings.stripe_webhook_secret is None:
             return JSONResponse({"error": "Stripe webhooks are not configured here."}, status_code=503)
         payload = await request.body()
-        signature = request.headers.get("stripe-signature")
+        signature = request.headers.get("stripe-signature") or ""
         try:
-            # The age is checked below, both ways; the SDK would check only one.
-            event = stripe.Webhook.construct_event(
-                payload, signature, settings.stripe_webhook_secret.get_secret_value(), tolerance=None
+            # The signature is checked over the exact bytes first; only then is the body read.
+            # The age is checked both ways by signed_in_time; the SDK would check only one.
+            stripe.WebhookSignature.verify_header(
+                payload.decode("utf-8"),
+                signature,
+                settings.stripe_webhook_secret.get_secret_value(),
+                tolerance=None,
             )
             if not signed_in_time(signature, now=time.time()):
                 raise stripe.SignatureVerificationError("timestamp outside the tolerance", signature)
-        except ValueError:
-            return JSONResponse({"error": "The body is not a Stripe event."}, status_code=400)
-        except stripe.SignatureVerificationError:
+        except (stripe.SignatureVerificationError, UnicodeDecodeError):
             logger.warning("refused a Stripe webhook with a bad or stale signature")
             return JSONResponse({"error": "Bad or stale signature."}, status_code=400)
+        try:
+            event = parse_event(payload)
+        except ValueError:
+            return JSONResponse({"error": "The body is not a Stripe event."}, status_code=400)
         async with db.transaction() as session:
-            outcome = await handle_event(session, event.to_dict(), now=clock.now())
+            outcome = await handle_event(session, event, now=clock.now())
         return JSONResponse({"received": True, "outcome": outcome})
 
     return endpoint

@@ -7,13 +7,16 @@ before is a replay and changes nothing; events move a payment only forwards alon
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, StrictStr
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from broker.hygiene import MAX_INTEGER, text_problem, whole_number
 from broker.payments import rules
 from broker.payments.models import Payment, PaymentMethod, PaymentStatus, StripeEvent
 from broker.payments.store import insert_once
@@ -23,6 +26,57 @@ _INTENT_STATUS = {
     "payment_intent.succeeded": PaymentStatus.SUCCEEDED,
     "payment_intent.payment_failed": PaymentStatus.FAILED,
 }
+
+
+def _storable(value: str) -> str:
+    if (problem := text_problem(value)) is not None:
+        raise ValueError(problem)
+    return value
+
+
+Text = Annotated[StrictStr, AfterValidator(_storable), Field(max_length=255)]
+
+
+class _Shape(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class _PaymentError(_Shape):
+    message: Annotated[StrictStr, AfterValidator(_storable)] | None = None
+
+
+class _Object(_Shape):
+    """The fields of a payment intent or a charge that `handle_event` reads; the rest is ignored."""
+
+    id: Text | None = None
+    metadata: dict[Text, Annotated[StrictStr, AfterValidator(_storable)]] = {}
+    last_payment_error: _PaymentError | None = None
+    payment_intent: Text | None = None
+    amount_refunded: Annotated[StrictInt, Field(ge=0, le=MAX_INTEGER)] | None = None
+
+
+class _Data(_Shape):
+    object: _Object = _Object()
+
+
+class _Event(_Shape):
+    id: Annotated[Text, Field(min_length=1)]
+    type: Text
+    data: _Data = _Data()
+
+
+def parse_event(payload: bytes) -> dict[str, Any]:
+    """A signed delivery's body as the event `handle_event` reads, or ValueError when it is not one.
+
+    The signature proves who sent the bytes, not that they are an event of the shape we read: a body
+    that is not a JSON object, or whose fields have other types, text no database can hold or numbers
+    past our keys, is refused here rather than failing half-way through a transaction.
+    """
+    try:
+        raw = json.loads(payload)
+    except RecursionError as error:
+        raise ValueError("nested too deeply") from error
+    return _Event.model_validate(raw).model_dump(exclude_none=True)
 
 
 async def _payment_for(session: AsyncSession, intent: Mapping[str, Any]) -> Payment | None:
@@ -35,11 +89,11 @@ async def _payment_for(session: AsyncSession, intent: Mapping[str, Any]) -> Paym
         ).scalar_one_or_none()
         if found is not None:
             return found
-    payment_id = str((intent.get("metadata") or {}).get("payment_id", ""))
-    if not payment_id.isdigit():
+    payment_id = whole_number(str((intent.get("metadata") or {}).get("payment_id", "")))
+    if payment_id is None:
         return None
     found = (
-        await session.execute(select(Payment).where(Payment.id == int(payment_id)).with_for_update())
+        await session.execute(select(Payment).where(Payment.id == payment_id).with_for_update())
     ).scalar_one_or_none()
     if found is None or found.method is not PaymentMethod.CARD:
         return None
