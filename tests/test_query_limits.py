@@ -44,6 +44,9 @@ async def _client(settings: Settings, clock: FixedClock, db: Database) -> AsyncI
 
 @pytest.fixture
 async def production(settings: Settings, clock: FixedClock, db: Database) -> AsyncIterator[httpx.AsyncClient]:
+    """The service as production builds it, which is on PostgreSQL only (production refuses SQLite)."""
+    if not settings.database_url.startswith("postgresql"):
+        pytest.skip("production runs on PostgreSQL only")
     configured = Settings(
         environment="production",
         database_url=settings.database_url,
