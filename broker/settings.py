@@ -63,6 +63,8 @@ class Settings(BaseSettings):
     max_query_depth: int = Field(default=10, ge=1, le=100)
     max_query_aliases: int = Field(default=15, ge=0, le=1_000)
     max_query_tokens: int = Field(default=2_000, ge=100, le=100_000)
+    # Comments and whitespace are not tokens: without this, padded texts would fill the parser cache.
+    max_query_characters: int = Field(default=50_000, ge=1_000, le=1_000_000)
     max_fragment_spreads: int = Field(default=500, ge=0, le=100_000)
     max_repeated_fields: int = Field(default=100, ge=0, le=10_000)
     max_query_cost: int = Field(default=10_000, ge=1)

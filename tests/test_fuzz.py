@@ -51,6 +51,7 @@ from schemathesis.graphql import nodes
 from broker.api.limits import (
     QUERY_TOO_COSTLY,
     QUERY_TOO_DEEP,
+    QUERY_TOO_LONG,
     TOO_MANY_ALIASES,
     TOO_MANY_FRAGMENT_SPREADS,
     TOO_MANY_REPEATED_FIELDS,
@@ -67,7 +68,14 @@ from seed.demo import DEMO_PASSWORD, seed_demo
 EXAMPLES = {GenerationMode.POSITIVE: 6, GenerationMode.NEGATIVE: 3}
 AUTH_CODES = frozenset({"UNAUTHENTICATED", "FORBIDDEN", "PERMISSION_DENIED"})
 LIMIT_CODES = frozenset(
-    {QUERY_TOO_COSTLY, QUERY_TOO_DEEP, TOO_MANY_ALIASES, TOO_MANY_FRAGMENT_SPREADS, TOO_MANY_REPEATED_FIELDS}
+    {
+        QUERY_TOO_COSTLY,
+        QUERY_TOO_DEEP,
+        QUERY_TOO_LONG,
+        TOO_MANY_ALIASES,
+        TOO_MANY_FRAGMENT_SPREADS,
+        TOO_MANY_REPEATED_FIELDS,
+    }
 )
 USER_ERROR_CODES = frozenset(code.value for code in ErrorCode)
 CURSOR_NAMES = frozenset({"after", "before"})

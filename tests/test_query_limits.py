@@ -106,6 +106,26 @@ async def test_the_deepest_fragment_bomb_the_token_limit_allows_is_refused(api):
     ]
 
 
+async def test_a_query_padded_past_the_length_limit_is_refused_before_it_is_parsed_or_cached(api):
+    # Comments are not tokens: 50,001 characters of them would pass the token limit and sit in the
+    # parser cache (a megabyte an entry at the body limit).
+    padded = "{ services { code } }\n#" + "x" * 50_000
+
+    response = await api.http.post("/graphql", json={"query": padded}, headers=GRAPHQL_RESPONSE)
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "errors": [
+            {
+                "message": "The query text is longer than 50,000 characters; send fewer fields or drop "
+                "comments and padding.",
+                "extensions": {"code": "QUERY_TOO_LONG"},
+            }
+        ]
+    }
+    assert (await api.execute("{ services { code } }"))["data"]["services"]
+
+
 def test_each_fragment_is_measured_once_and_its_measure_reused_at_every_spread():
     levels = 60
     document = parse(

@@ -42,6 +42,7 @@ TOO_MANY_ALIASES = "TOO_MANY_ALIASES"
 TOO_MANY_FRAGMENT_SPREADS = "TOO_MANY_FRAGMENT_SPREADS"
 TOO_MANY_REPEATED_FIELDS = "TOO_MANY_REPEATED_FIELDS"
 QUERY_TOO_COSTLY = "QUERY_TOO_COSTLY"
+QUERY_TOO_LONG = "QUERY_TOO_LONG"
 
 DEFAULT_FIELD_WEIGHT = 1
 DEFAULT_MUTATION_WEIGHT = 10
@@ -349,11 +350,23 @@ def query_cost(
 
 
 class TokenLimit(SchemaExtension):
-    """Applies the token limit of the request's settings while parsing (graphql-core's own)."""
+    """Applies the length and token limits of the request's settings before and while parsing.
+
+    The parser cache keeps whole query texts, and comments and whitespace are not tokens: a text
+    padded to the body limit would pass the token limit and hold a megabyte of cache per entry, so
+    the text's length is bounded before anything parses or caches it.
+    """
 
     def on_operation(self) -> Iterator[None]:
         context = self.execution_context
-        context.parse_options["max_tokens"] = settings_of(context.context).max_query_tokens
+        settings = settings_of(context.context)
+        if len(context.query or "") > settings.max_query_characters:
+            raise GraphQLError(
+                f"The query text is longer than {settings.max_query_characters:,} characters; "
+                "send fewer fields or drop comments and padding.",
+                extensions={"code": QUERY_TOO_LONG},
+            )
+        context.parse_options["max_tokens"] = settings.max_query_tokens
         yield
 
 
