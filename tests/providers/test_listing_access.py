@@ -12,11 +12,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from sqlalchemy import select
 from strawberry.relay import to_base64
 
+from broker.accounts.actor import Actor
 from broker.accounts.models import Role, User
 from broker.db import Database
-from broker.providers.models import CheckStatus, CheckType, Provider
+from broker.providers.access import may_see, visible_clause
+from broker.providers.models import Accreditation, CheckStatus, CheckType, Provider
 from tests.client import GraphQLClient
 from tests.factories import make_check, make_council, make_holder, make_plan, make_provider, make_user
 
@@ -270,3 +273,31 @@ async def test_revoked_dbs_drops_pa_from_accredited_search_before_the_index_catc
     assert by_holder["searchProviders"] == {"hits": [], "userErrors": []}
     assert by_anyone["searchProviders"] == {"hits": [], "userErrors": []}
     assert matches["matchesForPlan"] == []
+
+
+async def test_may_see_agrees_with_visible_clause_for_every_caller(db: Database) -> None:
+    world = await _world(db)
+    today = date(2026, 11, 26)
+    in_python, in_sql = {}, {}
+    async with db.session() as session:
+        for name, user in world.users.items():
+            actor = Actor(user_id=user.id, role=user.role, council_id=user.council_id) if user else None  # type: ignore[arg-type]
+            rows = await session.execute(select(Provider.name).where(visible_clause(actor, today)))
+            in_sql[name] = sorted(rows.scalars())
+            seen = []
+            for provider in (world.amrit, world.fay):
+                checks = await session.execute(
+                    select(Accreditation).where(Accreditation.provider_id == provider.id)
+                )
+                if may_see(actor, provider, checks.scalars().all(), today):
+                    seen.append(provider.name)
+            in_python[name] = sorted(seen)
+
+    assert (
+        in_python
+        == in_sql
+        == {
+            actor: [n for n, sees in zip(("Amrit", "Fay"), SEES[actor], strict=True) if sees is not None]
+            for actor in ACTORS
+        }
+    )
