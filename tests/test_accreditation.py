@@ -84,15 +84,18 @@ async def test_a_pa_is_accredited_once_every_required_check_is_recorded(api, db)
 
 async def test_accreditation_lapses_on_the_expiry_day_without_anyone_touching_it(api, db, clock):
     council = await make_council(db)
+    broker = await make_user(db, Role.BROKER, council)
     pa = await make_provider(db, council, accredited_until=date(2026, 12, 1))
     variables = {"id": to_base64("Provider", pa.id)}
 
     clock.at = datetime(2026, 11, 30, 23, 30, tzinfo=UTC)  # 23:30 in London, the day before
     before = (await api.data(LISTING, variables))["provider"]
     clock.at = datetime(2026, 12, 1, 0, 30, tzinfo=UTC)
-    on_the_day = (await api.data(LISTING, variables))["provider"]
+    on_the_day = (await api.data(LISTING, variables, as_user=broker))["provider"]
+    in_public = (await api.data(LISTING, variables))["provider"]
 
     assert (before["accredited"], before["accreditedUntil"]) == (True, "2026-12-01")
+    assert in_public is None
     assert on_the_day["accredited"] is False
     assert on_the_day["accreditedUntil"] is None
     assert on_the_day["missingChecks"] == sorted(
@@ -185,14 +188,21 @@ async def test_impossible_check_dates_are_refused(api, db):
     ]
 
 
-async def test_check_references_are_private_to_the_provider_and_council_staff(api, db):
+async def test_check_records_are_private_to_the_provider_and_council_staff(api, db):
     council = await make_council(db)
     holder = await make_user(db, Role.DP_HOLDER, council)
+    broker = await make_user(db, Role.BROKER, council)
     pa = await make_provider(db, council)
     variables = {"id": to_base64("Provider", pa.id)}
 
-    public = (await api.data(LISTING, variables))["provider"]["accreditations"]
-    as_holder = (await api.data(LISTING, variables, as_user=holder))["provider"]["accreditations"]
+    public = (await api.data(LISTING, variables))["provider"]
+    as_holder = (await api.data(LISTING, variables, as_user=holder))["provider"]
+    as_broker = (await api.data(LISTING, variables, as_user=broker))["provider"]
 
-    assert {a["reference"] for a in public + as_holder} == {None}
-    assert {a["current"] for a in public} == {True}
+    assert (public["accreditations"], as_holder["accreditations"]) == (None, None)
+    assert (public["accredited"], public["accreditedUntil"]) == (True, "2027-06-30")
+    assert {a["reference"] for a in as_broker["accreditations"]} == {
+        f"REF-{check[:6]}-{pa.id}"
+        for check in ("COUNCIL_APPROVAL", "DBS_ENHANCED", "PUBLIC_LIABILITY_INSURANCE", "TRAINING")
+    }
+    assert {a["current"] for a in as_broker["accreditations"]} == {True}

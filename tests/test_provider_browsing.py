@@ -67,12 +67,15 @@ async def test_filters_combine(api, db):
 
     assert await _names(api, {"kind": "AGENCY"}) == ["Care Co agency"]
     assert await _names(api, {"service": "RESPITE"}) == ["Bea PA LS6 respite"]
-    assert await _names(api, {"postcodeDistrict": "ls8", "kind": "PA"}) == [
+    assert await _names(api, {"postcodeDistrict": "ls8", "kind": "PA"}, as_user=admin) == [
         "Ann PA LS8",
         "Dee expired",
+        "Eve draft",
         "Fay York",
     ]
-    assert await _names(api, {"accredited": False}) == ["Dee expired"]
+    assert await _names(api, {"postcodeDistrict": "ls8", "kind": "PA"}) == ["Ann PA LS8", "Fay York"]
+    assert await _names(api, {"accredited": False}, as_user=admin) == ["Dee expired"]
+    assert await _names(api, {"accredited": False}) == []
     leeds_id = to_base64("Council", leeds.id)
     assert await _names(api, {"council": leeds_id, "accredited": True, "kind": "PA"}) == [
         "Ann PA LS8",

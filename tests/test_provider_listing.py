@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+from strawberry.relay import from_base64
+
 from broker.accounts.models import Role
+from broker.providers.accreditation import REQUIRED_CHECKS
 from broker.providers.models import Provider, ProviderStatus
-from tests.factories import make_council, make_provider, make_user, reload
+from tests.factories import make_check, make_council, make_provider, make_user, reload
 
 CREATE = """
 mutation Create($input: CreateProviderInput!) {
@@ -264,8 +269,17 @@ async def test_a_complete_listing_publishes_and_becomes_public(api, db):
     result = (await api.data(PUBLISH, {"id": listing_id}, as_user=jo))["publishProvider"]
 
     assert result == {"provider": {"status": "PUBLISHED"}, "userErrors": []}
-    public = await api.data("{ providers { totalCount nodes { name contact { email } } } }")
-    assert public["providers"] == {"totalCount": 1, "nodes": [{"name": "Jo Bloggs", "contact": None}]}
+    public = "{ providers { totalCount nodes { name contact { email } } } }"
+    assert (await api.data(public))["providers"] == {"totalCount": 0, "nodes": []}  # not yet accredited
+    async with db.transaction() as session:
+        provider = await session.get(Provider, int(from_base64(listing_id)[1]))
+        session.add_all(
+            make_check(provider, c, expires_on=date(2027, 6, 30)) for c in REQUIRED_CHECKS[provider.kind]
+        )
+    assert (await api.data(public))["providers"] == {
+        "totalCount": 1,
+        "nodes": [{"name": "Jo Bloggs", "contact": None}],
+    }
 
 
 async def test_availability_is_replaced_whole_and_sorted(api, db):

@@ -16,10 +16,10 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from broker.accounts.actor import Actor
-from broker.accounts.models import COUNCIL_STAFF
 from broker.errors import BrokerError, ErrorCode, PermissionDenied, Problems
 from broker.geography.service import resolve_postcode
 from broker.providers import rules
+from broker.providers.access import may_see_unaccredited
 from broker.providers.models import Provider
 from broker.providers.service import SlotFields, validate_slots, visible_providers
 from broker.taxonomy.languages import LANGUAGES
@@ -145,7 +145,7 @@ async def build_query(
             "after", f"Results go no deeper than {MAX_OFFSET}; narrow the search.", ErrorCode.OUT_OF_RANGE
         )
     problems.raise_if_any()
-    is_staff = actor is not None and actor.role in COUNCIL_STAFF
+    is_staff = may_see_unaccredited(actor)
     if request.accredited_only is False and not is_staff:
         raise PermissionDenied(
             "Only council staff can see listings that are not accredited.", field="input.accreditedOnly"
@@ -178,5 +178,11 @@ async def search_providers(
         result = await asyncio.to_thread(backend.search, query)
     except SearchUnavailable as error:
         raise SearchServiceUnavailable("Search is unavailable for a moment; please try again.") from error
-    visible = await visible_providers(session, actor=actor, ids=[h.id for h in result.hits])
+    visible = await visible_providers(
+        session,
+        actor=actor,
+        ids=[h.id for h in result.hits],
+        today=today,
+        accredited_only=query.accredited_only,
+    )
     return SearchOutcome(result=result, providers=visible)

@@ -20,7 +20,7 @@ from broker.matching import rules
 from broker.matching.capacity import free_availability, free_hours, reservations
 from broker.matching.scoring import PlanSpec, PreferenceSpec, ProviderFacts
 from broker.plans.models import PreferenceKind, Strength
-from broker.providers.accreditation import accredited_clause
+from broker.providers.access import listed_clause
 from broker.providers.models import (
     Accreditation,
     AvailabilitySlot,
@@ -63,7 +63,7 @@ def candidate_query(
     north = max(lat for lat, _ in homes)
     boxes = [bounding_box(lat, lng, search_radius_km) for lat, lng in homes]
     query = select(Provider.id, Provider.latitude, Provider.longitude, Provider.travel_radius_km).where(
-        Provider.status == ProviderStatus.PUBLISHED,
+        listed_clause(today),
         Provider.latitude.between(min(b[0] for b in boxes), max(b[1] for b in boxes)),  # type: ignore[union-attr]
         Provider.longitude.between(min(b[2] for b in boxes), max(b[3] for b in boxes)),  # type: ignore[union-attr]
         Provider.hourly_rate_pence <= max_rate_pence,
@@ -125,7 +125,7 @@ def candidate_query(
         query = query.where(Provider.gender == value)
     for value in _required(preferences, PreferenceKind.PROVIDER_KIND):
         query = query.where(Provider.kind == value)
-    return query.where(accredited_clause(today))
+    return query
 
 
 async def longest_travel_radius_km(session: AsyncSession) -> float:

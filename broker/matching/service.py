@@ -152,7 +152,7 @@ async def explain_match(
     """Why one provider is, or is not, a match for the whole plan: every constraint with its verdict."""
     details, spec = await _readable_plan(session, actor, plan_id, "matchExplanation", now)
     needs = _chosen_needs(details, spec, None)
-    provider = await get_provider(session, actor=actor, provider_id=provider_id)
+    provider = await get_provider(session, actor=actor, provider_id=provider_id, today=today)
     if provider is None:
         raise NotFound("No listing with this ID.", field="providerId")
     facts = (await retrieval.load_facts(session, [provider_id]))[provider_id]

@@ -23,13 +23,13 @@ from broker.geography.postcodes import distance_km
 from broker.geography.service import resolve_postcode
 from broker.openreferral.feed import Listing, ordered_codes
 from broker.openreferral.paging import PageRequest
-from broker.providers.accreditation import accredited_clause, accredited_until
+from broker.providers.access import listed_clause
+from broker.providers.accreditation import accredited_until
 from broker.providers.models import (
     Accreditation,
     AvailabilitySlot,
     Provider,
     ProviderService,
-    ProviderStatus,
 )
 from broker.providers.rules import MAX_TRAVEL_RADIUS_KM
 
@@ -91,7 +91,7 @@ def _listed(today: date, filters: FeedFilter, *columns: Any) -> Select:
         select(*(columns or (Provider, PostcodeDistrict)))
         .select_from(Provider)
         .outerjoin(PostcodeDistrict, PostcodeDistrict.code == Provider.postcode_district)
-        .where(Provider.status == ProviderStatus.PUBLISHED, accredited_clause(today))
+        .where(listed_clause(today))
     )
     if filters.search is not None:
         term = filters.search.lower()

@@ -12,11 +12,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, delete, func, or_, select, true
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from broker.accounts.actor import Actor
 from broker.accounts.models import Council, Role
+from broker.api.clock import LONDON
 from broker.errors import (
     Conflict,
     ErrorCode,
@@ -28,6 +29,7 @@ from broker.errors import (
 )
 from broker.geography.service import resolve_postcode
 from broker.providers import rules
+from broker.providers.access import may_see_checks, visible_clause
 from broker.providers.accreditation import accredited_clause
 from broker.providers.models import (
     Accreditation,
@@ -103,44 +105,24 @@ class ProviderFilter:
 # --- who sees and who edits -------------------------------------------------------------------
 
 
-def visible_clause(actor: Actor | None) -> ColumnElement[bool]:
-    """Published listings are public; drafts and suspensions only to their owner and council staff."""
-    published = Provider.status == ProviderStatus.PUBLISHED
-    if actor is None:
-        return published
-    if actor.is_platform_admin:
-        return true()
-    if actor.role in (Role.BROKER, Role.ADMIN):
-        return or_(published, Provider.council_id == actor.council_id)
-    if actor.role is Role.PROVIDER:
-        return or_(published, Provider.owner_id == actor.user_id)
-    return published
-
-
 def can_edit(actor: Actor | None, provider: Provider) -> bool:
-    if actor is None:
-        return False
-    if actor.role is Role.PROVIDER:
-        return provider.owner_id == actor.user_id
-    return actor.is_staff_of(provider.council_id)
+    """Who changes a listing is who sees its check records (`access.may_see_checks`)."""
+    return may_see_checks(actor, provider)
 
 
-def can_see_private_details(actor: Actor | None, provider: Provider) -> bool:
-    """Contact details and check references are for the provider and their council's staff only."""
-    return can_edit(actor, provider)
-
-
-async def _editable_provider(session: AsyncSession, actor: Actor, provider_id: int) -> Provider:
+async def _editable_provider(
+    session: AsyncSession, actor: Actor, provider_id: int, now: datetime
+) -> Provider:
     provider = await session.get(Provider, provider_id, with_for_update=True)
-    if provider is None or not await _is_visible(session, actor, provider_id):
+    if provider is None or not await _is_visible(session, actor, provider_id, now.astimezone(LONDON).date()):
         raise NotFound("No listing with this ID.", field="id")
     if not can_edit(actor, provider):
         raise PermissionDenied("You can only change your own listing.", field="id")
     return provider
 
 
-async def _is_visible(session: AsyncSession, actor: Actor | None, provider_id: int) -> bool:
-    query = select(Provider.id).where(Provider.id == provider_id, visible_clause(actor))
+async def _is_visible(session: AsyncSession, actor: Actor | None, provider_id: int, today: date) -> bool:
+    query = select(Provider.id).where(Provider.id == provider_id, visible_clause(actor, today))
     return (await session.execute(query)).first() is not None
 
 
@@ -353,7 +335,7 @@ async def update_provider(
     publishing requires (bio, services, languages, contact...) is refused, field by field, and
     changes nothing.
     """
-    provider = await _editable_provider(session, actor, provider_id)
+    provider = await _editable_provider(session, actor, provider_id, now)
     before = await _gaps_if_published(session, provider)
     problems = Problems()
     services = await _apply_fields(session, provider, fields, problems)
@@ -429,7 +411,7 @@ async def set_availability(
     A PUBLISHED listing keeps at least one slot (`_keep_published_complete`): no availability at all
     is refused with publishProvider's error at `input.slots`.
     """
-    provider = await _editable_provider(session, actor, provider_id)
+    provider = await _editable_provider(session, actor, provider_id, now)
     before = await _gaps_if_published(session, provider)
     valid = validate_slots(slots, field="input.slots")
     await session.execute(delete(AvailabilitySlot).where(AvailabilitySlot.provider_id == provider_id))
@@ -501,7 +483,7 @@ async def _keep_published_complete(
 async def publish_provider(
     session: AsyncSession, *, actor: Actor, provider_id: int, now: datetime
 ) -> Provider:
-    provider = await _editable_provider(session, actor, provider_id)
+    provider = await _editable_provider(session, actor, provider_id, now)
     if provider.status is ProviderStatus.SUSPENDED and not actor.is_staff_of(provider.council_id):
         raise Conflict("This listing is suspended; the council must lift the suspension.", field="id")
     gaps = await publication_gaps(session, provider)
@@ -517,7 +499,7 @@ async def withdraw_provider(
     session: AsyncSession, *, actor: Actor, provider_id: int, now: datetime
 ) -> Provider:
     """Back to DRAFT: the listing leaves public view but keeps everything."""
-    provider = await _editable_provider(session, actor, provider_id)
+    provider = await _editable_provider(session, actor, provider_id, now)
     if provider.status is ProviderStatus.SUSPENDED and not actor.is_staff_of(provider.council_id):
         raise Conflict("This listing is suspended; the council must lift the suspension.", field="id")
     provider.status = ProviderStatus.DRAFT
@@ -529,7 +511,7 @@ async def suspend_provider(
     session: AsyncSession, *, actor: Actor, provider_id: int, now: datetime
 ) -> Provider:
     """Council staff take a listing out of view (safeguarding, complaints) until they lift it."""
-    provider = await _editable_provider(session, actor, provider_id)
+    provider = await _editable_provider(session, actor, provider_id, now)
     if not actor.is_staff_of(provider.council_id):
         raise PermissionDenied("Only the council's brokers and admins suspend listings.", field="id")
     provider.status = ProviderStatus.SUSPENDED
@@ -548,7 +530,7 @@ async def record_accreditation(
 ) -> Accreditation:
     """Council staff record the result of a check; it replaces the previous result of that check."""
     provider = await session.get(Provider, provider_id)
-    if provider is None or not await _is_visible(session, actor, provider_id):
+    if provider is None or not await _is_visible(session, actor, provider_id, today):
         raise NotFound("No listing with this ID.", field="input.providerId")
     if not actor.is_staff_of(provider.council_id):
         raise PermissionDenied("Only the listing's council records its checks.", field="input.providerId")
@@ -596,20 +578,33 @@ async def record_accreditation(
 # --- reading ----------------------------------------------------------------------------------
 
 
-async def get_provider(session: AsyncSession, *, actor: Actor | None, provider_id: int) -> Provider | None:
-    result = await session.execute(select(Provider).where(Provider.id == provider_id, visible_clause(actor)))
-    return result.scalar_one_or_none()
+async def get_provider(
+    session: AsyncSession, *, actor: Actor | None, provider_id: int, today: date
+) -> Provider | None:
+    """The listing, if `actor` may see it today (`access.visible_clause`)."""
+    query = select(Provider).where(Provider.id == provider_id, visible_clause(actor, today))
+    return (await session.execute(query)).scalar_one_or_none()
 
 
 async def visible_providers(
-    session: AsyncSession, *, actor: Actor | None, ids: Sequence[int]
+    session: AsyncSession,
+    *,
+    actor: Actor | None,
+    ids: Sequence[int],
+    today: date,
+    accredited_only: bool = False,
 ) -> dict[int, Provider]:
-    rows = await session.execute(select(Provider).where(Provider.id.in_(ids), visible_clause(actor)))
+    """Those of `ids` that `actor` may see today, and with `accredited_only` only the accredited ones:
+    search hits are re-checked here, so the database, not a lagging index, has the last word."""
+    query = select(Provider).where(Provider.id.in_(ids), visible_clause(actor, today))
+    if accredited_only:
+        query = query.where(accredited_clause(today))
+    rows = await session.execute(query)
     return {p.id: p for p in rows.scalars() if p.id is not None}
 
 
 def _filtered(actor: Actor | None, filters: ProviderFilter, today: date):
-    query = select(Provider).where(visible_clause(actor))
+    query = select(Provider).where(visible_clause(actor, today))
     if filters.kind is not None:
         query = query.where(Provider.kind == filters.kind)
     if filters.status is not None:

@@ -13,8 +13,8 @@ from broker.accounts.actor import Actor
 from broker.accounts.models import COUNCIL_STAFF, Role
 from broker.holders import service as holders
 from broker.holders.models import DPHolder
+from broker.providers.access import visible_clause as provider_visible_clause
 from broker.providers.models import Provider, ProviderKind, ProviderService
-from broker.providers.service import visible_clause as provider_visible_clause
 from broker.support.models import (
     LeadContract,
     ReferralStatus,
@@ -212,7 +212,9 @@ async def list_support_providers(
     if filters.council_id is not None:
         leads = leads.where(LeadContract.council_id == filters.council_id)
         subs = subs.where(Subcontract.council_id == filters.council_id)
-    query = select(Provider).where(Provider.kind == ProviderKind.SUPPORT_ORG, provider_visible_clause(actor))
+    query = select(Provider).where(
+        Provider.kind == ProviderKind.SUPPORT_ORG, provider_visible_clause(actor, today)
+    )
     if filters.service_code is not None:
         query = query.where(
             select(ProviderService.provider_id)

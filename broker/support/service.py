@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from broker.accounts.actor import Actor
 from broker.accounts.models import Council, Role
+from broker.api.clock import LONDON
 from broker.errors import Conflict, ErrorCode, InvalidInput, NotFound, PermissionDenied, Problems
 from broker.holders import service as holders
 from broker.holders.models import DPHolder
@@ -139,9 +140,10 @@ async def _support_org(
     problems: Problems,
     *,
     field: str,
+    today: date,
 ) -> Provider | None:
-    """A DP support organisation the actor can see that offers every one of `services`."""
-    provider = await get_provider(session, actor=actor, provider_id=provider_id)
+    """A DP support organisation the actor can see today that offers every one of `services`."""
+    provider = await get_provider(session, actor=actor, provider_id=provider_id, today=today)
     if provider is None:
         problems.add(field, "No listing with this ID.", ErrorCode.NOT_FOUND)
         return None
@@ -199,7 +201,13 @@ async def create_lead_contract(
     problems = Problems()
     services = _support_services(fields.services, problems)
     await _support_org(
-        session, actor, fields.lead_provider_id, services, problems, field="input.leadProviderId"
+        session,
+        actor,
+        fields.lead_provider_id,
+        services,
+        problems,
+        field="input.leadProviderId",
+        today=now.astimezone(LONDON).date(),
     )
     _check_dates(fields.start_date, fields.end_date, problems)
     if not 0 < fields.annual_value_pence <= rules.MAX_ANNUAL_VALUE_PENCE:
@@ -296,7 +304,13 @@ async def propose_subcontract(
         problems.add("input.subcontractorId", "The lead provider cannot subcontract to itself.")
     else:
         await _support_org(
-            session, actor, fields.subcontractor_id, services, problems, field="input.subcontractorId"
+            session,
+            actor,
+            fields.subcontractor_id,
+            services,
+            problems,
+            field="input.subcontractorId",
+            today=today,
         )
     start = fields.start_date or max(today, contract.start_date)
     end = fields.end_date or contract.end_date
@@ -528,7 +542,9 @@ async def choose_support_provider(
         )
     problems = Problems()
     services = _support_services(services, problems)
-    provider = await _support_org(session, actor, provider_id, services, problems, field="input.providerId")
+    provider = await _support_org(
+        session, actor, provider_id, services, problems, field="input.providerId", today=today
+    )
     if provider is not None and provider.kind is ProviderKind.SUPPORT_ORG:
         checks = await session.execute(select(Accreditation).where(Accreditation.provider_id == provider_id))
         if provider.status is not ProviderStatus.PUBLISHED:

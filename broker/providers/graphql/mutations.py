@@ -12,6 +12,7 @@ from broker.api.errors import UserError, in_transaction
 from broker.api.permissions import IsAuthenticated, IsCouncilStaff
 from broker.api.relay import decode_id
 from broker.providers import service
+from broker.providers.access import may_see_checks
 from broker.providers.graphql.types import (
     AccreditationType,
     CheckStatusEnum,
@@ -22,7 +23,6 @@ from broker.providers.graphql.types import (
     ProviderNode,
     WeekdayEnum,
 )
-from broker.providers.service import can_see_private_details
 
 
 @strawberry.input
@@ -306,7 +306,7 @@ class ProviderMutations:
         record, provider = result
         return RecordAccreditationPayload(
             accreditation=AccreditationType.from_model(
-                record, today=ctx.today, private=can_see_private_details(ctx.actor, provider)
+                record, today=ctx.today, private=may_see_checks(ctx.actor, provider)
             ),
             provider=_node(provider),
             user_errors=[],

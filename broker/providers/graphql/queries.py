@@ -54,7 +54,9 @@ class ProviderQueries:
     async def provider(self, info: Info, id: relay.GlobalID) -> ProviderNode | None:
         provider_id = decode_id(id, "Provider", field="id")
         async with info.context.db.session() as session:
-            found = await service.get_provider(session, actor=info.context.actor, provider_id=provider_id)
+            found = await service.get_provider(
+                session, actor=info.context.actor, provider_id=provider_id, today=info.context.today
+            )
         return ProviderNode.from_model(found) if found else None
 
     @strawberry.field(description="Listings you may see, by name. At most 100 a page.")

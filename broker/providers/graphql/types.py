@@ -11,6 +11,7 @@ from broker.accounts.graphql import CouncilNode
 from broker.api.context import Info
 from broker.api.money import pence_fields
 from broker.providers import accreditation as rules
+from broker.providers.access import may_see_checks
 from broker.providers.models import (
     Accreditation,
     AvailabilitySlot,
@@ -23,7 +24,7 @@ from broker.providers.models import (
     ProviderStatus,
     Weekday,
 )
-from broker.providers.service import can_see_private_details, visible_providers
+from broker.providers.service import visible_providers
 from broker.taxonomy.languages import LANGUAGES
 from broker.taxonomy.services import all_services
 
@@ -161,7 +162,9 @@ class ProviderNode(relay.Node):
     ) -> list[ProviderNode | None]:
         ids = [int(i) for i in node_ids]
         async with info.context.db.session() as session:
-            found = await visible_providers(session, actor=info.context.actor, ids=ids)
+            found = await visible_providers(
+                session, actor=info.context.actor, ids=ids, today=info.context.today
+            )
         return [cls.from_model(found[i]) if i in found else None for i in ids]
 
     @strawberry.field(description="Services offered, from the service taxonomy.")
@@ -178,11 +181,15 @@ class ProviderNode(relay.Node):
         slots = await info.context.loaders.availability_by_provider_id.load(self.model.id)
         return [AvailabilitySlotType.from_model(s) for s in slots]
 
-    @strawberry.field(description="Every check recorded for this provider.")
-    async def accreditations(self, info: Info) -> list[AccreditationType]:
+    @strawberry.field(
+        description="Every check recorded for this provider: null unless you are this provider, its "
+        "council's staff or a platform admin. Everyone else reads `accredited` and `accreditedUntil`."
+    )
+    async def accreditations(self, info: Info) -> list[AccreditationType] | None:
+        if not may_see_checks(info.context.actor, self.model):
+            return None
         checks = await info.context.loaders.accreditations_by_provider_id.load(self.model.id)
-        private = can_see_private_details(info.context.actor, self.model)
-        return [AccreditationType.from_model(c, today=info.context.today, private=private) for c in checks]
+        return [AccreditationType.from_model(c, today=info.context.today, private=True) for c in checks]
 
     @strawberry.field(description="Every check this kind of provider needs is passed and unexpired today.")
     async def accredited(self, info: Info) -> bool:
@@ -194,14 +201,19 @@ class ProviderNode(relay.Node):
         checks = await info.context.loaders.accreditations_by_provider_id.load(self.model.id)
         return rules.accredited_until(self.model.kind, checks, info.context.today)
 
-    @strawberry.field(description="Required checks that are missing, failed or expired.")
-    async def missing_checks(self, info: Info) -> list[CheckTypeEnum]:  # type: ignore[valid-type]
+    @strawberry.field(
+        description="Required checks that are missing, failed or expired: null unless you may read "
+        "`accreditations`, since it tells which check a provider failed."
+    )
+    async def missing_checks(self, info: Info) -> list[CheckTypeEnum] | None:  # type: ignore[valid-type]
+        if not may_see_checks(info.context.actor, self.model):
+            return None
         checks = await info.context.loaders.accreditations_by_provider_id.load(self.model.id)
         return rules.missing_checks(self.model.kind, checks, info.context.today)
 
     @strawberry.field(description="Contact details: null unless you are this provider or council staff.")
     def contact(self, info: Info) -> ProviderContactType | None:
-        if not can_see_private_details(info.context.actor, self.model):
+        if not may_see_checks(info.context.actor, self.model):
             return None
         return ProviderContactType(
             email=self.model.contact_email,
