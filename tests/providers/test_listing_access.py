@@ -95,10 +95,10 @@ def _amrit(checks: bool) -> dict[str, Any]:
         "name": "Amrit",
         "accredited": True,
         "accreditedUntil": UNTIL,
-        "missingChecks": [] if checks else None,
+        "missingChecks": [],
         "accreditations": [{**c, "reference": f"REF-{c['checkType'][:6]}-{{id}}"} for c in AMRIT_CHECKS]
         if checks
-        else None,
+        else [],
     }
 
 
@@ -107,16 +107,16 @@ def _fay(checks: bool) -> dict[str, Any]:
         "name": "Fay",
         "accredited": False,
         "accreditedUntil": None,
-        "missingChecks": ["DBS_ENHANCED"] if checks else None,
+        "missingChecks": ["DBS_ENHANCED"] if checks else [],
         "accreditations": [{**c, "reference": f"REF-{c['checkType'][:6]}-{{id}}"} for c in FAY_CHECKS]
         if checks
-        else None,
+        else [],
     }
 
 
 def _with_ids(listing: dict[str, Any] | None, world: World) -> dict[str, Any] | None:
     """Fills each expected check reference with its listing's id (the factory names them so)."""
-    if listing is None or listing["accreditations"] is None:
+    if listing is None or not listing["accreditations"]:
         return listing
     provider_id = (world.amrit if listing["name"] == "Amrit" else world.fay).id
     return {

@@ -182,12 +182,13 @@ class ProviderNode(relay.Node):
         return [AvailabilitySlotType.from_model(s) for s in slots]
 
     @strawberry.field(
-        description="Every check recorded for this provider: null unless you are this provider, its "
-        "council's staff or a platform admin. Everyone else reads `accredited` and `accreditedUntil`."
+        description="Every check recorded for this provider: empty unless you are this provider, its "
+        "council's staff or a platform admin (DBS outcomes are criminal-record data). Everyone else "
+        "reads `accredited` and `accreditedUntil`."
     )
-    async def accreditations(self, info: Info) -> list[AccreditationType] | None:
+    async def accreditations(self, info: Info) -> list[AccreditationType]:
         if not may_see_checks(info.context.actor, self.model):
-            return None
+            return []
         checks = await info.context.loaders.accreditations_by_provider_id.load(self.model.id)
         return [AccreditationType.from_model(c, today=info.context.today, private=True) for c in checks]
 
@@ -202,12 +203,12 @@ class ProviderNode(relay.Node):
         return rules.accredited_until(self.model.kind, checks, info.context.today)
 
     @strawberry.field(
-        description="Required checks that are missing, failed or expired: null unless you may read "
+        description="Required checks that are missing, failed or expired: empty unless you may read "
         "`accreditations`, since it tells which check a provider failed."
     )
-    async def missing_checks(self, info: Info) -> list[CheckTypeEnum] | None:  # type: ignore[valid-type]
+    async def missing_checks(self, info: Info) -> list[CheckTypeEnum]:  # type: ignore[valid-type]
         if not may_see_checks(info.context.actor, self.model):
-            return None
+            return []
         checks = await info.context.loaders.accreditations_by_provider_id.load(self.model.id)
         return rules.missing_checks(self.model.kind, checks, info.context.today)
 
