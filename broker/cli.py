@@ -1,8 +1,9 @@
-"""The `broker` command: serve, migrate, seed, create-user, export-schema."""
+"""The `broker` command: serve, migrate, seed, load-geography, create-user, export-schema."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -17,6 +18,7 @@ from broker.accounts.service import create_user, get_or_create_council
 from broker.api.clock import SystemClock, london_date
 from broker.db import Database, display_url, migrate
 from broker.errors import BrokerError
+from broker.geography.models import PostcodeDistrict
 from broker.geography.service import load_districts, read_geography_csv
 from broker.settings import Settings
 from search.backend import SearchBackend
@@ -261,6 +263,51 @@ def seed(
     typer.echo(f"Seeded {made} listings and {holders} holders for {council} over {district_count} districts.")
     if holders:
         typer.echo(f"Generated holders sign in with password 'holder-password-{seed}'.")
+
+
+async def _load_geography(
+    settings: Settings, districts: list[PostcodeDistrict], on_progress: Callable[[int], None]
+) -> int:
+    db = Database(settings.database_url)
+    try:
+        async with db.transaction() as session:
+            return await load_districts(session, districts, progress=on_progress)
+    finally:
+        await db.dispose()
+
+
+@app.command("load-geography")
+def load_geography(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            exists=True,
+            dir_okay=False,
+            help="Postcode districts CSV (uk-outcodes.csv format) or the ONS Postcode Directory CSV.",
+        ),
+    ],
+) -> None:
+    """Load the postcode districts a production install places listings and people with (without
+    them every postcode is UNKNOWN_POSTCODE). Safe to run again: districts are updated in place."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    settings = _settings()
+    migrate(settings.database_url)
+    console = Console(stderr=True)
+    with console.status(f"reading {file.name}"):
+        districts = read_geography_csv(file)
+    if not districts:
+        typer.echo(f"error: {file} has no postcode districts in a format we read.", err=True)
+        raise typer.Exit(1)
+    with Progress(
+        TextColumn("loading postcode districts"), BarColumn(), MofNCompleteColumn(), console=console
+    ) as progress:
+        task = progress.add_task("load", total=len(districts))
+        count = asyncio.run(
+            _load_geography(settings, districts, lambda done: progress.update(task, completed=done))
+        )
+    typer.echo(f"Loaded {count} postcode districts from {file.name}.")
 
 
 async def _create_user(
