@@ -93,8 +93,13 @@ def _banner(settings: Settings, host: str, port: int, sign_ins: list[DemoSignIn]
 
 @app.command()
 def serve(
-    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    host: Annotated[
+        str | None, typer.Option(help="Interface to listen on [default: BROKER_HOST, else 127.0.0.1].")
+    ] = None,
+    port: Annotated[
+        int | None,
+        typer.Option(min=1, max=65_535, help="Port to listen on [default: BROKER_PORT, else 8000]."),
+    ] = None,
 ) -> None:
     """Apply migrations, seed demo data into an empty database (not in production), and serve."""
     from broker.app import create_app
@@ -102,6 +107,8 @@ def serve(
     from broker.server import serve as run_server
 
     settings = _settings()
+    host = host or settings.host
+    port = port or settings.port
     configure_logging(settings.log_level)
     migrate(settings.database_url)
     if not settings.is_production and asyncio.run(_database_is_empty(settings)):
@@ -121,7 +128,9 @@ def _settings() -> Settings:
         return Settings()
     except ValidationError as error:
         for problem in error.errors():
-            typer.echo(f"error: {problem['msg'].removeprefix('Value error, ')}", err=True)
+            # A field's own problem names its variable; a rule across fields says which in its message.
+            where = "".join(f"BROKER_{str(part).upper()}: " for part in problem["loc"][:1])
+            typer.echo(f"error: {where}{problem['msg'].removeprefix('Value error, ')}", err=True)
         raise typer.Exit(2) from error
 
 
@@ -329,9 +338,31 @@ def create_user_command(
     council: Annotated[
         str | None, typer.Option(help="Council name (not needed for a platform ADMIN).")
     ] = None,
-    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)] = "",
+    password: Annotated[
+        str | None,
+        typer.Option(help="The password; visible to other users of this machine, so prefer the prompt."),
+    ] = None,
+    password_stdin: Annotated[
+        bool,
+        typer.Option(
+            "--password-stdin",
+            help="Read the password from the first line of standard input (for scripts).",
+        ),
+    ] = False,
 ) -> None:
-    """Create a user, e.g. the first admin of a new install."""
+    """Create a user, e.g. the first admin of a new install. Without --password or --password-stdin
+    the password is asked for twice, unseen."""
+    if password is not None and password_stdin:
+        typer.echo("error: give --password or --password-stdin, not both.", err=True)
+        raise typer.Exit(2)
+    if password_stdin:
+        # One line, without its line ending: what `echo "$PASSWORD" |` or a secrets file gives.
+        password = typer.get_text_stream("stdin").readline().rstrip("\r\n")
+        if not password:
+            typer.echo("error: --password-stdin read no password from standard input.", err=True)
+            raise typer.Exit(2)
+    elif password is None:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     settings = _settings()
     migrate(settings.database_url)
     try:
