@@ -14,8 +14,9 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[test]"
 	@touch $@
 
+# `make run PORT=8080 HOST=0.0.0.0` passes them to `broker serve`; unset, BROKER_PORT/BROKER_HOST apply.
 run: $(VENV)/.installed
-	$(BIN)/broker serve
+	$(BIN)/broker serve $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT))
 
 test: $(VENV)/.installed
 	$(BIN)/ruff check .

@@ -1,8 +1,9 @@
-"""The `broker` command: serve, migrate, seed, create-user, export-schema."""
+"""The `broker` command: serve, migrate, seed, load-geography, create-user, export-schema."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -17,6 +18,7 @@ from broker.accounts.service import create_user, get_or_create_council
 from broker.api.clock import SystemClock, london_date
 from broker.db import Database, display_url, migrate
 from broker.errors import BrokerError
+from broker.geography.models import PostcodeDistrict
 from broker.geography.service import load_districts, read_geography_csv
 from broker.settings import Settings
 from search.backend import SearchBackend
@@ -91,8 +93,13 @@ def _banner(settings: Settings, host: str, port: int, sign_ins: list[DemoSignIn]
 
 @app.command()
 def serve(
-    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    host: Annotated[
+        str | None, typer.Option(help="Interface to listen on [default: BROKER_HOST, else 127.0.0.1].")
+    ] = None,
+    port: Annotated[
+        int | None,
+        typer.Option(min=1, max=65_535, help="Port to listen on [default: BROKER_PORT, else 8000]."),
+    ] = None,
 ) -> None:
     """Apply migrations, seed demo data into an empty database (not in production), and serve."""
     from broker.app import create_app
@@ -100,6 +107,8 @@ def serve(
     from broker.server import serve as run_server
 
     settings = _settings()
+    host = host or settings.host
+    port = port or settings.port
     configure_logging(settings.log_level)
     migrate(settings.database_url)
     if not settings.is_production and asyncio.run(_database_is_empty(settings)):
@@ -119,7 +128,9 @@ def _settings() -> Settings:
         return Settings()
     except ValidationError as error:
         for problem in error.errors():
-            typer.echo(f"error: {problem['msg'].removeprefix('Value error, ')}", err=True)
+            # A field's own problem names its variable; a rule across fields says which in its message.
+            where = "".join(f"BROKER_{str(part).upper()}: " for part in problem["loc"][:1])
+            typer.echo(f"error: {where}{problem['msg'].removeprefix('Value error, ')}", err=True)
         raise typer.Exit(2) from error
 
 
@@ -263,6 +274,51 @@ def seed(
         typer.echo(f"Generated holders sign in with password 'holder-password-{seed}'.")
 
 
+async def _load_geography(
+    settings: Settings, districts: list[PostcodeDistrict], on_progress: Callable[[int], None]
+) -> int:
+    db = Database(settings.database_url)
+    try:
+        async with db.transaction() as session:
+            return await load_districts(session, districts, progress=on_progress)
+    finally:
+        await db.dispose()
+
+
+@app.command("load-geography")
+def load_geography(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            exists=True,
+            dir_okay=False,
+            help="Postcode districts CSV (uk-outcodes.csv format) or the ONS Postcode Directory CSV.",
+        ),
+    ],
+) -> None:
+    """Load the postcode districts a production install places listings and people with (without
+    them every postcode is UNKNOWN_POSTCODE). Safe to run again: districts are updated in place."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    settings = _settings()
+    migrate(settings.database_url)
+    console = Console(stderr=True)
+    with console.status(f"reading {file.name}"):
+        districts = read_geography_csv(file)
+    if not districts:
+        typer.echo(f"error: {file} has no postcode districts in a format we read.", err=True)
+        raise typer.Exit(1)
+    with Progress(
+        TextColumn("loading postcode districts"), BarColumn(), MofNCompleteColumn(), console=console
+    ) as progress:
+        task = progress.add_task("load", total=len(districts))
+        count = asyncio.run(
+            _load_geography(settings, districts, lambda done: progress.update(task, completed=done))
+        )
+    typer.echo(f"Loaded {count} postcode districts from {file.name}.")
+
+
 async def _create_user(
     settings: Settings, email: str, role: Role, council: str | None, password: str
 ) -> None:
@@ -282,9 +338,31 @@ def create_user_command(
     council: Annotated[
         str | None, typer.Option(help="Council name (not needed for a platform ADMIN).")
     ] = None,
-    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)] = "",
+    password: Annotated[
+        str | None,
+        typer.Option(help="The password; visible to other users of this machine, so prefer the prompt."),
+    ] = None,
+    password_stdin: Annotated[
+        bool,
+        typer.Option(
+            "--password-stdin",
+            help="Read the password from the first line of standard input (for scripts).",
+        ),
+    ] = False,
 ) -> None:
-    """Create a user, e.g. the first admin of a new install."""
+    """Create a user, e.g. the first admin of a new install. Without --password or --password-stdin
+    the password is asked for twice, unseen."""
+    if password is not None and password_stdin:
+        typer.echo("error: give --password or --password-stdin, not both.", err=True)
+        raise typer.Exit(2)
+    if password_stdin:
+        # One line, without its line ending: what `echo "$PASSWORD" |` or a secrets file gives.
+        password = typer.get_text_stream("stdin").readline().rstrip("\r\n")
+        if not password:
+            typer.echo("error: --password-stdin read no password from standard input.", err=True)
+            raise typer.Exit(2)
+    elif password is None:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     settings = _settings()
     migrate(settings.database_url)
     try:

@@ -27,6 +27,10 @@ class Settings(BaseSettings):
 
     environment: Literal["development", "test", "production"] = "development"
     data_dir: Path = Path("var")
+    # Where `broker serve` listens (its --host and --port override these). The embedded default is
+    # this machine only; behind a load balancer or in a container, 0.0.0.0.
+    host: str = Field(default="127.0.0.1", min_length=1)
+    port: int = Field(default=8000, ge=1, le=65_535)
     database_url: str = ""
     search_url: str = ""
     search_api_key: SecretStr | None = None

@@ -32,7 +32,7 @@ from broker.providers.models import (
     ProviderService,
     ProviderStatus,
 )
-from broker.providers.rules import NATIONAL_LIVING_WAGE_PENCE
+from broker.providers.rules import national_living_wage_pence
 from broker.taxonomy.services import all_services
 from search.outbox import SearchOutbox
 from seed import vocabulary as words
@@ -86,7 +86,8 @@ class _Generator:
             gender = rng.choices([Gender.FEMALE, Gender.MALE, Gender.NON_BINARY], weights=[78, 21, 1])[0]
             first = self.fake.first_name_female() if gender is Gender.FEMALE else self.fake.first_name_male()
             name = f"{first} {self.fake.last_name()}"
-            rate = max(NATIONAL_LIVING_WAGE_PENCE, _round5(rng.uniform(NATIONAL_LIVING_WAGE_PENCE, 1800)))
+            floor = national_living_wage_pence(self.today)
+            rate = max(floor, _round5(rng.uniform(floor, 1800)))
             capacity = float(rng.choice([8, 10, 12, 16, 20, 25, 30, 37.5, 40]))
             radius = float(rng.choice([3, 5, 5, 8, 10, 10, 12, 15]))
             services = rng.sample(words.CARE_SERVICES, k=rng.randint(2, 4)) + specialisms

@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from benchmarks.shared_data import shared_data
+from broker.accounts.passwords import verify_password
 from broker.cli import app
 from search.tantivy_backend import TantivyBackend
 from tests.search.damage import damage
@@ -165,3 +166,50 @@ def test_every_service_group_has_a_name_for_people():
     from broker.taxonomy.services import GROUPS, all_services
 
     assert {service.group for service in all_services().values()} <= set(GROUPS)
+
+
+def test_create_user_reads_the_password_from_stdin_without_a_terminal(env: Path):
+    result = runner.invoke(
+        app,
+        ["create-user", "--email", "root@council.example", "--role", "ADMIN", "--password-stdin"],
+        input="three random words here\nnot read\n",
+    )
+    duplicate = runner.invoke(
+        app,
+        ["create-user", "--email", "root@council.example", "--role", "ADMIN", "--password-stdin"],
+        input="three random words here\n",
+    )
+
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "Created ADMIN root@council.example.\n"
+    assert duplicate.exit_code == 1 and "already exists" in duplicate.output
+    with sqlite3.connect(env / "broker.db") as connection:
+        (password_hash,) = connection.execute(
+            "SELECT password_hash FROM user_account WHERE email = 'root@council.example'"
+        ).fetchone()
+    assert verify_password(password_hash, "three random words here")
+
+
+def test_create_user_refuses_an_empty_stdin_and_two_passwords(env: Path):
+    args = ["create-user", "--email", "root@council.example", "--role", "ADMIN", "--password-stdin"]
+
+    empty = runner.invoke(app, args, input="")
+    both = runner.invoke(app, [*args, "--password", "a long enough password"], input="x\n")
+
+    assert (empty.exit_code, empty.output) == (
+        2,
+        "error: --password-stdin read no password from standard input.\n",
+    )
+    assert (both.exit_code, both.output) == (2, "error: give --password or --password-stdin, not both.\n")
+    assert not (env / "broker.db").exists()
+
+
+def test_create_user_without_a_password_asks_for_it_twice(env: Path):
+    result = runner.invoke(
+        app,
+        ["create-user", "--email", "root@council.example", "--role", "ADMIN"],
+        input="three random words here\nthree random words here\n",
+    )
+
+    assert result.exit_code == 0, result.output
+    assert result.stdout.endswith("Created ADMIN root@council.example.\n")

@@ -28,10 +28,10 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _banner_of_serve(env: dict[str, str], cwd: Path) -> str:
+def _banner_of_serve(env: dict[str, str], cwd: Path, args: list[str] | None = None) -> str:
     """Starts `broker serve`, reads what it prints up to its banner's end, and stops it."""
     process = subprocess.Popen(
-        [str(BROKER), "serve", "--port", str(_free_port())],
+        [str(BROKER), "serve", *(["--port", str(_free_port())] if args is None else args)],
         cwd=cwd,
         env={**os.environ, **env, "PYTHONUNBUFFERED": "1"},
         stdout=subprocess.PIPE,
@@ -129,3 +129,27 @@ def test_production_serve_prints_no_demo_sign_ins_and_no_database_password(
     assert ":***@" in banner
     assert "planted-db-password" not in banner and SECRET not in banner
     assert "Demo sign-ins" not in banner and "demo-password" not in banner
+
+
+def test_serve_listens_where_broker_host_and_broker_port_say(tmp_path: Path, clean_env):
+    port = _free_port()
+
+    banner = _banner_of_serve(
+        {"BROKER_DATA_DIR": str(tmp_path / "var"), "BROKER_HOST": "127.0.0.1", "BROKER_PORT": str(port)},
+        tmp_path,
+        args=[],
+    )
+
+    assert f"\nDP broker is running at http://127.0.0.1:{port}/\n" in banner
+
+
+def test_serve_refuses_a_port_that_is_not_one(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, clean_env):
+    monkeypatch.setenv("BROKER_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("BROKER_PORT", "70000")
+
+    result = runner.invoke(app, ["serve"])
+
+    assert (result.exit_code, result.output) == (
+        2,
+        "error: BROKER_PORT: Input should be less than or equal to 65535\n",
+    )

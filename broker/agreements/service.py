@@ -460,11 +460,11 @@ async def create_agreement(
     budgeted = max((n.budgeted_rate_pence for n in chosen), default=None)
     if rate is None:
         problems.add("input.hourlyRatePence", "Give the hourly rate agreed.", ErrorCode.REQUIRED)
-    elif rate < provider_rules.NATIONAL_LIVING_WAGE_PENCE:
+    elif rate < (floor := provider_rules.national_living_wage_pence(fields.start_date or today)):
+        # Judged on the date the work starts: the wage in force then, whenever the agreement is made.
         problems.add(
             "input.hourlyRatePence",
-            f"An hourly rate cannot be below the National Living Wage "
-            f"(£{provider_rules.NATIONAL_LIVING_WAGE_PENCE / 100:.2f}).",
+            f"An hourly rate cannot be below the National Living Wage (£{floor / 100:.2f}).",
             ErrorCode.OUT_OF_RANGE,
         )
     elif budgeted is not None and rate > budgeted:

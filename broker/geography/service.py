@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -13,34 +14,93 @@ from broker.errors import ErrorCode, InvalidInput
 from broker.geography.models import PostcodeDistrict
 from broker.geography.postcodes import Postcode, parse_postcode
 
+# ONSPD marks a postcode with no grid reference by these coordinates; such a postcode places nothing.
+_ONSPD_NO_LOCATION = (99.999999, 0.0)
+
 
 def read_geography_csv(path: Path) -> list[PostcodeDistrict]:
-    """Reads the columns of uk-outcodes.csv (postcode, latitude, longitude, city, county, region_name)."""
-    districts: dict[str, PostcodeDistrict] = {}
+    """Reads a districts file in either of the formats a council is likely to hold, told apart by
+    the header: one row per district (uk-outcodes.csv: postcode, latitude, longitude, city, county,
+    region_name), or the ONS Postcode Directory (one row per postcode: pcds or pcd, lat, long,
+    oslaua, doterm), which is aggregated to districts (see `_districts_from_onspd`)."""
     with path.open(newline="", encoding="utf-8-sig") as handle:
-        for row in csv.DictReader(handle):
-            parsed = parse_postcode(row["postcode"])
-            if parsed is None or parsed.inward is not None:
-                continue
-            districts[parsed.district] = PostcodeDistrict(
-                code=parsed.district,
-                latitude=float(row["latitude"]),
-                longitude=float(row["longitude"]),
-                town=(row.get("city") or "").strip(),
-                area=(row.get("county") or "").strip(),
-                region=(row.get("region_name") or "").strip(),
-            )
+        reader = csv.DictReader(handle)
+        columns = {name.strip().lower() for name in reader.fieldnames or []}
+        if {"lat", "long"} <= columns and columns & {"pcd", "pcds"}:
+            return _districts_from_onspd(reader)
+        return _districts_from_outcodes(reader)
+
+
+def _districts_from_outcodes(rows: Iterable[dict[str, str]]) -> list[PostcodeDistrict]:
+    districts: dict[str, PostcodeDistrict] = {}
+    for row in rows:
+        parsed = parse_postcode(row["postcode"])
+        if parsed is None or parsed.inward is not None:
+            continue
+        districts[parsed.district] = PostcodeDistrict(
+            code=parsed.district,
+            latitude=float(row["latitude"]),
+            longitude=float(row["longitude"]),
+            town=(row.get("city") or "").strip(),
+            area=(row.get("county") or "").strip(),
+            region=(row.get("region_name") or "").strip(),
+        )
     return list(districts.values())
 
 
-async def load_districts(session: AsyncSession, districts: Iterable[PostcodeDistrict]) -> int:
-    """Inserts or replaces districts; returns how many were written."""
+def _districts_from_onspd(rows: Iterable[dict[str, str]]) -> list[PostcodeDistrict]:
+    """A district's centroid is the mean position of its live postcodes: a terminated postcode
+    (`doterm` set) no longer has addresses, and one without a grid reference places nothing. The
+    district's area is the local authority (`oslaua`) most of its postcodes are in."""
+    sums: dict[str, list[float]] = {}
+    authorities: dict[str, Counter[str]] = {}
+    for raw in rows:
+        row = {key.strip().lower(): (value or "").strip() for key, value in raw.items() if key}
+        if row.get("doterm"):
+            continue
+        parsed = parse_postcode(row.get("pcds") or row.get("pcd") or "")
+        if parsed is None or not row.get("lat") or not row.get("long"):
+            continue
+        latitude, longitude = float(row["lat"]), float(row["long"])
+        if (latitude, longitude) == _ONSPD_NO_LOCATION:
+            continue
+        total = sums.setdefault(parsed.district, [0.0, 0.0, 0])
+        total[0] += latitude
+        total[1] += longitude
+        total[2] += 1
+        if row.get("oslaua"):
+            authorities.setdefault(parsed.district, Counter())[row["oslaua"]] += 1
+    return [
+        PostcodeDistrict(
+            code=code,
+            latitude=round(lat_sum / count, 6),
+            longitude=round(lng_sum / count, 6),
+            area=authorities[code].most_common(1)[0][0] if code in authorities else "",
+        )
+        for code, (lat_sum, lng_sum, count) in sorted(sums.items())
+    ]
+
+
+async def load_districts(
+    session: AsyncSession,
+    districts: Iterable[PostcodeDistrict],
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Inserts new districts and updates known ones by code (an upsert), so loading the same file
+    twice leaves the same rows and a corrected file corrects them; returns how many were written.
+    `progress` is told the running count, for a command line's progress bar."""
     _KNOWN.clear()
     count = 0
     for district in districts:
         await session.merge(district)
         count += 1
+        if progress is not None and count % 100 == 0:
+            progress(count)
     await session.flush()
+    _KNOWN.clear()
+    if progress is not None:
+        progress(count)
     return count
 
 

@@ -293,8 +293,12 @@ async def budget_check(session: AsyncSession, plan: SupportPlan) -> BudgetCheck:
 # --- validation -------------------------------------------------------------------------------
 
 
-def _validate_needs(needs: Sequence[NeedFields], problems: Problems) -> list[list[tuple[int, int, int]]]:
-    """Each need's valid slots as (day, start, end); problems collected under `input.needs.N`."""
+def _validate_needs(
+    needs: Sequence[NeedFields], problems: Problems, *, starts_on: date
+) -> list[list[tuple[int, int, int]]]:
+    """Each need's valid slots as (day, start, end); problems collected under `input.needs.N`.
+    Budgeted rates are held to the National Living Wage in force when support starts."""
+    floor = provider_rules.national_living_wage_pence(starts_on)
     if len(needs) > rules.MAX_NEEDS:
         problems.add("input.needs", f"At most {rules.MAX_NEEDS} needs.", ErrorCode.OUT_OF_RANGE)
     known = all_services()
@@ -308,11 +312,11 @@ def _validate_needs(needs: Sequence[NeedFields], problems: Problems) -> list[lis
                 ErrorCode.UNKNOWN_CODE,
             )
         rate = need.budgeted_rate_pence
-        if rate < provider_rules.NATIONAL_LIVING_WAGE_PENCE:
+        if rate < floor:
             problems.add(
                 f"{path}.budgetedRatePence",
                 "A budgeted rate cannot be below the National Living Wage "
-                f"(£{provider_rules.NATIONAL_LIVING_WAGE_PENCE / 100:.2f}); no care can be bought for less.",
+                f"(£{floor / 100:.2f}); no care can be bought for less.",
                 ErrorCode.OUT_OF_RANGE,
             )
         elif rate > provider_rules.MAX_HOURLY_RATE_PENCE:
@@ -417,7 +421,11 @@ async def _apply_fields(
             plan.longitude = district.longitude
     if fields.start_date is not None:
         plan.start_date = fields.start_date
-    slots = _validate_needs(fields.needs, problems) if fields.needs is not None else None
+    slots = (
+        _validate_needs(fields.needs, problems, starts_on=plan.start_date)
+        if fields.needs is not None
+        else None
+    )
     preferences = (
         _validate_preferences(fields.preferences, problems) if fields.preferences is not None else None
     )

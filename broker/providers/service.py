@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from broker.accounts.actor import Actor
 from broker.accounts.models import Council, Role
-from broker.api.clock import LONDON
+from broker.api.clock import london_date
 from broker.errors import (
     Conflict,
     ErrorCode,
@@ -114,7 +114,7 @@ async def _editable_provider(
     session: AsyncSession, actor: Actor, provider_id: int, now: datetime
 ) -> Provider:
     provider = await session.get(Provider, provider_id, with_for_update=True)
-    if provider is None or not await _is_visible(session, actor, provider_id, now.astimezone(LONDON).date()):
+    if provider is None or not await _is_visible(session, actor, provider_id, london_date(now)):
         raise NotFound("No listing with this ID.", field="id")
     if not can_edit(actor, provider):
         raise PermissionDenied("You can only change your own listing.", field="id")
@@ -139,9 +139,10 @@ def _clean_list(values: Sequence[str]) -> list[str]:
 
 
 async def _apply_fields(
-    session: AsyncSession, provider: Provider, fields: ListingFields, problems: Problems
+    session: AsyncSession, provider: Provider, fields: ListingFields, problems: Problems, *, today: date
 ) -> list[str] | None:
-    """Validates every given field onto `provider`; returns the new service codes if given."""
+    """Validates every given field onto `provider` (a rate against the wage in force `today`);
+    returns the new service codes if given."""
     if fields.name is not None:
         name = " ".join(fields.name.split())
         low, high = rules.NAME_LENGTH
@@ -215,11 +216,11 @@ async def _apply_fields(
         provider.travel_radius_km = fields.travel_radius_km
     if fields.hourly_rate_pence is not None:
         rate = fields.hourly_rate_pence
-        if rate < rules.NATIONAL_LIVING_WAGE_PENCE:
+        floor = rules.national_living_wage_pence(today)
+        if rate < floor:
             problems.add(
                 "input.hourlyRatePence",
-                "Hourly rate cannot be below the National Living Wage "
-                f"(£{rules.NATIONAL_LIVING_WAGE_PENCE / 100:.2f}).",
+                f"Hourly rate cannot be below the National Living Wage (£{floor / 100:.2f}).",
                 ErrorCode.OUT_OF_RANGE,
             )
         elif rate > rules.MAX_HOURLY_RATE_PENCE:
@@ -315,7 +316,7 @@ async def create_provider(
     provider = Provider(
         council_id=council_id, owner_id=owner_id, kind=kind, name="", created_at=now, updated_at=now
     )
-    services = await _apply_fields(session, provider, fields, problems)
+    services = await _apply_fields(session, provider, fields, problems, today=london_date(now))
     problems.raise_if_any()
     session.add(provider)
     await session.flush()
@@ -338,7 +339,7 @@ async def update_provider(
     provider = await _editable_provider(session, actor, provider_id, now)
     before = await _gaps_if_published(session, provider)
     problems = Problems()
-    services = await _apply_fields(session, provider, fields, problems)
+    services = await _apply_fields(session, provider, fields, problems, today=london_date(now))
     problems.raise_if_any()
     if services is not None:
         await _replace_services(session, provider_id, services)
