@@ -212,43 +212,40 @@ def shape_rule(
         def enter_document(self, node: DocumentNode, *_: Any) -> Any:
             for operation, shape in operation_shapes(node).items():
                 label = _operation_label(operation)
-                if shape.spreads > max_fragment_spreads:
-                    self.report_error(
-                        GraphQLError(
-                            f"{label} expands to {shape.spreads} fragment spreads; "
-                            f"at most {max_fragment_spreads} are allowed.",
-                            operation,
-                            extensions={"code": TOO_MANY_FRAGMENT_SPREADS},
-                        )
-                    )
-                if shape.repeated > max_repeated_fields:
-                    self.report_error(
-                        GraphQLError(
-                            f"{label} repeats {shape.repeated} fields (selected again under a name "
-                            f"already selected in the same place); at most {max_repeated_fields} are "
-                            "allowed.",
-                            operation,
-                            extensions={"code": TOO_MANY_REPEATED_FIELDS},
-                        )
-                    )
-                if shape.depth > max_depth:
-                    self.report_error(
-                        GraphQLError(
-                            f"{label} is {shape.depth} fields deep: it exceeds maximum operation "
-                            f"depth of {max_depth}.",
-                            operation,
-                            extensions={"code": QUERY_TOO_DEEP},
-                        )
-                    )
-                if shape.aliases > max_aliases:
-                    self.report_error(
-                        GraphQLError(
-                            f"{label} uses {shape.aliases} aliases; at most {max_aliases} aliases "
-                            "are allowed.",
-                            operation,
-                            extensions={"code": TOO_MANY_ALIASES},
-                        )
-                    )
+                # (measured, allowed, what the caller reads, code), in the order they are reported.
+                limits = [
+                    (
+                        shape.spreads,
+                        max_fragment_spreads,
+                        f"{label} expands to {shape.spreads} fragment spreads; "
+                        f"at most {max_fragment_spreads} are allowed.",
+                        TOO_MANY_FRAGMENT_SPREADS,
+                    ),
+                    (
+                        shape.repeated,
+                        max_repeated_fields,
+                        f"{label} repeats {shape.repeated} fields (selected again under a name "
+                        f"already selected in the same place); at most {max_repeated_fields} are "
+                        "allowed.",
+                        TOO_MANY_REPEATED_FIELDS,
+                    ),
+                    (
+                        shape.depth,
+                        max_depth,
+                        f"{label} is {shape.depth} fields deep: it exceeds maximum operation "
+                        f"depth of {max_depth}.",
+                        QUERY_TOO_DEEP,
+                    ),
+                    (
+                        shape.aliases,
+                        max_aliases,
+                        f"{label} uses {shape.aliases} aliases; at most {max_aliases} aliases are allowed.",
+                        TOO_MANY_ALIASES,
+                    ),
+                ]
+                for measured, allowed, message, code in limits:
+                    if measured > allowed:
+                        self.report_error(GraphQLError(message, operation, extensions={"code": code}))
             return self.BREAK
 
     return QueryShapeLimit
