@@ -33,6 +33,14 @@ class ErrorCode(StrEnum):
     ACCOUNT_LOCKED = "ACCOUNT_LOCKED"
     COMMON_PASSWORD = "COMMON_PASSWORD"
     SEARCH_UNAVAILABLE = "SEARCH_UNAVAILABLE"
+    # Domain words for what INVALID_STATE, UNKNOWN_CODE and DUPLICATE used to say for everything, so a
+    # client can tell a race for a PA's hours from a wrong status (issue 10).
+    CAPACITY_TAKEN = "CAPACITY_TAKEN"
+    NOT_ACCREDITED = "NOT_ACCREDITED"
+    PLAN_NOT_OPEN = "PLAN_NOT_OPEN"
+    NO_COVERING_CONTRACT = "NO_COVERING_CONTRACT"
+    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+    UNKNOWN_SERVICE = "UNKNOWN_SERVICE"
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ from broker.accounts import service
 from broker.accounts.models import Council, Role, User
 from broker.accounts.tokens import issue_token
 from broker.api.context import Info
-from broker.api.errors import UserError, user_errors
+from broker.api.errors import UserError
+from broker.api.mutations import refusal
 from broker.api.relay import Connection
 from broker.errors import AuthenticationFailed
 
@@ -141,7 +142,7 @@ class AccountMutations:
                 now=context.now,
             )
         except AuthenticationFailed as error:
-            return LoginPayload(token=None, expires_at=None, viewer=None, user_errors=user_errors(error))
+            return LoginPayload(token=None, expires_at=None, viewer=None, user_errors=refusal(error))
         token, expires_at = issue_token(
             user,
             secret=settings.secret_key.get_secret_value(),

@@ -86,6 +86,24 @@ class Agreement(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
+    @property
+    def is_started(self) -> bool:
+        """Care has been agreed and begun: ACTIVE, or ENDED (care was given before its end date).
+        Payments, the budget and the audit all mean this by "started"."""
+        return self.status in STARTED
+
+    def holds_capacity_on(self, day: date) -> bool:
+        """The provider's hours are this agreement's on `day`: it is ACTIVE or ENDED, and `day` lies
+        between its start and end dates (an end date is the last day of care). An agreement ended
+        with a future date holds the hours until then; one whose end date has passed holds none."""
+        if not self.is_started or day < self.start_date:
+            return False
+        return self.end_date is None or day <= self.end_date
+
+
+# Statuses of an agreement whose care has begun (see `Agreement.is_started`).
+STARTED = frozenset({AgreementStatus.ACTIVE, AgreementStatus.ENDED})
+
 
 class AgreementNeed(SQLModel, table=True):
     """A plan need the agreement meets, copied as it was agreed (the plan may change afterwards)."""

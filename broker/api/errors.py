@@ -4,20 +4,18 @@ everything unexpected (logged by type and place, never by message)."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Iterator
-from typing import Any, TypeVar
+from collections.abc import Iterator
 
 import strawberry
 from graphql import GraphQLError
-from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.extensions import MaskErrors
 
+from broker.api.fields import graphql_path
 from broker.db import is_database_unavailable
 from broker.errors import BrokerError, ErrorCode, FieldError
 from broker.logs import current_request, describe_exception, note_error_codes
 
 logger = logging.getLogger("broker.api")
-T = TypeVar("T")
 
 # A database outage is the service's state, not the caller's doing: HTTP 503, this code in the
 # error's `extensions`, and a Retry-After, whether it happens in a resolver or anywhere else.
@@ -42,22 +40,6 @@ class UserError:
     @classmethod
     def from_domain(cls, error: FieldError) -> UserError:
         return cls(field=error.field, message=error.message, code=error.code)
-
-
-def user_errors(error: BrokerError) -> list[UserError]:
-    note_error_codes([e.code.value for e in error.errors])
-    return [UserError.from_domain(e) for e in error.errors]
-
-
-async def in_transaction(
-    info: Any, action: Callable[[AsyncSession], Awaitable[T]]
-) -> tuple[T | None, list[UserError]]:
-    """Runs one use case in one transaction; a refusal rolls everything back and becomes userErrors."""
-    try:
-        async with info.context.db.transaction() as session:
-            return await action(session), []
-    except BrokerError as error:
-        return None, user_errors(error)
 
 
 def _should_mask(error: GraphQLError) -> bool:
@@ -106,7 +88,7 @@ class BrokerErrors(MaskErrors):
                     error.extensions = {
                         **(error.extensions or {}),
                         "code": first.code.value,
-                        "field": first.field,
+                        "field": graphql_path(first.field),
                     }
                 processed.append(error)
             code = (processed[-1].extensions or {}).get("code")

@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry import relay
 
 from broker.errors import ErrorCode, InvalidInput
 from broker.hygiene import MAX_INTEGER, whole_number
 
 N = TypeVar("N")
+M = TypeVar("M")
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
 _PREFIX = "offset:"
@@ -118,3 +120,18 @@ def decode_id(global_id: relay.GlobalID, expected: str, *, field: str) -> int:
         return int(global_id.node_id)
     except ValueError as error:
         raise InvalidInput(f"Not a {expected} ID.", field=field, code=ErrorCode.NOT_FOUND) from error
+
+
+async def paged(
+    info: Any,
+    first: int | None,
+    after: str | None,
+    fetch: Callable[[AsyncSession, Page], Awaitable[tuple[Sequence[M], int]]],
+    node: Callable[[M], N],
+) -> Connection[N]:
+    """The one shape of a connection resolver: a page from the cursor, one read session, the service's
+    rows and total, each row presented as a node."""
+    page = page_from(first, after)
+    async with info.context.db.session() as session:
+        rows, total = await fetch(session, page)
+    return connection([node(r) for r in rows], page=page, total=total)

@@ -7,7 +7,8 @@ from enum import Enum
 import strawberry
 
 from broker.api.context import Info
-from broker.api.errors import UserError, user_errors
+from broker.api.errors import UserError
+from broker.api.mutations import refusal
 from broker.api.relay import decode_cursor, encode_cursor
 from broker.discovery import service
 from broker.errors import BrokerError
@@ -154,7 +155,7 @@ class DiscoveryQueries:
                     session, ctx.search, actor=ctx.actor, request=request, today=ctx.today
                 )
         except BrokerError as error:
-            return _empty(user_errors(error))
+            return _empty(refusal(error))
         result = outcome.result
         hits = [
             SearchHit(

@@ -10,8 +10,9 @@ from strawberry import relay
 
 from broker.accounts.graphql import CouncilNode, UserNode
 from broker.api.context import Info
-from broker.api.errors import UserError, in_transaction
+from broker.api.errors import UserError
 from broker.api.money import pence_fields
+from broker.api.mutations import in_transaction
 from broker.api.permissions import IsAuthenticated, IsCouncilStaff
 from broker.api.relay import Connection, connection, decode_id, page_from
 from broker.holders import service

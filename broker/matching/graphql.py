@@ -6,7 +6,8 @@ import strawberry
 from strawberry import relay
 
 from broker.api.context import Info
-from broker.api.errors import UserError, in_transaction
+from broker.api.errors import UserError
+from broker.api.mutations import in_transaction
 from broker.api.permissions import IsAuthenticated, IsCouncilStaff
 from broker.api.relay import decode_id
 from broker.matching import rules, service

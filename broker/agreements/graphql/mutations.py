@@ -16,7 +16,9 @@ from broker.agreements.graphql.types import (
     CareRequestNode,
 )
 from broker.api.context import Info
-from broker.api.errors import UserError, in_transaction
+from broker.api.errors import UserError
+from broker.api.inputs import DecodesIds
+from broker.api.mutations import MutationPayload, in_transaction, mutate
 from broker.api.permissions import IsAuthenticated, IsCouncilStaff
 from broker.api.relay import decode_id
 from broker.providers.graphql.mutations import SlotInput
@@ -67,10 +69,17 @@ class AgreementIdInput:
 
 
 @strawberry.input(description="End an ACTIVE agreement; its capacity is released.")
-class EndAgreementInput:
+class EndAgreementInput(DecodesIds):
     agreement_id: relay.GlobalID
     end_date: date = strawberry.field(description="The last day of care.")
     reason: str
+
+    def to_command(self) -> dict[str, object]:
+        return {
+            "agreement_id": self.key("agreement_id", "Agreement"),
+            "end_date": self.end_date,
+            "reason": self.reason,
+        }
 
 
 @strawberry.input(description="Cancel a PROPOSED agreement that never started.")
@@ -128,9 +137,8 @@ class ActivateAgreementPayload(AgreementPayloadMixin):
 
 
 @strawberry.type
-class EndAgreementPayload:
-    agreement: AgreementNode | None
-    user_errors: list[UserError]
+class EndAgreementPayload(MutationPayload):
+    agreement: AgreementNode | None = None
 
 
 @strawberry.type
@@ -266,20 +274,11 @@ class AgreementMutations:
     )
     async def end_agreement(self, info: Info, input: EndAgreementInput) -> EndAgreementPayload:
         ctx = info.context
-
-        async def action(session):
-            return await service.end_agreement(
-                session,
-                actor=ctx.actor,
-                agreement_id=decode_id(input.agreement_id, "Agreement", field="input.agreementId"),
-                end_date=input.end_date,
-                reason=input.reason,
-                now=ctx.now,
-            )
-
-        agreement, errors = await in_transaction(info, action)
-        return EndAgreementPayload(
-            agreement=AgreementNode.from_model(agreement) if agreement else None, user_errors=errors
+        return await mutate(
+            info,
+            EndAgreementPayload,
+            lambda s: service.end_agreement(s, actor=ctx.actor, now=ctx.now, **input.to_command()),
+            lambda agreement: EndAgreementPayload(agreement=AgreementNode.from_model(agreement)),
         )
 
     @strawberry.mutation(permission_classes=[IsAuthenticated], description="PROPOSED → CANCELLED.")

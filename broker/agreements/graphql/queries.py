@@ -16,7 +16,7 @@ from broker.agreements.graphql.types import (
 )
 from broker.api.context import Info
 from broker.api.permissions import IsAuthenticated, IsCouncilStaff
-from broker.api.relay import Connection, connection, decode_id, page_from
+from broker.api.relay import Connection, connection, decode_id, page_from, paged
 from broker.errors import PermissionDenied
 
 
@@ -69,17 +69,16 @@ class AgreementQueries:
         after: str | None = None,
         filter: AgreementFilterInput | None = None,
     ) -> Connection[AgreementNode]:
-        page = page_from(first, after)
         filters = filter.to_domain() if filter else service.AgreementFilter()
-        async with info.context.db.session() as session:
-            rows, total = await service.list_agreements(
-                session,
-                actor=info.context.actor,  # type: ignore[arg-type]
-                filters=filters,
-                limit=page.limit,
-                offset=page.offset,
-            )
-        return connection([AgreementNode.from_model(a) for a in rows], page=page, total=total)
+        return await paged(
+            info,
+            first,
+            after,
+            lambda session, page: service.list_agreements(
+                session, actor=info.context.actor, filters=filters, limit=page.limit, offset=page.offset
+            ),
+            AgreementNode.from_model,
+        )
 
     @strawberry.field(permission_classes=[IsAuthenticated], description="One agreement, if you may see it.")
     async def agreement(self, info: Info, id: relay.GlobalID) -> AgreementNode | None:

@@ -9,7 +9,8 @@ from strawberry import relay
 
 from broker.accounts.models import Role
 from broker.api.context import Info
-from broker.api.errors import UserError, in_transaction
+from broker.api.errors import UserError
+from broker.api.mutations import in_transaction
 from broker.api.permissions import IsAuthenticated, IsCouncilStaff, has_role
 from broker.api.relay import decode_id
 from broker.support import service
