@@ -14,11 +14,17 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[test]"
 	@touch $@
 
+# Browser assets the app serves itself (GraphiQL and React, pinned in package-lock.json): no CDN.
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "npm not found: install Node.js 18+ (apt-get install -y npm)"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
 # `make run PORT=8080 HOST=0.0.0.0` passes them to `broker serve`; unset, BROKER_PORT/BROKER_HOST apply.
-run: $(VENV)/.installed
+run: $(VENV)/.installed node_modules/.installed
 	$(BIN)/broker serve $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT))
 
-test: $(VENV)/.installed
+test: $(VENV)/.installed node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 

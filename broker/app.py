@@ -15,6 +15,7 @@ from starlette.routing import Mount, Route
 
 from broker.accounts.throttle import LoginPolicy, LoginThrottle
 from broker.api.clock import Clock, SystemClock
+from broker.api.graphiql import asset_routes
 from broker.api.schema import schema
 from broker.api.view import GraphQLView
 from broker.db import Database
@@ -96,6 +97,7 @@ def create_app(
         routes=[
             Route("/", home),
             Route("/graphql", view, methods=["GET", "POST"]),
+            *(asset_routes(view.assets_dir) if settings.graphiql_enabled else []),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Mount("/openreferral", routes=openreferral_routes(database, view.clock)),

@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     # of addresses or networks, `*` only when nothing but the proxy can reach the app.
     forwarded_allow_ips: str = "127.0.0.1"
     graphiql: bool | None = None
+    # Where the browser assets `make` installs with npm live (GraphiQL, React); unset: the project's
+    # node_modules. Nothing is ever fetched from a CDN.
+    assets_dir: Path | None = None
     log_sql: bool = False
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     database_connect_timeout_seconds: float = Field(default=5, gt=0, le=60)

@@ -13,7 +13,7 @@ from typing import Any
 
 from cross_web import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 from strawberry.asgi import GraphQL
 
 from broker.accounts.service import actor_for_token
@@ -21,6 +21,7 @@ from broker.accounts.throttle import LoginThrottle
 from broker.accounts.tokens import InvalidToken, read_token
 from broker.api.clock import Clock
 from broker.api.context import Context
+from broker.api.graphiql import MISSING_PAGE, assets_missing, default_assets_dir, graphiql_page
 from broker.api.loaders import Loaders
 from broker.db import Database
 from broker.settings import Settings
@@ -83,6 +84,13 @@ class GraphQLView(GraphQL):
         self.search = search
         self.clock = clock
         self.login_throttle = login_throttle
+        self.assets_dir = settings.assets_dir or default_assets_dir()
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """Our own GraphiQL page on assets this app serves (`broker.api.graphiql`), never a CDN's."""
+        if assets_missing(self.assets_dir):
+            return HTMLResponse(MISSING_PAGE, status_code=503)
+        return HTMLResponse(graphiql_page())
 
     def decode_json(self, data: str | bytes) -> object:
         return decode_request_json(data)
