@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
@@ -19,6 +20,7 @@ from broker.api.graphiql import asset_routes
 from broker.api.schema import schema
 from broker.api.view import GraphQLView
 from broker.db import Database
+from broker.metrics import metrics_endpoint
 from broker.middleware import RequestBodyGuard, RequestLog
 from broker.openreferral.routes import openreferral_routes
 from broker.payments.routes import stripe_webhook
@@ -31,6 +33,24 @@ _HOME = """<!doctype html><meta charset="utf-8"><title>DP broker</title>
 <h1>Direct payments provider marketplace</h1>
 <p>The API is at <a href="/graphql">/graphql</a>{ide}. Health: <a href="/healthz">/healthz</a>,
 readiness: <a href="/readyz">/readyz</a>.</p>"""
+
+
+def _cors(settings: Settings) -> list[Middleware]:
+    """Cross-origin calls to /graphql only from the origins the council lists; none by default.
+    Tokens travel in the Authorization header, never cookies, so credentials are not allowed."""
+    origins = settings.cors_origin_list
+    if not origins:
+        return []
+    return [
+        Middleware(
+            CORSMiddleware,
+            allow_origins=origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+            expose_headers=["X-Request-ID"],
+            max_age=600,
+        )
+    ]
 
 
 def create_app(
@@ -100,6 +120,7 @@ def create_app(
             *(asset_routes(view.assets_dir) if settings.graphiql_enabled else []),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route("/metrics", metrics_endpoint(database, clock.now)),
             Mount("/openreferral", routes=openreferral_routes(database, view.clock)),
             Route("/webhooks/stripe", stripe_webhook(database, settings, view.clock), methods=["POST"]),
         ],
@@ -110,6 +131,7 @@ def create_app(
                 max_bytes=settings.max_body_bytes,
                 timeout_seconds=settings.body_timeout_seconds,
             ),
+            *_cors(settings),
         ],
         lifespan=lifespan,
     )

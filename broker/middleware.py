@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from broker.api.errors import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS, UNAVAILABLE_MESSAGE
 from broker.db import is_database_unavailable
 from broker.logs import RequestRecord, describe_exception, request_id_from, request_scope
+from broker.metrics import observe_request
 
 logger = logging.getLogger("broker.request")
 REQUEST_ID_HEADER = "x-request-id"
@@ -83,16 +84,26 @@ class RequestLog:
                     raise  # the response has begun: nothing left to say to the client
                 await self._answer_failure(error, record, send_with_id)
             finally:
+                seconds = time.perf_counter() - started
+                route = _route_template(scope)
                 logger.info(
                     "request",
                     extra={
                         "method": scope["method"],
-                        "path": _route_template(scope),
+                        "path": route,
                         "status": status,
-                        "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                        "duration_ms": round(seconds * 1000, 1),
                         "operation": record.operation,
                         "error_codes": record.error_codes,
                     },
+                )
+                observe_request(
+                    method=scope["method"],
+                    route=route,
+                    status=status,
+                    seconds=seconds,
+                    operation=record.operation,
+                    error_codes=record.error_codes,
                 )
 
     async def _answer_failure(self, error: Exception, record: RequestRecord, send: Send) -> None:

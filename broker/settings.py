@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     # of addresses or networks, `*` only when nothing but the proxy can reach the app.
     forwarded_allow_ips: str = "127.0.0.1"
     graphiql: bool | None = None
+    # Browser origins (scheme://host[:port], comma-separated) whose pages may call /graphql from
+    # JavaScript; empty (the default) allows none: the web client is served from this origin.
+    cors_origins: str = ""
     # Where the browser assets `make` installs with npm live (GraphiQL, React); unset: the project's
     # node_modules. Nothing is ever fetched from a CDN.
     assets_dir: Path | None = None
@@ -118,6 +121,10 @@ class Settings(BaseSettings):
         path.write_text(value)
         path.chmod(0o600)
         return value
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [origin.strip().rstrip("/") for origin in self.cors_origins.split(",") if origin.strip()]
 
     @cached_property
     def graphiql_enabled(self) -> bool:

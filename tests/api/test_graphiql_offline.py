@@ -49,7 +49,7 @@ async def test_graphiql_opens_on_the_readme_example_query(settings: Settings):
     assert "accreditedUntil" in page.text
 
 
-async def test_graphiql_says_how_to_install_its_files_when_they_are_missing(settings: Settings, tmp_path: Path):
+async def test_graphiql_says_how_to_install_its_files_when_missing(settings: Settings, tmp_path: Path):
     settings = settings.model_copy(update={"graphiql": True, "assets_dir": tmp_path / "nothing"})
 
     page = await _get(settings, "/graphql")
