@@ -374,6 +374,32 @@ def create_user_command(
     typer.echo(f"Created {role.value} {email}.")
 
 
+@app.command("create-search-key")
+def create_search_key() -> None:
+    """Create the app's own Meilisearch key, scoped to the index BROKER_SEARCH_URL names, and print
+    it (set it as BROKER_SEARCH_API_KEY). The master key is read from the first line of standard
+    input and used for nothing else."""
+    from search.factory import meilisearch_location
+    from search.meilisearch_keys import create_index_key
+
+    settings = _settings()
+    try:
+        base, index_uid = meilisearch_location(settings.search_url)
+    except ValueError as error:
+        typer.echo(f"error: BROKER_SEARCH_URL is {error}.", err=True)
+        raise typer.Exit(2) from error
+    master_key = typer.get_text_stream("stdin").readline().rstrip("\r\n")
+    if not master_key:
+        typer.echo("error: give the Meilisearch master key on standard input.", err=True)
+        raise typer.Exit(2)
+    try:
+        key = create_index_key(base, master_key, index_uid)
+    except Exception as error:  # the SDK's errors, connection failures: say which, never the key
+        typer.echo(f"error: Meilisearch refused or did not answer ({type(error).__name__}).", err=True)
+        raise typer.Exit(1) from error
+    typer.echo(key)
+
+
 async def _audit(
     settings: Settings, council_name: str, year: int, contingency_weeks: float, on_progress
 ) -> object:

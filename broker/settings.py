@@ -32,6 +32,10 @@ class Settings(BaseSettings):
     host: str = Field(default="127.0.0.1", min_length=1)
     port: int = Field(default=8000, ge=1, le=65_535)
     database_url: str = ""
+    # The database password, kept out of the URL: any characters (`@`, `/`, `%`, `:`) are allowed,
+    # since it is set on the parsed URL rather than pasted into its text. Overrides a password in
+    # the URL.
+    database_password: SecretStr | None = None
     search_url: str = ""
     search_api_key: SecretStr | None = None
     search_sync_in_process: bool = True
@@ -83,6 +87,8 @@ class Settings(BaseSettings):
     def _fill_embedded_defaults(self) -> Settings:
         if not self.database_url:
             self.database_url = f"sqlite:///{self.data_dir / 'broker.db'}"
+        if self.database_password is not None:
+            self.database_url = self._with_password(self.database_password.get_secret_value())
         if not self.search_url:
             self.search_url = f"tantivy://{self.data_dir / 'search-index'}"
         secret = self.secret_key.get_secret_value()
@@ -95,6 +101,13 @@ class Settings(BaseSettings):
         elif not secret:
             self.secret_key = SecretStr(self._development_secret())
         return self
+
+    def _with_password(self, password: str) -> str:
+        try:
+            url = make_url(self.database_url)
+        except ArgumentError as error:
+            raise ValueError("BROKER_DATABASE_URL is not a database URL") from error
+        return url.set(password=password).render_as_string(hide_password=False)
 
     def _refuse_embedded_database(self) -> None:
         """Production runs on PostgreSQL: a SQLite file is one process on one disk, with no backups,

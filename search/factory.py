@@ -12,6 +12,16 @@ from urllib.parse import parse_qs, urlsplit, urlunsplit
 from search.backend import SearchBackend
 
 
+def meilisearch_location(url: str) -> tuple[str, str]:
+    """The server's base URL and the index uid an `http(s)://host:7700?index=...` search URL names."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        raise ValueError("not a Meilisearch URL (http(s)://host:7700?index=providers)")
+    params = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+    base = urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
+    return base, params.get("index", "providers")
+
+
 def backend_from_url(url: str, *, api_key: str | None = None) -> SearchBackend:
     """Build the backend a URL names; `api_key` overrides a `key=` in the URL."""
     parts = urlsplit(url)
