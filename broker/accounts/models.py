@@ -49,3 +49,51 @@ class User(SQLModel, table=True):
     # A deactivated user cannot sign in, and their tokens stop working on the next request.
     deactivated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ResetPurpose(StrEnum):
+    RESET = "RESET"  # a forgotten password
+    INVITE = "INVITE"  # a new user choosing their first password
+
+
+class PasswordReset(SQLModel, table=True):
+    """A one-time token that lets its holder choose a password. Only its SHA-256 is kept: a copy of
+    the database does not let anyone sign in as anyone."""
+
+    __tablename__ = "password_reset"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    purpose: ResetPurpose = Field(sa_type=SAEnum(ResetPurpose, native_enum=False, length=10))
+    created_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class UserChangeKind(StrEnum):
+    CREATED = "CREATED"
+    INVITED = "INVITED"
+    ROLE_CHANGED = "ROLE_CHANGED"
+    DEACTIVATED = "DEACTIVATED"
+    REACTIVATED = "REACTIVATED"
+    UNLOCKED = "UNLOCKED"
+    RESET_REQUESTED = "RESET_REQUESTED"
+    RESET_ISSUED = "RESET_ISSUED"
+    PASSWORD_RESET = "PASSWORD_RESET"
+    PASSWORD_CHANGED = "PASSWORD_CHANGED"
+
+
+class UserChange(SQLModel, table=True):
+    """Who changed a user's account, when, and what (never a password or token)."""
+
+    __tablename__ = "user_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    # Null when the user did it themselves without signing in (a reset by token).
+    changed_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    kind: UserChangeKind = Field(sa_type=SAEnum(UserChangeKind, native_enum=False, length=20))
+    detail: str = Field(default="", max_length=200)
+    changed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -14,6 +14,7 @@ from broker.accounts.throttle import LoginThrottle
 from broker.api.clock import Clock, london_date
 from broker.api.loaders import Loaders
 from broker.db import Database
+from broker.errors import PermissionDenied
 from broker.payments.gateway import Gateways, gateways_from_settings
 from broker.settings import Settings
 from search.backend import SearchBackend
@@ -53,6 +54,13 @@ class Context:
         X-Forwarded-For when the proxy is in BROKER_FORWARDED_ALLOW_IPS."""
         client = self.request.client
         return client.host if client else "unknown"
+
+    @property
+    def signed_in(self) -> Actor:
+        """The actor of an operation whose permission class admits only signed-in callers."""
+        if self.actor is None:
+            raise PermissionDenied("Sign in to do this.")
+        return self.actor
 
     @property
     def today(self) -> date:

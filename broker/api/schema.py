@@ -8,6 +8,7 @@ from strawberry.extensions import ParserCache
 from strawberry.schema.config import StrawberryConfig
 
 from broker.accounts.graphql import AccountMutations, AccountQueries
+from broker.accounts.users_graphql import UserAdminMutations, UserAdminQueries
 from broker.agreements.graphql import AgreementMutations, AgreementQueries
 from broker.api.errors import BrokerErrors
 from broker.api.input_rules import InputRules
@@ -26,6 +27,7 @@ from broker.support.graphql import SupportMutations, SupportQueries
 @strawberry.type
 class Query(
     AccountQueries,
+    UserAdminQueries,
     ProviderQueries,
     DiscoveryQueries,
     HolderQueries,
@@ -41,6 +43,7 @@ class Query(
 @strawberry.type
 class Mutation(
     AccountMutations,
+    UserAdminMutations,
     ProviderMutations,
     HolderMutations,
     PlanMutations,
