@@ -20,11 +20,17 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
+# The web client's stylesheet: GOV.UK Frontend compiled with our settings (system fonts, no crown).
+WEB_CSS := broker/web/static/app.css
+$(WEB_CSS): broker/web/styles/app.scss node_modules/.installed
+	node_modules/.bin/sass --load-path=node_modules --no-source-map --style=compressed --quiet-deps \
+		--silence-deprecation=import broker/web/styles/app.scss $@
+
 # `make run PORT=8080 HOST=0.0.0.0` passes them to `broker serve`; unset, BROKER_PORT/BROKER_HOST apply.
-run: $(VENV)/.installed node_modules/.installed
+run: $(VENV)/.installed node_modules/.installed $(WEB_CSS)
 	$(BIN)/broker serve $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT))
 
-test: $(VENV)/.installed node_modules/.installed
+test: $(VENV)/.installed node_modules/.installed $(WEB_CSS)
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 

@@ -11,7 +11,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
 from broker.accounts.throttle import LoginPolicy, LoginThrottle
@@ -25,14 +25,10 @@ from broker.middleware import RequestBodyGuard, RequestLog
 from broker.openreferral.routes import openreferral_routes
 from broker.payments.routes import stripe_webhook
 from broker.settings import Settings
+from broker.web.app import web_app
 from search.backend import SearchBackend
 from search.factory import backend_from_url
 from search.sync import OutboxDrainer
-
-_HOME = """<!doctype html><meta charset="utf-8"><title>DP broker</title>
-<h1>Direct payments provider marketplace</h1>
-<p>The API is at <a href="/graphql">/graphql</a>{ide}. Health: <a href="/healthz">/healthz</a>,
-readiness: <a href="/readyz">/readyz</a>.</p>"""
 
 
 def _cors(settings: Settings) -> list[Middleware]:
@@ -85,10 +81,6 @@ def create_app(
     )
     drainer = OutboxDrainer(database, index, now=clock.now)
 
-    async def home(_: Request) -> Response:
-        ide = " (open it in a browser for GraphiQL)" if settings.graphiql_enabled else ""
-        return HTMLResponse(_HOME.format(ide=ide))
-
     async def healthz(_: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
@@ -115,7 +107,6 @@ def create_app(
 
     app = Starlette(
         routes=[
-            Route("/", home),
             Route("/graphql", view, methods=["GET", "POST"]),
             *(asset_routes(view.assets_dir) if settings.graphiql_enabled else []),
             Route("/healthz", healthz),
@@ -123,6 +114,8 @@ def create_app(
             Route("/metrics", metrics_endpoint(database, clock.now)),
             Mount("/openreferral", routes=openreferral_routes(database, view.clock)),
             Route("/webhooks/stripe", stripe_webhook(database, settings, view.clock), methods=["POST"]),
+            # Last: the web client answers every path the API does not (its own 404 page included).
+            Mount("/", app=web_app(settings, view, view.assets_dir)),
         ],
         middleware=[
             Middleware(RequestLog),

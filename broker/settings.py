@@ -53,6 +53,8 @@ class Settings(BaseSettings):
     # of addresses or networks, `*` only when nothing but the proxy can reach the app.
     forwarded_allow_ips: str = "127.0.0.1"
     graphiql: bool | None = None
+    # Who runs this install: the web client's header, titles and footer say it (not GOV.UK's crown).
+    service_council_name: str = Field(default="Leeds City Council", min_length=1, max_length=120)
     # Browser origins (scheme://host[:port], comma-separated) whose pages may call /graphql from
     # JavaScript; empty (the default) allows none: the web client is served from this origin.
     cors_origins: str = ""

@@ -1,0 +1,180 @@
+"""The public search and sign-in journeys clicked through in real Chromium, with JavaScript on, at
+desktop and at 320 px, and axe-core (WCAG 2.2 AA) run on every page visited. A screenshot of each page
+goes to test-artefacts/web/ for a reviewer to look at.
+
+Runs `broker serve` on a fresh data folder, as `make run` does: demo data seeded, index built.
+Without Chromium these tests skip with the reason, except where BROKER_REQUIRE_BROWSER is set (CI).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parents[2]
+ARTEFACTS = ROOT / "test-artefacts" / "web"
+WCAG = {
+    "runOnly": {
+        "type": "tag",
+        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"],
+    }
+}
+
+if not CHROMIUM.exists():
+    if os.environ.get("BROKER_REQUIRE_BROWSER"):
+        raise RuntimeError(
+            "BROKER_REQUIRE_BROWSER is set but /usr/bin/chromium is missing (apt-get install chromium)"
+        )
+    pytest.skip("no Chromium at /usr/bin/chromium (apt-get install -y chromium)", allow_module_level=True)
+
+from axe_playwright_python.sync_playwright import Axe  # noqa: E402
+from playwright.sync_api import Page, sync_playwright  # noqa: E402
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    data = tmp_path_factory.mktemp("web-demo")
+    port = _free_port()
+    env = {**os.environ, "BROKER_DATA_DIR": str(data / "var"), "BROKER_ENVIRONMENT": "development"}
+    for name in ("BROKER_DATABASE_URL", "BROKER_SEARCH_URL", "BROKER_SECRET_KEY"):
+        env.pop(name, None)
+    server = subprocess.Popen(
+        [sys.executable, "-c", "from broker.cli import app; app()", "serve", "--port", str(port)],
+        env=env,
+        cwd=data,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(240):
+            try:
+                with urllib.request.urlopen(f"{base}/readyz", timeout=1) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("broker serve did not become ready")
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium) -> Iterator[Page]:
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    yield context.new_page()
+    context.close()
+
+
+def check(page: Page, name: str) -> None:
+    """axe-core finds nothing on the page, at 1280 px and at 320 px (where nothing scrolls sideways),
+    and a full-page screenshot is kept."""
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    results = Axe().run(page, options=WCAG)
+    assert results.violations_count == 0, f"{name}: {results.generate_report()}"
+    page.screenshot(path=ARTEFACTS / f"{name}.png", full_page=True)
+    size = page.viewport_size
+    page.set_viewport_size({"width": 320, "height": 640})
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 320, f"{name} scrolls sideways at 320 px ({width} px wide)"
+    results = Axe().run(page, options=WCAG)
+    assert results.violations_count == 0, f"{name} at 320 px: {results.generate_report()}"
+    page.screenshot(path=ARTEFACTS / f"{name}-320.png", full_page=True)
+    if size:
+        page.set_viewport_size(size)
+
+
+def test_a_resident_searches_for_a_dementia_carer_and_reads_a_listing(site: str, page: Page):
+    page.goto(site + "/")
+    assert page.title().startswith("Find a personal assistant or care agency")
+    check(page, "01-search-start")
+
+    page.get_by_label("What are you looking for?").fill("dementia")
+    page.get_by_label("Postcode").fill("LS8 1AA")
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_url("**/?*")
+    assert page.title().startswith("Search results")
+    assert page.locator(".broker-result").count() > 0
+    check(page, "02-search-results")
+
+    page.locator(".broker-result h3 a").first.click()
+    page.wait_for_url("**/providers/*")
+    assert page.get_by_role("heading", name="Services").is_visible()
+    assert "@" not in page.locator("main").inner_text()  # no contact details
+    check(page, "03-provider")
+
+
+def test_a_bad_rate_shows_an_error_summary_linked_to_the_field(site: str, page: Page):
+    page.goto(site + "/")
+    page.get_by_label("Highest hourly rate in pounds").fill("a lot")
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_url("**/?*")
+
+    summary = page.locator(".govuk-error-summary")
+    assert summary.is_visible()
+    assert page.title().startswith("Error:")
+    check(page, "04-search-error")
+
+
+def test_a_broker_signs_in_and_out(site: str, page: Page):
+    page.goto(site + "/sign-in")
+    page.get_by_role("button", name="Sign in").click()
+    assert page.locator(".govuk-error-summary").is_visible()
+    check(page, "05-sign-in-errors")
+
+    page.get_by_label("Email address").fill("broker@leeds.example")
+    page.get_by_label("Password").fill("demo-password-2026")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(site + "/")
+    assert "Signed in as" in page.locator("main").inner_text()
+    check(page, "06-signed-in")
+
+    page.get_by_role("button", name="Sign out").click()
+    assert page.get_by_role("heading", name="You have signed out").is_visible()
+    check(page, "07-signed-out")
+
+
+@pytest.mark.parametrize(
+    "path,name",
+    [("/accessibility", "08-accessibility"), ("/privacy", "09-privacy"), ("/no-such-page", "10-not-found")],
+)
+def test_the_service_pages_pass_the_same_checks(site: str, page: Page, path: str, name: str):
+    page.goto(site + path)
+    check(page, name)
+
+
+def test_pages_work_with_javascript_off(site: str, chromium):
+    context = chromium.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(site + "/")
+    page.get_by_label("What are you looking for?").fill("dementia")
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_url("**/?*")
+    assert page.locator(".broker-result").count() > 0
+    context.close()
