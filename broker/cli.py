@@ -58,17 +58,18 @@ async def _demo_sign_ins_in_use(settings: Settings) -> list[DemoSignIn]:
     changed or removed since seeding: then it is not advertised)."""
     from broker.accounts.models import User
     from broker.accounts.passwords import verify_password
-    from seed.demo import DEMO_PASSWORD, DEMO_SIGN_INS
+    from seed.demo import ADVERTISED_SIGN_INS, DEMO_PASSWORD
 
     db = Database(settings.database_url)
     try:
         async with db.session() as session:
-            emails = [sign_in.email for sign_in in DEMO_SIGN_INS]
+            emails = [sign_in.email for sign_in in ADVERTISED_SIGN_INS]
             rows = await session.execute(select(User.email, User.password_hash).where(User.email.in_(emails)))
             hashes = dict(rows.tuples().all())
     finally:
         await db.dispose()
-    return [s for s in DEMO_SIGN_INS if s.email in hashes and verify_password(hashes[s.email], DEMO_PASSWORD)]
+    in_use = [s for s in ADVERTISED_SIGN_INS if s.email in hashes]
+    return [s for s in in_use if verify_password(hashes[s.email], DEMO_PASSWORD)]
 
 
 def _banner(settings: Settings, host: str, port: int, sign_ins: list[DemoSignIn]) -> str:

@@ -22,6 +22,7 @@ from broker.providers.service import SlotFields
 from seed import DEMO_DISTRICTS
 from seed.generator import generate
 from seed.plans import generate_plans
+from seed.showcase import REPRESENTATIVE_EMAIL, SHOWCASE, seed_representative, seed_showcase
 
 DEMO_COUNCIL = "Leeds City Council"
 DEMO_PASSWORD = "demo-password-2026"
@@ -37,10 +38,18 @@ class DemoSignIn:
 
 DEMO_SIGN_INS = (
     DemoSignIn("admin@demo.example", Role.ADMIN, with_council=False),
+    DemoSignIn("council-admin@leeds.example", Role.ADMIN),
     DemoSignIn("broker@leeds.example", Role.BROKER),
     DemoSignIn("commissioner@leeds.example", Role.COMMISSIONER),
     DemoSignIn("holder@leeds.example", Role.DP_HOLDER),
     DemoSignIn("provider@leeds.example", Role.PROVIDER),
+)
+# Every sign-in the demo has, for the start-up banner: the ones above, the representative (seeded
+# after the holder they act with) and the owners of the showcase listings (seed/showcase.py).
+ADVERTISED_SIGN_INS = (
+    *DEMO_SIGN_INS,
+    DemoSignIn(REPRESENTATIVE_EMAIL, Role.REPRESENTATIVE),
+    *(DemoSignIn(item.email, Role.PROVIDER) for item in SHOWCASE),
 )
 
 
@@ -83,6 +92,10 @@ async def seed_demo(
     listing.owner_id = users[Role.PROVIDER].id
     await session.flush()
     await _demo_holder_and_plan(session, council_id=council.id, users=users, today=today)
+    await seed_representative(
+        session, council=council, holder_user=users[Role.DP_HOLDER], password=DEMO_PASSWORD
+    )
+    await seed_showcase(session, council=council, password=DEMO_PASSWORD, today=today)
     await generate_plans(
         session,
         council=council,
