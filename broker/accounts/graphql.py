@@ -19,6 +19,7 @@ from broker.errors import AuthenticationFailed
 
 if TYPE_CHECKING:
     from broker.agreements.graphql.types import CareRequestNode
+    from broker.providers.graphql.types import ProviderNode
 
 RoleEnum = strawberry.enum(Role, name="Role", description="What a signed-in user does here.")
 
@@ -78,6 +79,22 @@ class UserNode(relay.Node):
         if actor is None or actor.user_id != self.id:
             return None
         return await care_requests_page(info, None, first, after)
+
+    @strawberry.field(
+        description="The listing this user signs in for (providers); null on anyone but yourself."
+    )
+    async def provider(
+        self, info: Info
+    ) -> Annotated[ProviderNode, strawberry.lazy("broker.providers.graphql.types")] | None:
+        from broker.providers.graphql.types import ProviderNode
+        from broker.providers.service import owned_listing
+
+        actor = info.context.actor
+        if actor is None or actor.user_id != self.id:
+            return None
+        async with info.context.db.session() as session:
+            listing = await owned_listing(session, owner_id=self.id)
+        return ProviderNode.from_model(listing) if listing else None
 
     @classmethod
     async def resolve_nodes(

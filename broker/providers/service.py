@@ -643,3 +643,11 @@ async def list_providers(
     total = (await session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
     rows = await session.execute(query.order_by(Provider.name, Provider.id).limit(limit).offset(offset))
     return list(rows.scalars()), total
+
+
+async def owned_listing(session: AsyncSession, *, owner_id: int) -> Provider | None:
+    """The listing a PROVIDER user signs in for (the oldest, should there be more than one)."""
+    rows = await session.execute(
+        select(Provider).where(Provider.owner_id == owner_id).order_by(Provider.id).limit(1)  # type: ignore[arg-type]
+    )
+    return rows.scalar_one_or_none()

@@ -250,3 +250,22 @@ async def test_changing_your_password_ends_your_other_sessions(api: GraphQLClien
     assert (await api.execute("{ viewer { email } }", token=new_token))["data"]["viewer"][
         "email"
     ] == user.email
+
+
+VIEWER_PROVIDER = "{ viewer { provider { name status } } }"
+
+
+async def test_a_provider_finds_their_own_listing_from_viewer(api: GraphQLClient, db, leeds):
+    from tests.factories import make_provider
+
+    pa = await make_user(db, Role.PROVIDER, leeds)
+    await make_provider(db, leeds, owner=pa, name="Jo Bloggs")
+    broker = await make_user(db, Role.BROKER, leeds)
+
+    mine = await api.data(VIEWER_PROVIDER, as_user=pa)
+    brokers = await api.data(VIEWER_PROVIDER, as_user=broker)
+    anonymous = await api.data(VIEWER_PROVIDER)
+
+    assert mine["viewer"]["provider"] == {"name": "Jo Bloggs", "status": "PUBLISHED"}
+    assert brokers["viewer"]["provider"] is None
+    assert anonymous["viewer"] is None
