@@ -47,6 +47,7 @@ class UserNode(relay.Node):
     email: str
     full_name: str
     role: RoleEnum  # type: ignore[valid-type]
+    active: bool = strawberry.field(description="False once deactivated: the user cannot sign in.")
     council_id: strawberry.Private[int | None]
 
     @classmethod
@@ -56,6 +57,7 @@ class UserNode(relay.Node):
             email=user.email,
             full_name=user.full_name,
             role=user.role,
+            active=user.deactivated_at is None,
             council_id=user.council_id,
         )
 

@@ -37,7 +37,7 @@ USERS = """
 query($filter: UserFilterInput) { users(first: 50, filter: $filter) { totalCount nodes { email role } } }
 """
 DEACTIVATE = """
-mutation($id: ID!) { deactivateUser(input: {userId: $id}) { user { email } userErrors { field code } } }
+mutation($id: ID!) { deactivateUser(input: {userId: $id}) { user { email active } userErrors { field code } } }
 """
 ROLE = """
 mutation($id: ID!, $role: Role!) {
@@ -200,6 +200,7 @@ async def test_a_deactivated_user_is_signed_out_at_once_and_cannot_sign_in(api: 
     data = await api.data(DEACTIVATE, {"id": gid("User", broker.id)}, as_user=admin)
 
     assert data["deactivateUser"]["userErrors"] == []
+    assert data["deactivateUser"]["user"]["active"] is False
     assert (await api.post("{ viewer { email } }", token=token)).status_code == 401
     assert (await api.data(LOGIN, {"e": broker.email, "p": PASSWORD}))["login"]["token"] is None
 
