@@ -35,6 +35,42 @@ class Strength(StrEnum):
     PREFERRED = "PREFERRED"
 
 
+class PlanReadPurpose(StrEnum):
+    """Why a plan was read, for its read log: the use case, not the route a client took to it."""
+
+    VIEW = "VIEW"  # one plan shown: by ID or as a node
+    LIST = "LIST"  # a page of plans: the list, or a holder's plans
+    MATCH = "MATCH"  # providers matched against the plan, or a match explained
+    REQUEST = "REQUEST"  # a care request sent for the plan
+    AGREEMENT = "AGREEMENT"  # an agreement written for the plan
+    ALLOCATION = "ALLOCATION"  # plans allocated to providers together
+    CREATE = "CREATE"  # the plan as written
+    UPDATE = "UPDATE"  # the plan as changed
+
+    @classmethod
+    def of(cls, value: str) -> PlanReadPurpose:
+        """The purpose a stored label (or a caller's label) stands for; reads logged before issue 10
+        carry the GraphQL operation name they came through."""
+        if value in cls.__members__:
+            return cls(value)
+        return _LEGACY_OPERATIONS.get(value, cls.VIEW)
+
+
+_LEGACY_OPERATIONS: dict[str, PlanReadPurpose] = {
+    "supportPlan": PlanReadPurpose.VIEW,
+    "node": PlanReadPurpose.VIEW,
+    "supportPlans": PlanReadPurpose.LIST,
+    "dpHolder.supportPlans": PlanReadPurpose.LIST,
+    "matchesForPlan": PlanReadPurpose.MATCH,
+    "matchExplanation": PlanReadPurpose.MATCH,
+    "sendRequest": PlanReadPurpose.REQUEST,
+    "createAgreement": PlanReadPurpose.AGREEMENT,
+    "proposeAllocation": PlanReadPurpose.ALLOCATION,
+    "createSupportPlan": PlanReadPurpose.CREATE,
+    "updateSupportPlan": PlanReadPurpose.UPDATE,
+}
+
+
 class SupportPlan(SQLModel, table=True):
     """Where and from when support is needed; the needs and preferences hang off it."""
 
@@ -105,8 +141,8 @@ class PlanPreference(SQLModel, table=True):
 
 
 class PlanRead(SQLModel, table=True):
-    """Who read which plan, when, and through which operation: care needs are special-category data
-    (UK GDPR art. 9), so every read is accountable."""
+    """Who read which plan, when, and for what (a `PlanReadPurpose` value): care needs are
+    special-category data (UK GDPR art. 9), so every read is accountable."""
 
     __tablename__ = "plan_read"
     __table_args__ = (Index("ix_plan_read_plan_read_at", "plan_id", "read_at"),)
@@ -116,3 +152,7 @@ class PlanRead(SQLModel, table=True):
     user_id: int = Field(foreign_key="user_account.id", index=True)
     read_at: datetime = Field(sa_type=UTCDateTime)
     operation: str = Field(max_length=40)
+
+    @property
+    def purpose(self) -> PlanReadPurpose:
+        return PlanReadPurpose.of(self.operation)
