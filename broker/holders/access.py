@@ -37,10 +37,11 @@ def may_see(actor: Actor | None, holder: DPHolder, representative_ids: Iterable[
     return reaches(actor, parties)
 
 
-def manages(actor: Actor | None, holder: DPHolder) -> bool:
-    """Staff of the holder's council (and platform admins) set the budget, the home and who represents
-    the person; the person and their representatives choose only how the payment is held."""
-    return actor is not None and actor.is_staff_of(holder.council_id)
+def manages(actor: Actor | None, council_id: int | None) -> bool:
+    """Staff of the holder's council (and platform admins) set up profiles and set the budget, the home
+    and who represents the person; the person and their representatives choose only how the payment
+    is held."""
+    return council_id is not None and reaches(actor, Parties(council_id=council_id))
 
 
 async def acts_for(session: AsyncSession, actor: Actor | None, holder: DPHolder) -> bool:

@@ -164,7 +164,7 @@ async def create_dp_holder(
     """
     user_id, fields = command.user_id, command.fields
     user = await session.get(User, user_id)
-    if user is None or not actor.is_staff_of(user.council_id):
+    if user is None or not manages(actor, user.council_id):
         raise NotFound("No user with this ID.", field="user_id")
     if user.role is not Role.DP_HOLDER:
         raise InvalidInput("A profile is for a user with the DP_HOLDER role.", field="user_id")
@@ -216,7 +216,7 @@ async def update_dp_holder(
     holder = await session.get(DPHolder, holder_id, with_for_update=True)
     if holder is None or await get_dp_holder(session, actor=actor, holder_id=holder_id) is None:
         raise NotFound("No DP holder with this ID.", field="id")
-    if not manages(actor, holder):
+    if not manages(actor, holder.council_id):
         if not await acts_for(session, actor, holder):
             raise PermissionDenied("Only the council's brokers change this profile.", field="id")
         for name, value in (
