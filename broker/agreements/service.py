@@ -35,7 +35,7 @@ from broker.holders import service as holders
 from broker.holders.models import DPHolder
 from broker.matching import capacity
 from broker.plans import service as plans
-from broker.plans.models import PlanNeed, PlanReadPurpose, PlanStatus
+from broker.plans.models import PlanNeed, PlanStatus
 from broker.providers import rules as provider_rules
 from broker.providers.accreditation import is_accredited
 from broker.providers.models import (
@@ -233,12 +233,7 @@ async def send_request(
     """Asks a provider to take on needs of a plan (all of them when none are named). The request
     expires unanswered after `expires_after` (BROKER_REQUEST_EXPIRY_HOURS)."""
     plan = await plans.require_plan(
-        session,
-        actor=actor,
-        plan_id=plan_id,
-        field="input.planId",
-        operation=PlanReadPurpose.REQUEST,
-        now=now,
+        session, actor=actor, plan_id=plan_id, field="input.planId", operation="sendRequest", now=now
     )
     holder = await session.get(DPHolder, plan.holder_id)
     assert holder is not None
@@ -433,12 +428,7 @@ async def create_agreement(
         plan_id, provider_id = fields.plan_id, fields.provider_id  # type: ignore[assignment]
         need_ids = fields.need_ids or []
     plan = await plans.require_plan(
-        session,
-        actor=actor,
-        plan_id=plan_id,
-        field="input.planId",
-        operation=PlanReadPurpose.AGREEMENT,
-        now=now,
+        session, actor=actor, plan_id=plan_id, field="input.planId", operation="createAgreement", now=now
     )
     holder = await session.get(DPHolder, plan.holder_id)
     assert holder is not None

@@ -17,7 +17,7 @@ from broker.access import HOLDER_SIDE, holder_ids
 from broker.accounts.actor import Actor
 from broker.accounts.models import Role, User
 from broker.errors import Conflict, ErrorCode, InvalidInput, NotFound, PermissionDenied, Problems
-from broker.geography.service import resolve_postcode
+from broker.geography.service import place_of
 from broker.holders import rules
 from broker.holders.access import acts_for, manages, may_read, may_see, visible_clause
 from broker.holders.models import DPHolder, DPHolding, HolderRepresentative
@@ -112,15 +112,10 @@ async def _apply_fields(
     if fields.held_as is not None:
         holder.held_as = fields.held_as
     if fields.home_postcode is not None:
-        try:
-            postcode, district = await resolve_postcode(session, fields.home_postcode, field="home_postcode")
-        except InvalidInput as error:
-            problems.errors.extend(error.errors)
-        else:
-            holder.home_postcode = str(postcode)
-            holder.postcode_district = district.code
-            holder.latitude = district.latitude
-            holder.longitude = district.longitude
+        place = await place_of(session, fields.home_postcode, field="home_postcode", problems=problems)
+        if place is not None:
+            holder.home_postcode, holder.postcode_district = place.postcode, place.district
+            holder.latitude, holder.longitude = place.latitude, place.longitude
     if fields.representative_ids is None:
         return None
     wanted = list(dict.fromkeys(fields.representative_ids))

@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,6 +28,8 @@ from broker.plans.models import (
     PlanStatus,
     SupportPlan,
 )
+
+T = TypeVar("T")
 
 # How many of a holder's plans their profile shows; a person has a handful over the years.
 HOLDER_PLANS_SHOWN = 100
@@ -206,8 +209,23 @@ class PlanDetails:
     preferences: list[PlanPreference]
 
 
+async def _grouped(
+    session: AsyncSession, model: type[T], key: str, ids: Sequence[int], order: Sequence[object]
+) -> dict[int, list[T]]:
+    """Rows of `model` whose `key` is one of `ids`, grouped by it, in `order`; asked in chunks so a
+    batch of thousands stays within the database's limit on bound parameters."""
+    grouped: dict[int, list[T]] = defaultdict(list)
+    column = getattr(model, key)
+    for start in range(0, len(ids), 5000):
+        chunk = ids[start : start + 5000]
+        rows = await session.execute(select(model).where(column.in_(chunk)).order_by(*order))
+        for row in rows.scalars():
+            grouped[getattr(row, key)].append(row)
+    return grouped
+
+
 async def plan_details(session: AsyncSession, plans: Sequence[SupportPlan]) -> dict[int, PlanDetails]:
-    """Everything hanging off `plans` in four statements, whatever their number."""
+    """Everything hanging off `plans` in four statements, whatever their number (up to 5,000)."""
     ids = [p.id for p in plans if p.id is not None]
     if not ids:
         return {}
@@ -215,34 +233,11 @@ async def plan_details(session: AsyncSession, plans: Sequence[SupportPlan]) -> d
         select(DPHolder).where(DPHolder.id.in_({p.holder_id for p in plans}))  # type: ignore[union-attr]
     )
     holders_by_id = {h.id: h for h in holder_rows.scalars()}
-    needs: dict[int, list[PlanNeed]] = defaultdict(list)
-    for need in (
-        await session.execute(
-            select(PlanNeed).where(PlanNeed.plan_id.in_(ids)).order_by(PlanNeed.position, PlanNeed.id)  # type: ignore[attr-defined]
-        )
-    ).scalars():
-        needs[need.plan_id].append(need)
-    need_ids = [n.id for group in needs.values() for n in group]
-    slots: dict[int, list[NeedSlot]] = defaultdict(list)
-    for chunk_start in range(0, len(need_ids), 5000):
-        chunk = need_ids[chunk_start : chunk_start + 5000]
-        for slot in (
-            await session.execute(
-                select(NeedSlot)
-                .where(NeedSlot.need_id.in_(chunk))  # type: ignore[attr-defined]
-                .order_by(NeedSlot.day, NeedSlot.start_minute)
-            )
-        ).scalars():
-            slots[slot.need_id].append(slot)
-    preferences: dict[int, list[PlanPreference]] = defaultdict(list)
-    for preference in (
-        await session.execute(
-            select(PlanPreference)
-            .where(PlanPreference.plan_id.in_(ids))  # type: ignore[attr-defined]
-            .order_by(PlanPreference.position, PlanPreference.id)
-        )
-    ).scalars():
-        preferences[preference.plan_id].append(preference)
+    needs = await _grouped(session, PlanNeed, "plan_id", ids, [PlanNeed.position, PlanNeed.id])
+    need_ids = [n.id for group in needs.values() for n in group if n.id is not None]
+    slots = await _grouped(session, NeedSlot, "need_id", need_ids, [NeedSlot.day, NeedSlot.start_minute])
+    order = [PlanPreference.position, PlanPreference.id]
+    preferences = await _grouped(session, PlanPreference, "plan_id", ids, order)
     return {
         plan.id: PlanDetails(
             plan=plan,

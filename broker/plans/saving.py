@@ -14,8 +14,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from broker.accounts.actor import Actor
-from broker.errors import Conflict, ErrorCode, InvalidInput, NotFound, PermissionDenied, Problems
-from broker.geography.service import resolve_postcode
+from broker.errors import Conflict, ErrorCode, NotFound, PermissionDenied, Problems
+from broker.geography.service import place_of
 from broker.holders import service as holders
 from broker.holders.models import DPHolder
 from broker.plans import rules
@@ -66,15 +66,10 @@ async def _apply_fields(
             )
         plan.outcomes = fields.outcomes.strip()
     if fields.postcode is not None:
-        try:
-            postcode, district = await resolve_postcode(session, fields.postcode, field="postcode")
-        except InvalidInput as error:
-            problems.errors.extend(error.errors)
-        else:
-            plan.postcode = str(postcode)
-            plan.postcode_district = district.code
-            plan.latitude = district.latitude
-            plan.longitude = district.longitude
+        place = await place_of(session, fields.postcode, field="postcode", problems=problems)
+        if place is not None:
+            plan.postcode, plan.postcode_district = place.postcode, place.district
+            plan.latitude, plan.longitude = place.latitude, place.longitude
     if fields.start_date is not None:
         plan.start_date = fields.start_date
     slots = (
