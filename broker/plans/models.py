@@ -16,6 +16,11 @@ def _enum(enum: type[StrEnum], length: int = 32) -> SAEnum:
     return SAEnum(enum, native_enum=False, length=length)
 
 
+def _part_of(parent: str) -> Column[int]:
+    """The key of the row this one belongs to; it goes when its parent goes."""
+    return Column(Integer, ForeignKey(parent, ondelete="CASCADE"), nullable=False, index=True)
+
+
 class PlanStatus(StrEnum):
     DRAFT = "DRAFT"
     ACTIVE = "ACTIVE"
@@ -98,11 +103,7 @@ class PlanNeed(SQLModel, table=True):
     __tablename__ = "plan_need"
 
     id: int | None = Field(default=None, primary_key=True)
-    plan_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("support_plan.id", ondelete="CASCADE"), nullable=False, index=True
-        )
-    )
+    plan_id: int = Field(sa_column=_part_of("support_plan.id"))
     position: int = 0
     service_code: str = Field(max_length=40)
     hours_per_week: float
@@ -115,9 +116,7 @@ class NeedSlot(SQLModel, table=True):
     __tablename__ = "need_slot"
 
     id: int | None = Field(default=None, primary_key=True)
-    need_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("plan_need.id", ondelete="CASCADE"), nullable=False, index=True)
-    )
+    need_id: int = Field(sa_column=_part_of("plan_need.id"))
     day: int
     start_minute: int
     end_minute: int
@@ -129,11 +128,7 @@ class PlanPreference(SQLModel, table=True):
     __tablename__ = "plan_preference"
 
     id: int | None = Field(default=None, primary_key=True)
-    plan_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("support_plan.id", ondelete="CASCADE"), nullable=False, index=True
-        )
-    )
+    plan_id: int = Field(sa_column=_part_of("support_plan.id"))
     position: int = 0
     kind: PreferenceKind = Field(sa_type=_enum(PreferenceKind))
     value: str = Field(max_length=60)
