@@ -152,7 +152,7 @@ class HolderQueries:
         ctx = info.context
         async with ctx.db.session() as session:
             if id is None:
-                found = await service.own_dp_holder(session, actor=ctx.actor)  # type: ignore[arg-type]
+                found = await service.own_dp_holder(session, actor=ctx.actor)
             else:
                 holder_id = decode_id(id, "DPHolder", field="id")
                 found = await service.get_dp_holder(session, actor=ctx.actor, holder_id=holder_id)

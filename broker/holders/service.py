@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from broker.access import HOLDER_SIDE, holder_ids
+from broker.access import HOLDER_SIDE
 from broker.accounts.actor import Actor
 from broker.accounts.models import Role, User
 from broker.errors import Conflict, ErrorCode, InvalidInput, NotFound, PermissionDenied, Problems
@@ -57,11 +57,11 @@ async def get_dp_holder(session: AsyncSession, *, actor: Actor | None, holder_id
     return (await session.execute(query)).scalar_one_or_none()
 
 
-async def own_dp_holder(session: AsyncSession, *, actor: Actor) -> DPHolder | None:
+async def own_dp_holder(session: AsyncSession, *, actor: Actor | None) -> DPHolder | None:
     """The signed-in holder's profile, or the one profile a representative acts for."""
-    if actor.role not in HOLDER_SIDE:
+    if actor is None or actor.role not in HOLDER_SIDE:
         return None
-    query = select(DPHolder).where(DPHolder.id.in_(holder_ids(actor)))  # type: ignore[union-attr]
+    query = select(DPHolder).where(visible_clause(actor))
     rows = list((await session.execute(query.order_by(DPHolder.id).limit(2))).scalars())
     return rows[0] if len(rows) == 1 else None
 

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Select, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from broker.accounts.actor import Actor
 from broker.errors import NotFound
@@ -110,8 +111,8 @@ class PlanFilter:
     holder_id: int | None = None
 
 
-def _newest_first(query):
-    return query.order_by(SupportPlan.created_at.desc(), SupportPlan.id.desc())  # type: ignore[union-attr]
+def _newest_first(query: Select[tuple[SupportPlan]]) -> Select[tuple[SupportPlan]]:
+    return query.order_by(col(SupportPlan.created_at).desc(), col(SupportPlan.id).desc())
 
 
 async def list_support_plans(
@@ -149,7 +150,7 @@ async def plans_by_holder(
     grouped: dict[int, list[SupportPlan]] = defaultdict(list)
     if actor is None or not holder_ids:
         return grouped
-    query = select(SupportPlan).where(SupportPlan.holder_id.in_(holder_ids), visible_clause(actor))  # type: ignore[attr-defined]
+    query = select(SupportPlan).where(col(SupportPlan.holder_id).in_(holder_ids), visible_clause(actor))
     for plan in (await session.execute(_newest_first(query))).scalars():
         if len(grouped[plan.holder_id]) < HOLDER_PLANS_SHOWN:
             grouped[plan.holder_id].append(plan)
@@ -179,16 +180,16 @@ async def reads_by_plan(
         func.row_number()
         .over(
             partition_by=PlanRead.plan_id,
-            order_by=(PlanRead.read_at.desc(), PlanRead.id.desc()),  # type: ignore[attr-defined]
+            order_by=(col(PlanRead.read_at).desc(), col(PlanRead.id).desc()),
         )
         .label("rank")
     )
-    ranked = select(PlanRead.id, rank).where(PlanRead.plan_id.in_(plan_ids)).subquery()  # type: ignore[attr-defined]
+    ranked = select(PlanRead.id, rank).where(col(PlanRead.plan_id).in_(plan_ids)).subquery()
     query = (
         select(PlanRead)
         .join(ranked, ranked.c.id == PlanRead.id)
         .where(ranked.c.rank <= limit)
-        .order_by(PlanRead.plan_id, PlanRead.read_at.desc(), PlanRead.id.desc())  # type: ignore[attr-defined]
+        .order_by(PlanRead.plan_id, col(PlanRead.read_at).desc(), col(PlanRead.id).desc())
     )
     for read in (await session.execute(query)).scalars():
         grouped[read.plan_id].append(read)
