@@ -14,9 +14,15 @@ from broker.accounts.passwords import hash_password
 from broker.accounts.service import create_user, get_or_create_council
 from broker.geography.service import load_districts, read_geography_csv
 from broker.holders.models import DPHolding
-from broker.holders.service import HolderFields, create_dp_holder
+from broker.holders.service import CreateDpHolder, HolderFields, create_dp_holder
 from broker.plans.models import PreferenceKind, Strength
-from broker.plans.service import NeedFields, PlanFields, PreferenceFields, create_support_plan
+from broker.plans.service import (
+    CreateSupportPlan,
+    NeedFields,
+    PlanFields,
+    PreferenceFields,
+    create_support_plan,
+)
 from broker.providers.models import Provider, ProviderKind, ProviderStatus, Weekday
 from broker.providers.service import SlotFields
 from seed import DEMO_DISTRICTS
@@ -117,38 +123,38 @@ async def _demo_holder_and_plan(
     holder = await create_dp_holder(
         session,
         actor=actor,
-        user_id=users[Role.DP_HOLDER].id,
         now=now,
-        fields=HolderFields(
-            weekly_budget_pence=42_000, held_as=DPHolding.PREPAID_CARD, home_postcode="LS8 2QP"
+        command=CreateDpHolder(
+            user_id=users[Role.DP_HOLDER].id,
+            fields=HolderFields(
+                weekly_budget_pence=42_000, held_as=DPHolding.PREPAID_CARD, home_postcode="LS8 2QP"
+            ),
         ),
     )
     mornings = [SlotFields(day=Weekday(d), start="08:00", end="09:30") for d in range(7)]
+    assert holder.id is not None
+    fields = PlanFields(
+        outcomes="Stay living at home with my wife; get to the mosque on Fridays; keep my garden.",
+        start_date=today,
+        needs=[
+            NeedFields(
+                service_code="PERSONAL_CARE",
+                hours_per_week=10.5,
+                budgeted_rate_pence=1550,
+                slots=mornings,
+            ),
+            NeedFields(
+                service_code="COMMUNITY_ACCESS",
+                hours_per_week=3,
+                budgeted_rate_pence=1500,
+                slots=[SlotFields(day=Weekday.FRIDAY, start="12:00", end="15:00")],
+            ),
+        ],
+        preferences=[
+            PreferenceFields(kind=PreferenceKind.LANGUAGE, value="pa", strength=Strength.PREFERRED),
+            PreferenceFields(kind=PreferenceKind.GENDER, value="MALE", strength=Strength.PREFERRED),
+        ],
+    )
     await create_support_plan(
-        session,
-        actor=actor,
-        holder_id=holder.id,
-        now=now,
-        fields=PlanFields(
-            outcomes="Stay living at home with my wife; get to the mosque on Fridays; keep my garden.",
-            start_date=today,
-            needs=[
-                NeedFields(
-                    service_code="PERSONAL_CARE",
-                    hours_per_week=10.5,
-                    budgeted_rate_pence=1550,
-                    slots=mornings,
-                ),
-                NeedFields(
-                    service_code="COMMUNITY_ACCESS",
-                    hours_per_week=3,
-                    budgeted_rate_pence=1500,
-                    slots=[SlotFields(day=Weekday.FRIDAY, start="12:00", end="15:00")],
-                ),
-            ],
-            preferences=[
-                PreferenceFields(kind=PreferenceKind.LANGUAGE, value="pa", strength=Strength.PREFERRED),
-                PreferenceFields(kind=PreferenceKind.GENDER, value="MALE", strength=Strength.PREFERRED),
-            ],
-        ),
+        session, actor=actor, now=now, command=CreateSupportPlan(holder_id=holder.id, fields=fields)
     )

@@ -9,17 +9,20 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from datetime import datetime
+from typing import NamedTuple, TypeVar
 
 from sqlalchemy import select
 from strawberry.dataloader import DataLoader
 
+from broker.accounts.actor import Actor
 from broker.accounts.models import Council, User
 from broker.agreements.models import Agreement, AgreementNeed, AgreementSlot, AgreementTransition
 from broker.db import Database
 from broker.holders.models import DPHolder, HolderRepresentative
 from broker.payments.models import Refund
-from broker.plans.models import NeedSlot, PlanNeed, PlanPreference
+from broker.plans.models import NeedSlot, PlanNeed, PlanPreference, PlanRead, SupportPlan
+from broker.plans.reading import plans_by_holder, reads_by_plan
 from broker.providers.models import Accreditation, AvailabilitySlot, Provider, ProviderService
 from broker.support.models import LeadContract, Subcontract
 
@@ -122,6 +125,49 @@ class PreferencesByPlanIdLoader(DataLoader[int, list[PlanPreference]]):
         super().__init__(load_fn=_load_grouped(db, PlanPreference, "plan_id", order))
 
 
+class HolderPlans(NamedTuple):
+    """Which holder's plans, for whom, at what instant: the read is scoped and recorded as theirs."""
+
+    holder_id: int
+    actor: Actor | None
+    now: datetime
+
+
+class SupportPlansByHolderIdLoader(DataLoader[HolderPlans, list[SupportPlan]]):
+    """A holder's plans the reader may see, newest first; one transaction per batch, because each
+    read is written to the plan's read log."""
+
+    def __init__(self, db: Database) -> None:
+        async def load(keys: Sequence[HolderPlans]) -> list[list[SupportPlan]]:
+            found: dict[HolderPlans, list[SupportPlan]] = {}
+            for actor, now in dict.fromkeys((k.actor, k.now) for k in keys):
+                batch = [k for k in keys if (k.actor, k.now) == (actor, now)]
+                async with db.transaction() as session:
+                    grouped = await plans_by_holder(
+                        session, actor=actor, holder_ids=[k.holder_id for k in batch], now=now
+                    )
+                found.update((k, grouped.get(k.holder_id, [])) for k in batch)
+            return [found[k] for k in keys]
+
+        super().__init__(load_fn=load)
+
+
+class PlanReadsByPlanIdLoader(DataLoader[tuple[int, int], list[PlanRead]]):
+    """The newest reads of a plan, keyed by (plan ID, how many)."""
+
+    def __init__(self, db: Database) -> None:
+        async def load(keys: Sequence[tuple[int, int]]) -> list[list[PlanRead]]:
+            found: dict[tuple[int, int], list[PlanRead]] = {}
+            async with db.session() as session:
+                for limit in dict.fromkeys(k[1] for k in keys):
+                    ids = [plan_id for plan_id, n in keys if n == limit]
+                    grouped = await reads_by_plan(session, plan_ids=ids, limit=limit)
+                    found.update(((i, limit), grouped.get(i, [])) for i in ids)
+            return [found[k] for k in keys]
+
+        super().__init__(load_fn=load)
+
+
 class LeadContractByIdLoader(DataLoader[int, LeadContract | None]):
     def __init__(self, db: Database) -> None:
         super().__init__(load_fn=_load_by_id(db, LeadContract))
@@ -196,6 +242,8 @@ class Loaders:
     needs_by_plan_id: NeedsByPlanIdLoader
     slots_by_need_id: SlotsByNeedIdLoader
     preferences_by_plan_id: PreferencesByPlanIdLoader
+    support_plans_by_holder_id: SupportPlansByHolderIdLoader
+    plan_reads_by_plan_id: PlanReadsByPlanIdLoader
     lead_contract_by_id: LeadContractByIdLoader
     subcontract_by_id: SubcontractByIdLoader
     subcontracts_by_lead_contract_id: SubcontractsByLeadContractIdLoader
@@ -222,6 +270,8 @@ class Loaders:
             needs_by_plan_id=NeedsByPlanIdLoader(db),
             slots_by_need_id=SlotsByNeedIdLoader(db),
             preferences_by_plan_id=PreferencesByPlanIdLoader(db),
+            support_plans_by_holder_id=SupportPlansByHolderIdLoader(db),
+            plan_reads_by_plan_id=PlanReadsByPlanIdLoader(db),
             lead_contract_by_id=LeadContractByIdLoader(db),
             subcontract_by_id=SubcontractByIdLoader(db),
             subcontracts_by_lead_contract_id=SubcontractsByLeadContractIdLoader(db),

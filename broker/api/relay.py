@@ -128,10 +128,14 @@ async def paged(
     after: str | None,
     fetch: Callable[[AsyncSession, Page], Awaitable[tuple[Sequence[M], int]]],
     node: Callable[[M], N],
+    *,
+    writes: bool = False,
 ) -> Connection[N]:
     """The one shape of a connection resolver: a page from the cursor, one read session, the service's
-    rows and total, each row presented as a node."""
+    rows and total, each row presented as a node. `writes` runs the fetch in a transaction instead,
+    for reads that are themselves recorded (a support plan's read log)."""
     page = page_from(first, after)
-    async with info.context.db.session() as session:
+    db = info.context.db
+    async with db.transaction() if writes else db.session() as session:
         rows, total = await fetch(session, page)
     return connection([node(r) for r in rows], page=page, total=total)

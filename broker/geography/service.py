@@ -5,12 +5,13 @@ from __future__ import annotations
 import csv
 from collections import Counter
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from broker.errors import ErrorCode, InvalidInput
+from broker.errors import ErrorCode, InvalidInput, Problems
 from broker.geography.models import PostcodeDistrict
 from broker.geography.postcodes import Postcode, parse_postcode
 
@@ -140,3 +141,23 @@ async def resolve_postcode(
             code=ErrorCode.UNKNOWN_POSTCODE,
         )
     return postcode, district
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a person lives or is supported: the postcode as written, and its district on the map."""
+
+    postcode: str
+    district: str
+    latitude: float
+    longitude: float
+
+
+async def place_of(session: AsyncSession, text: str, *, field: str, problems: Problems) -> Place | None:
+    """Like `resolve_postcode`, for an input checked field by field: a refusal joins `problems`."""
+    try:
+        postcode, district = await resolve_postcode(session, text, field=field)
+    except InvalidInput as error:
+        problems.errors.extend(error.errors)
+        return None
+    return Place(str(postcode), district.code, district.latitude, district.longitude)

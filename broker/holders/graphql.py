@@ -10,11 +10,12 @@ from strawberry import relay
 
 from broker.accounts.graphql import CouncilNode, UserNode
 from broker.api.context import Info
-from broker.api.errors import UserError
+from broker.api.inputs import DecodesIds
+from broker.api.loaders import HolderPlans
 from broker.api.money import pence_fields
-from broker.api.mutations import in_transaction
+from broker.api.mutations import MutationPayload, mutate
 from broker.api.permissions import IsAuthenticated, IsCouncilStaff
-from broker.api.relay import Connection, connection, decode_id, page_from
+from broker.api.relay import Connection, decode_id, paged
 from broker.holders import service
 from broker.holders.models import DPHolder, DPHolding
 
@@ -82,25 +83,15 @@ class DPHolderNode(relay.Node):
     async def support_plans(
         self, info: Info
     ) -> list[Annotated[SupportPlanNode, strawberry.lazy("broker.plans.graphql")]]:
-        from broker.plans import service as plans
         from broker.plans.graphql import SupportPlanNode
 
         ctx = info.context
-        async with ctx.db.transaction() as session:
-            rows, _ = await plans.list_support_plans(
-                session,
-                actor=ctx.actor,
-                filters=plans.PlanFilter(holder_id=self.model.id),
-                limit=100,
-                offset=0,
-                operation="dpHolder.supportPlans",
-                now=ctx.now,
-            )
-        return [SupportPlanNode.from_model(p) for p in rows]
+        plans = await ctx.loaders.support_plans_by_holder_id.load(HolderPlans(self.id, ctx.actor, ctx.now))
+        return [SupportPlanNode.from_model(p) for p in plans]
 
 
 @strawberry.input
-class HolderFieldsMixin:
+class HolderFieldsMixin(DecodesIds):
     weekly_budget_pence: int | None = strawberry.field(
         default=None, description="The personal budget a week, in pence (council staff only)."
     )
@@ -113,17 +104,11 @@ class HolderFieldsMixin:
     )
 
     def to_fields(self) -> service.HolderFields:
-        representatives = None
-        if self.representative_ids is not None:
-            representatives = [
-                decode_id(g, "User", field=f"input.representativeIds.{i}")
-                for i, g in enumerate(self.representative_ids)
-            ]
         return service.HolderFields(
             weekly_budget_pence=self.weekly_budget_pence,
             held_as=self.held_as,
             home_postcode=self.home_postcode,
-            representative_ids=representatives,
+            representative_ids=self.optional_keys("representative_ids", "User"),
         )
 
 
@@ -131,22 +116,26 @@ class HolderFieldsMixin:
 class CreateDpHolderInput(HolderFieldsMixin):
     user_id: relay.GlobalID
 
+    def to_command(self) -> service.CreateDpHolder:
+        return service.CreateDpHolder(user_id=self.key("user_id", "User"), fields=self.to_fields())
+
 
 @strawberry.input(description="Changes to a profile; fields left out stay as they are.")
 class UpdateDpHolderInput(HolderFieldsMixin):
     id: relay.GlobalID
 
-
-@strawberry.type
-class CreateDpHolderPayload:
-    dp_holder: DPHolderNode | None
-    user_errors: list[UserError]
+    def to_command(self) -> service.UpdateDpHolder:
+        return service.UpdateDpHolder(holder_id=self.key("id", "DPHolder"), fields=self.to_fields())
 
 
 @strawberry.type
-class UpdateDpHolderPayload:
-    dp_holder: DPHolderNode | None
-    user_errors: list[UserError]
+class CreateDpHolderPayload(MutationPayload):
+    dp_holder: DPHolderNode | None = None
+
+
+@strawberry.type
+class UpdateDpHolderPayload(MutationPayload):
+    dp_holder: DPHolderNode | None = None
 
 
 def _node(holder: DPHolder | None) -> DPHolderNode | None:
@@ -163,7 +152,7 @@ class HolderQueries:
         ctx = info.context
         async with ctx.db.session() as session:
             if id is None:
-                found = await service.own_dp_holder(session, actor=ctx.actor)  # type: ignore[arg-type]
+                found = await service.own_dp_holder(session, actor=ctx.actor)
             else:
                 holder_id = decode_id(id, "DPHolder", field="id")
                 found = await service.get_dp_holder(session, actor=ctx.actor, holder_id=holder_id)
@@ -175,15 +164,14 @@ class HolderQueries:
     async def dp_holders(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[DPHolderNode]:
-        page = page_from(first, after)
-        async with info.context.db.session() as session:
-            rows, total = await service.list_dp_holders(
-                session,
-                actor=info.context.actor,
-                limit=page.limit,
-                offset=page.offset,  # type: ignore[arg-type]
-            )
-        return connection([DPHolderNode.from_model(h) for h in rows], page=page, total=total)
+        actor = info.context.actor
+        return await paged(
+            info,
+            first,
+            after,
+            lambda s, page: service.list_dp_holders(s, actor=actor, limit=page.limit, offset=page.offset),
+            DPHolderNode.from_model,
+        )
 
 
 @strawberry.type
@@ -194,18 +182,12 @@ class HolderMutations:
     )
     async def create_dp_holder(self, info: Info, input: CreateDpHolderInput) -> CreateDpHolderPayload:
         ctx = info.context
-
-        async def action(session):
-            return await service.create_dp_holder(
-                session,
-                actor=ctx.actor,
-                user_id=decode_id(input.user_id, "User", field="input.userId"),
-                fields=input.to_fields(),
-                now=ctx.now,
-            )
-
-        holder, errors = await in_transaction(info, action)
-        return CreateDpHolderPayload(dp_holder=_node(holder), user_errors=errors)
+        return await mutate(
+            info,
+            CreateDpHolderPayload,
+            lambda s: service.create_dp_holder(s, actor=ctx.actor, command=input.to_command(), now=ctx.now),
+            lambda holder: CreateDpHolderPayload(dp_holder=DPHolderNode.from_model(holder)),
+        )
 
     @strawberry.mutation(
         permission_classes=[IsAuthenticated],
@@ -213,15 +195,9 @@ class HolderMutations:
     )
     async def update_dp_holder(self, info: Info, input: UpdateDpHolderInput) -> UpdateDpHolderPayload:
         ctx = info.context
-
-        async def action(session):
-            return await service.update_dp_holder(
-                session,
-                actor=ctx.actor,
-                holder_id=decode_id(input.id, "DPHolder", field="input.id"),
-                fields=input.to_fields(),
-                now=ctx.now,
-            )
-
-        holder, errors = await in_transaction(info, action)
-        return UpdateDpHolderPayload(dp_holder=_node(holder), user_errors=errors)
+        return await mutate(
+            info,
+            UpdateDpHolderPayload,
+            lambda s: service.update_dp_holder(s, actor=ctx.actor, command=input.to_command(), now=ctx.now),
+            lambda holder: UpdateDpHolderPayload(dp_holder=DPHolderNode.from_model(holder)),
+        )

@@ -1,23 +1,25 @@
 """Use cases for DP holder profiles: council staff set them up; the person may change how the DP is held.
 
-Who sees a profile: the holder, their representatives, and staff of the holder's council. A
-representative (family member, "suitable person") acts with the holder, so reads what they read.
+Who sees a profile and who acts for the holder is `broker.holders.access`; `visible_clause`,
+`may_read` and `acts_for` are re-exported here for the capabilities that import them from here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, delete, false, func, select, true
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from broker.access import HOLDER_SIDE
 from broker.accounts.actor import Actor
-from broker.accounts.models import COUNCIL_STAFF, Role, User
+from broker.accounts.models import Role, User
 from broker.errors import Conflict, ErrorCode, InvalidInput, NotFound, PermissionDenied, Problems
-from broker.geography.service import resolve_postcode
+from broker.geography.service import place_of
 from broker.holders import rules
+from broker.holders.access import acts_for, manages, may_read, may_see, visible_clause
 from broker.holders.models import DPHolder, DPHolding, HolderRepresentative
 
 
@@ -31,48 +33,23 @@ class HolderFields:
     representative_ids: list[int] | None = None
 
 
-# --- who sees and who acts --------------------------------------------------------------------
+@dataclass(frozen=True)
+class CreateDpHolder:
+    """Set up the profile of the DP_HOLDER user `user_id`."""
+
+    user_id: int
+    fields: HolderFields
 
 
-def visible_clause(actor: Actor | None) -> ColumnElement[bool]:
-    """The profiles `actor` may read, as SQL: their own, those they represent, their council's."""
-    if actor is None:
-        return false()
-    if actor.is_platform_admin:
-        return true()
-    if actor.role in COUNCIL_STAFF:
-        return DPHolder.council_id == actor.council_id
-    if actor.role is Role.DP_HOLDER:
-        return DPHolder.user_id == actor.user_id
-    if actor.role is Role.REPRESENTATIVE:
-        represented = select(HolderRepresentative.holder_id).where(
-            HolderRepresentative.user_id == actor.user_id
-        )
-        return DPHolder.id.in_(represented)  # type: ignore[union-attr]
-    return false()
+@dataclass(frozen=True)
+class UpdateDpHolder:
+    """Change the profile `holder_id`; fields left None stay as they are."""
+
+    holder_id: int
+    fields: HolderFields
 
 
-def may_read(actor: Actor | None, holder: DPHolder, representative_ids: Iterable[int]) -> bool:
-    """Python twin of `visible_clause`, for a holder already loaded with their representatives."""
-    if actor is None:
-        return False
-    if actor.is_staff_of(holder.council_id) or actor.user_id == holder.user_id:
-        return True
-    return actor.role is Role.REPRESENTATIVE and actor.user_id in set(representative_ids)
-
-
-async def acts_for(session: AsyncSession, actor: Actor, holder: DPHolder) -> bool:
-    """True when `actor` is the holder or one of their representatives."""
-    if actor.user_id == holder.user_id:
-        return True
-    if actor.role is not Role.REPRESENTATIVE:
-        return False
-    found = await session.execute(
-        select(HolderRepresentative.user_id).where(
-            HolderRepresentative.holder_id == holder.id, HolderRepresentative.user_id == actor.user_id
-        )
-    )
-    return found.first() is not None
+# --- reading --------------------------------------------------------------------------------
 
 
 async def get_dp_holder(session: AsyncSession, *, actor: Actor | None, holder_id: int) -> DPHolder | None:
@@ -80,13 +57,11 @@ async def get_dp_holder(session: AsyncSession, *, actor: Actor | None, holder_id
     return (await session.execute(query)).scalar_one_or_none()
 
 
-async def own_dp_holder(session: AsyncSession, *, actor: Actor) -> DPHolder | None:
+async def own_dp_holder(session: AsyncSession, *, actor: Actor | None) -> DPHolder | None:
     """The signed-in holder's profile, or the one profile a representative acts for."""
-    query = select(DPHolder).where(visible_clause(actor))
-    if actor.role is Role.DP_HOLDER:
-        query = query.where(DPHolder.user_id == actor.user_id)
-    elif actor.role is not Role.REPRESENTATIVE:
+    if actor is None or actor.role not in HOLDER_SIDE:
         return None
+    query = select(DPHolder).where(visible_clause(actor))
     rows = list((await session.execute(query.order_by(DPHolder.id).limit(2))).scalars())
     return rows[0] if len(rows) == 1 else None
 
@@ -99,7 +74,7 @@ async def visible_holders(
 
 
 async def list_dp_holders(
-    session: AsyncSession, *, actor: Actor, limit: int, offset: int
+    session: AsyncSession, *, actor: Actor | None, limit: int, offset: int
 ) -> tuple[list[DPHolder], int]:
     """One page of the profiles the actor may see, oldest first, and how many there are."""
     query = select(DPHolder).where(visible_clause(actor))
@@ -128,7 +103,7 @@ async def _apply_fields(
         budget = fields.weekly_budget_pence
         if not 0 < budget <= rules.MAX_WEEKLY_BUDGET_PENCE:
             problems.add(
-                "input.weeklyBudgetPence",
+                "weekly_budget_pence",
                 f"A weekly budget is more than £0 and at most £{rules.MAX_WEEKLY_BUDGET_PENCE // 100:,}; "
                 "amounts are in pence.",
                 ErrorCode.OUT_OF_RANGE,
@@ -137,23 +112,16 @@ async def _apply_fields(
     if fields.held_as is not None:
         holder.held_as = fields.held_as
     if fields.home_postcode is not None:
-        try:
-            postcode, district = await resolve_postcode(
-                session, fields.home_postcode, field="input.homePostcode"
-            )
-        except InvalidInput as error:
-            problems.errors.extend(error.errors)
-        else:
-            holder.home_postcode = str(postcode)
-            holder.postcode_district = district.code
-            holder.latitude = district.latitude
-            holder.longitude = district.longitude
+        place = await place_of(session, fields.home_postcode, field="home_postcode", problems=problems)
+        if place is not None:
+            holder.home_postcode, holder.postcode_district = place.postcode, place.district
+            holder.latitude, holder.longitude = place.latitude, place.longitude
     if fields.representative_ids is None:
         return None
     wanted = list(dict.fromkeys(fields.representative_ids))
     if len(wanted) > rules.MAX_REPRESENTATIVES:
         problems.add(
-            "input.representativeIds",
+            "representative_ids",
             f"At most {rules.MAX_REPRESENTATIVES} representatives.",
             ErrorCode.OUT_OF_RANGE,
         )
@@ -164,10 +132,10 @@ async def _apply_fields(
     for index, user_id in enumerate(wanted):
         user = users.get(user_id)
         if user is None or user.council_id != holder.council_id:
-            problems.add(f"input.representativeIds.{index}", "No user with this ID.", ErrorCode.NOT_FOUND)
+            problems.add(f"representative_ids.{index}", "No user with this ID.", ErrorCode.NOT_FOUND)
         elif user.role is not Role.REPRESENTATIVE:
             problems.add(
-                f"input.representativeIds.{index}",
+                f"representative_ids.{index}",
                 "A representative signs in with the REPRESENTATIVE role.",
             )
     return wanted
@@ -182,34 +150,35 @@ async def _replace_representatives(session: AsyncSession, holder_id: int, user_i
 
 
 async def create_dp_holder(
-    session: AsyncSession, *, actor: Actor, user_id: int, fields: HolderFields, now: datetime
+    session: AsyncSession, *, actor: Actor, command: CreateDpHolder, now: datetime
 ) -> DPHolder:
     """Council staff set up the profile of a DP_HOLDER user of their council (one profile per person).
 
     The weekly budget is the personal budget the council's assessment allocated (Care Act 2014 s.26);
     how the payment is held is the person's own choice.
     """
+    user_id, fields = command.user_id, command.fields
     user = await session.get(User, user_id)
-    if user is None or not actor.is_staff_of(user.council_id):
-        raise NotFound("No user with this ID.", field="input.userId")
+    if user is None or not manages(actor, user.council_id):
+        raise NotFound("No user with this ID.", field="user_id")
     if user.role is not Role.DP_HOLDER:
-        raise InvalidInput("A profile is for a user with the DP_HOLDER role.", field="input.userId")
+        raise InvalidInput("A profile is for a user with the DP_HOLDER role.", field="user_id")
     existing = await session.execute(select(DPHolder.id).where(DPHolder.user_id == user_id))
     if existing.first() is not None:
         raise Conflict(
             "This person already has a profile; update it instead.",
-            field="input.userId",
+            field="user_id",
             code=ErrorCode.DUPLICATE,
         )
     assert user.council_id is not None
     problems = Problems()
     for name, value in (
-        ("weeklyBudgetPence", fields.weekly_budget_pence),
-        ("heldAs", fields.held_as),
-        ("homePostcode", fields.home_postcode),
+        ("weekly_budget_pence", fields.weekly_budget_pence),
+        ("held_as", fields.held_as),
+        ("home_postcode", fields.home_postcode),
     ):
         if value is None:
-            problems.add(f"input.{name}", "This is needed for a profile.", ErrorCode.REQUIRED)
+            problems.add(name, "This is needed for a profile.", ErrorCode.REQUIRED)
     holder = DPHolder(
         user_id=user_id,
         council_id=user.council_id,
@@ -235,24 +204,24 @@ async def create_dp_holder(
 
 
 async def update_dp_holder(
-    session: AsyncSession, *, actor: Actor, holder_id: int, fields: HolderFields, now: datetime
+    session: AsyncSession, *, actor: Actor, command: UpdateDpHolder, now: datetime
 ) -> DPHolder:
     """Staff change anything; the holder and their representatives change only how the DP is held."""
+    holder_id, fields = command.holder_id, command.fields
     holder = await session.get(DPHolder, holder_id, with_for_update=True)
     if holder is None or await get_dp_holder(session, actor=actor, holder_id=holder_id) is None:
-        raise NotFound("No DP holder with this ID.", field="input.id")
-    if not actor.is_staff_of(holder.council_id):
+        raise NotFound("No DP holder with this ID.", field="id")
+    if not manages(actor, holder.council_id):
         if not await acts_for(session, actor, holder):
-            raise PermissionDenied("Only the council's brokers change this profile.", field="input.id")
+            raise PermissionDenied("Only the council's brokers change this profile.", field="id")
         for name, value in (
-            ("weeklyBudgetPence", fields.weekly_budget_pence),
-            ("homePostcode", fields.home_postcode),
-            ("representativeIds", fields.representative_ids),
+            ("weekly_budget_pence", fields.weekly_budget_pence),
+            ("home_postcode", fields.home_postcode),
+            ("representative_ids", fields.representative_ids),
         ):
             if value is not None:
                 raise PermissionDenied(
-                    "You can change how the payment is held; the council changes the rest.",
-                    field=f"input.{name}",
+                    "You can change how the payment is held; the council changes the rest.", field=name
                 )
     problems = Problems()
     representatives = await _apply_fields(session, holder, fields, problems)
@@ -262,3 +231,21 @@ async def update_dp_holder(
     holder.updated_at = now
     await session.flush()
     return holder
+
+
+__all__ = [
+    "CreateDpHolder",
+    "HolderFields",
+    "UpdateDpHolder",
+    "acts_for",
+    "create_dp_holder",
+    "get_dp_holder",
+    "list_dp_holders",
+    "may_read",
+    "may_see",
+    "own_dp_holder",
+    "representative_ids",
+    "update_dp_holder",
+    "visible_clause",
+    "visible_holders",
+]

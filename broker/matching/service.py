@@ -32,7 +32,7 @@ from broker.matching.scoring import (
 )
 from broker.matching.teams import Team, TeamCandidate, smallest_team
 from broker.plans import service as plans
-from broker.plans.models import PlanNeed, PlanStatus, SupportPlan
+from broker.plans.models import PlanNeed, PlanReadPurpose, PlanStatus, SupportPlan
 from broker.providers.models import Provider, ProviderKind
 from broker.providers.service import get_provider
 
@@ -95,7 +95,7 @@ def plan_spec(details: plans.PlanDetails) -> PlanSpec:
 
 
 async def _readable_plan(
-    session: AsyncSession, actor: Actor, plan_id: int, operation: str, now: datetime
+    session: AsyncSession, actor: Actor, plan_id: int, operation: PlanReadPurpose, now: datetime
 ) -> tuple[plans.PlanDetails, PlanSpec]:
     plan = await plans.require_plan(
         session, actor=actor, plan_id=plan_id, field="planId", operation=operation, now=now
@@ -134,7 +134,7 @@ async def matches_for_plan(
         raise InvalidInput(
             f"`first` is 0 to {rules.MAX_MATCHES}.", field="first", code=ErrorCode.OUT_OF_RANGE
         )
-    details, spec = await _readable_plan(session, actor, plan_id, "matchesForPlan", now)
+    details, spec = await _readable_plan(session, actor, plan_id, PlanReadPurpose.MATCH, now)
     needs = _chosen_needs(details, spec, need_id)
     ids = await retrieval.plan_candidate_ids(
         session, spec, need_ids=[n.id for n in needs], all_services=True, today=today
@@ -150,7 +150,7 @@ async def explain_match(
     session: AsyncSession, *, actor: Actor, plan_id: int, provider_id: int, today: date, now: datetime
 ) -> tuple[SupportPlan, Evaluation]:
     """Why one provider is, or is not, a match for the whole plan: every constraint with its verdict."""
-    details, spec = await _readable_plan(session, actor, plan_id, "matchExplanation", now)
+    details, spec = await _readable_plan(session, actor, plan_id, PlanReadPurpose.MATCH, now)
     needs = _chosen_needs(details, spec, None)
     provider = await get_provider(session, actor=actor, provider_id=provider_id, today=today)
     if provider is None:
@@ -296,7 +296,7 @@ async def propose_allocation(
         )
     problems.raise_if_any()
     found = await plans.read_support_plans(
-        session, actor=actor, ids=wanted, operation="proposeAllocation", now=now
+        session, actor=actor, ids=wanted, operation=PlanReadPurpose.ALLOCATION, now=now
     )
     for index, plan_id in enumerate(wanted):
         plan = found.get(plan_id)

@@ -16,6 +16,11 @@ def _enum(enum: type[StrEnum], length: int = 32) -> SAEnum:
     return SAEnum(enum, native_enum=False, length=length)
 
 
+def _part_of(parent: str) -> Column[int]:
+    """The key of the row this one belongs to; it goes when its parent goes."""
+    return Column(Integer, ForeignKey(parent, ondelete="CASCADE"), nullable=False, index=True)
+
+
 class PlanStatus(StrEnum):
     DRAFT = "DRAFT"
     ACTIVE = "ACTIVE"
@@ -33,6 +38,42 @@ class PreferenceKind(StrEnum):
 class Strength(StrEnum):
     REQUIRED = "REQUIRED"
     PREFERRED = "PREFERRED"
+
+
+class PlanReadPurpose(StrEnum):
+    """Why a plan was read, for its read log: the use case, not the route a client took to it."""
+
+    VIEW = "VIEW"  # one plan shown: by ID or as a node
+    LIST = "LIST"  # a page of plans: the list, or a holder's plans
+    MATCH = "MATCH"  # providers matched against the plan, or a match explained
+    REQUEST = "REQUEST"  # a care request sent for the plan
+    AGREEMENT = "AGREEMENT"  # an agreement written for the plan
+    ALLOCATION = "ALLOCATION"  # plans allocated to providers together
+    CREATE = "CREATE"  # the plan as written
+    UPDATE = "UPDATE"  # the plan as changed
+
+    @classmethod
+    def of(cls, value: str) -> PlanReadPurpose:
+        """The purpose a stored label (or a caller's label) stands for; reads logged before issue 10
+        carry the GraphQL operation name they came through."""
+        if value in cls.__members__:
+            return cls(value)
+        return _LEGACY_OPERATIONS.get(value, cls.VIEW)
+
+
+_LEGACY_OPERATIONS: dict[str, PlanReadPurpose] = {
+    "supportPlan": PlanReadPurpose.VIEW,
+    "node": PlanReadPurpose.VIEW,
+    "supportPlans": PlanReadPurpose.LIST,
+    "dpHolder.supportPlans": PlanReadPurpose.LIST,
+    "matchesForPlan": PlanReadPurpose.MATCH,
+    "matchExplanation": PlanReadPurpose.MATCH,
+    "sendRequest": PlanReadPurpose.REQUEST,
+    "createAgreement": PlanReadPurpose.AGREEMENT,
+    "proposeAllocation": PlanReadPurpose.ALLOCATION,
+    "createSupportPlan": PlanReadPurpose.CREATE,
+    "updateSupportPlan": PlanReadPurpose.UPDATE,
+}
 
 
 class SupportPlan(SQLModel, table=True):
@@ -62,11 +103,7 @@ class PlanNeed(SQLModel, table=True):
     __tablename__ = "plan_need"
 
     id: int | None = Field(default=None, primary_key=True)
-    plan_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("support_plan.id", ondelete="CASCADE"), nullable=False, index=True
-        )
-    )
+    plan_id: int = Field(sa_column=_part_of("support_plan.id"))
     position: int = 0
     service_code: str = Field(max_length=40)
     hours_per_week: float
@@ -79,9 +116,7 @@ class NeedSlot(SQLModel, table=True):
     __tablename__ = "need_slot"
 
     id: int | None = Field(default=None, primary_key=True)
-    need_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("plan_need.id", ondelete="CASCADE"), nullable=False, index=True)
-    )
+    need_id: int = Field(sa_column=_part_of("plan_need.id"))
     day: int
     start_minute: int
     end_minute: int
@@ -93,11 +128,7 @@ class PlanPreference(SQLModel, table=True):
     __tablename__ = "plan_preference"
 
     id: int | None = Field(default=None, primary_key=True)
-    plan_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("support_plan.id", ondelete="CASCADE"), nullable=False, index=True
-        )
-    )
+    plan_id: int = Field(sa_column=_part_of("support_plan.id"))
     position: int = 0
     kind: PreferenceKind = Field(sa_type=_enum(PreferenceKind))
     value: str = Field(max_length=60)
@@ -105,8 +136,8 @@ class PlanPreference(SQLModel, table=True):
 
 
 class PlanRead(SQLModel, table=True):
-    """Who read which plan, when, and through which operation: care needs are special-category data
-    (UK GDPR art. 9), so every read is accountable."""
+    """Who read which plan, when, and for what (a `PlanReadPurpose` value): care needs are
+    special-category data (UK GDPR art. 9), so every read is accountable."""
 
     __tablename__ = "plan_read"
     __table_args__ = (Index("ix_plan_read_plan_read_at", "plan_id", "read_at"),)
@@ -116,3 +147,7 @@ class PlanRead(SQLModel, table=True):
     user_id: int = Field(foreign_key="user_account.id", index=True)
     read_at: datetime = Field(sa_type=UTCDateTime)
     operation: str = Field(max_length=40)
+
+    @property
+    def purpose(self) -> PlanReadPurpose:
+        return PlanReadPurpose.of(self.operation)

@@ -8,8 +8,8 @@ import strawberry
 from strawberry import relay
 
 from broker.api.context import Info
-from broker.api.errors import UserError
-from broker.api.mutations import in_transaction
+from broker.api.inputs import DecodesIds
+from broker.api.mutations import MutationPayload, mutate
 from broker.api.permissions import IsAuthenticated, IsCouncilStaff
 from broker.api.relay import decode_id
 from broker.plans import service
@@ -21,6 +21,7 @@ from broker.plans.graphql.types import (
     SupportPlanNode,
     warnings_for,
 )
+from broker.plans.models import PlanStatus
 from broker.providers.graphql.mutations import SlotInput
 from broker.providers.service import SlotFields
 
@@ -37,7 +38,7 @@ class NeedInput:
 
     def to_fields(self, index: int) -> service.NeedFields:
         return service.NeedFields(
-            id=decode_id(self.id, "PlanNeed", field=f"input.needs.{index}.id") if self.id else None,
+            id=decode_id(self.id, "PlanNeed", field=f"needs.{index}.id") if self.id else None,
             service_code=self.service_code,
             hours_per_week=self.hours_per_week,
             budgeted_rate_pence=self.budgeted_rate_pence,
@@ -59,7 +60,7 @@ class PreferenceInput:
 
 
 @strawberry.input
-class PlanFieldsMixin:
+class PlanFieldsMixin(DecodesIds):
     outcomes: str | None = strawberry.field(default=None, description="What the person wants to achieve.")
     postcode: str | None = strawberry.field(
         default=None, description="Where support is delivered; defaults to the holder's home."
@@ -70,12 +71,12 @@ class PlanFieldsMixin:
         default=None, description="Replaces all preferences."
     )
 
-    def to_fields(self, status: object = None) -> service.PlanFields:
+    def to_fields(self, status: PlanStatus | None = None) -> service.PlanFields:
         return service.PlanFields(
             outcomes=self.outcomes,
             postcode=self.postcode,
             start_date=self.start_date,
-            status=status,  # type: ignore[arg-type]
+            status=status,
             needs=[n.to_fields(i) for i, n in enumerate(self.needs)] if self.needs is not None else None,
             preferences=[p.to_fields() for p in self.preferences] if self.preferences is not None else None,
         )
@@ -85,27 +86,42 @@ class PlanFieldsMixin:
 class CreateSupportPlanInput(PlanFieldsMixin):
     holder_id: relay.GlobalID
 
+    def to_command(self) -> service.CreateSupportPlan:
+        return service.CreateSupportPlan(holder_id=self.key("holder_id", "DPHolder"), fields=self.to_fields())
+
 
 @strawberry.input(description="Changes to a plan; fields left out stay as they are.")
 class UpdateSupportPlanInput(PlanFieldsMixin):
     id: relay.GlobalID
     status: PlanStatusEnum | None = None  # type: ignore[valid-type]
 
+    def to_command(self) -> service.UpdateSupportPlan:
+        return service.UpdateSupportPlan(
+            plan_id=self.key("id", "SupportPlan"), fields=self.to_fields(self.status)
+        )
+
 
 @strawberry.type
-class CreateSupportPlanPayload:
-    support_plan: SupportPlanNode | None
+class CreateSupportPlanPayload(MutationPayload):
+    support_plan: SupportPlanNode | None = None
     warnings: list[PlanWarning] = strawberry.field(
-        description="Saved, but flagged: e.g. OVER_BUDGET when the needs cost more than the budget."
+        default_factory=list,
+        description="Saved, but flagged: e.g. OVER_BUDGET when the needs cost more than the budget.",
     )
-    user_errors: list[UserError]
+
+    @classmethod
+    def saved(cls, saved: service.SavedPlan) -> CreateSupportPlanPayload:
+        return cls(support_plan=SupportPlanNode.from_model(saved.plan), warnings=warnings_for(saved.budget))
 
 
 @strawberry.type
-class UpdateSupportPlanPayload:
-    support_plan: SupportPlanNode | None
-    warnings: list[PlanWarning]
-    user_errors: list[UserError]
+class UpdateSupportPlanPayload(MutationPayload):
+    support_plan: SupportPlanNode | None = None
+    warnings: list[PlanWarning] = strawberry.field(default_factory=list)
+
+    @classmethod
+    def saved(cls, saved: service.SavedPlan) -> UpdateSupportPlanPayload:
+        return cls(support_plan=SupportPlanNode.from_model(saved.plan), warnings=warnings_for(saved.budget))
 
 
 @strawberry.type
@@ -118,23 +134,13 @@ class PlanMutations:
         self, info: Info, input: CreateSupportPlanInput
     ) -> CreateSupportPlanPayload:
         ctx = info.context
-
-        async def action(session):
-            return await service.create_support_plan(
-                session,
-                actor=ctx.actor,
-                holder_id=decode_id(input.holder_id, "DPHolder", field="input.holderId"),
-                fields=input.to_fields(),
-                now=ctx.now,
-            )
-
-        saved, errors = await in_transaction(info, action)
-        if saved is None:
-            return CreateSupportPlanPayload(support_plan=None, warnings=[], user_errors=errors)
-        return CreateSupportPlanPayload(
-            support_plan=SupportPlanNode.from_model(saved.plan),
-            warnings=warnings_for(saved.budget),
-            user_errors=[],
+        return await mutate(
+            info,
+            CreateSupportPlanPayload,
+            lambda s: service.create_support_plan(
+                s, actor=ctx.actor, command=input.to_command(), now=ctx.now
+            ),
+            CreateSupportPlanPayload.saved,
         )
 
     @strawberry.mutation(
@@ -145,21 +151,11 @@ class PlanMutations:
         self, info: Info, input: UpdateSupportPlanInput
     ) -> UpdateSupportPlanPayload:
         ctx = info.context
-
-        async def action(session):
-            return await service.update_support_plan(
-                session,
-                actor=ctx.actor,
-                plan_id=decode_id(input.id, "SupportPlan", field="input.id"),
-                fields=input.to_fields(input.status),
-                now=ctx.now,
-            )
-
-        saved, errors = await in_transaction(info, action)
-        if saved is None:
-            return UpdateSupportPlanPayload(support_plan=None, warnings=[], user_errors=errors)
-        return UpdateSupportPlanPayload(
-            support_plan=SupportPlanNode.from_model(saved.plan),
-            warnings=warnings_for(saved.budget),
-            user_errors=[],
+        return await mutate(
+            info,
+            UpdateSupportPlanPayload,
+            lambda s: service.update_support_plan(
+                s, actor=ctx.actor, command=input.to_command(), now=ctx.now
+            ),
+            UpdateSupportPlanPayload.saved,
         )

@@ -7,9 +7,10 @@ from strawberry import relay
 
 from broker.api.context import Info
 from broker.api.permissions import IsAuthenticated
-from broker.api.relay import Connection, connection, decode_id, page_from
+from broker.api.relay import Connection, decode_id, paged
 from broker.plans import service
 from broker.plans.graphql.types import PlanStatusEnum, SupportPlanNode
+from broker.plans.models import PlanReadPurpose
 
 
 @strawberry.input(description="Narrow the plans; every filter given must hold.")
@@ -35,7 +36,7 @@ class PlanQueries:
         plan_id = decode_id(id, "SupportPlan", field="id")
         async with ctx.db.transaction() as session:
             plan = await service.read_support_plan(
-                session, actor=ctx.actor, plan_id=plan_id, operation="supportPlan", now=ctx.now
+                session, actor=ctx.actor, plan_id=plan_id, operation=PlanReadPurpose.VIEW, now=ctx.now
             )
         return SupportPlanNode.from_model(plan) if plan else None
 
@@ -51,16 +52,14 @@ class PlanQueries:
         filter: SupportPlanFilterInput | None = None,
     ) -> Connection[SupportPlanNode]:
         ctx = info.context
-        page = page_from(first, after)
         filters = filter.to_domain() if filter else service.PlanFilter()
-        async with ctx.db.transaction() as session:
-            rows, total = await service.list_support_plans(
-                session,
-                actor=ctx.actor,
-                filters=filters,
-                limit=page.limit,
-                offset=page.offset,
-                operation="supportPlans",
-                now=ctx.now,
-            )
-        return connection([SupportPlanNode.from_model(p) for p in rows], page=page, total=total)
+        return await paged(
+            info,
+            first,
+            after,
+            lambda s, page: service.list_support_plans(
+                s, actor=ctx.actor, filters=filters, limit=page.limit, offset=page.offset, now=ctx.now
+            ),
+            SupportPlanNode.from_model,
+            writes=True,
+        )

@@ -12,17 +12,20 @@ from broker.accounts.graphql import CouncilNode, UserNode
 from broker.api.context import Info
 from broker.api.money import pence_fields
 from broker.holders.graphql import DPHolderNode
-from broker.plans import service
+from broker.plans.access import may_see_reads
+from broker.plans.budget import BudgetCheck, check_budget, weekly_cost_pence
 from broker.plans.models import (
     NeedSlot,
     PlanNeed,
     PlanPreference,
     PlanRead,
+    PlanReadPurpose,
     PlanStatus,
     PreferenceKind,
     Strength,
     SupportPlan,
 )
+from broker.plans.reading import read_support_plans
 from broker.providers.graphql.types import ServiceType, WeekdayEnum, service_type
 from broker.providers.models import Weekday
 from broker.taxonomy.services import all_services
@@ -35,6 +38,13 @@ PlanStatusEnum = strawberry.enum(
 PreferenceKindEnum = strawberry.enum(PreferenceKind, name="PreferenceKind")
 StrengthEnum = strawberry.enum(
     Strength, name="PreferenceStrength", description="REQUIRED excludes providers; PREFERRED ranks them."
+)
+PlanReadPurposeEnum = strawberry.enum(
+    PlanReadPurpose,
+    name="PlanReadPurpose",
+    description="Why a plan was read: shown one (VIEW) or in a list (LIST), matched (MATCH), a request "
+    "(REQUEST) or agreement (AGREEMENT) written for it, allocated (ALLOCATION), written (CREATE) or "
+    "changed (UPDATE).",
 )
 
 
@@ -55,7 +65,7 @@ class PlanWarning:
     message: str
 
 
-def warnings_for(budget: service.BudgetCheck) -> list[PlanWarning]:
+def warnings_for(budget: BudgetCheck) -> list[PlanWarning]:
     if budget.message is None:
         return []
     return [PlanWarning(code=PlanWarningCode.OVER_BUDGET, message=budget.message)]
@@ -106,7 +116,7 @@ class PlanNeedType:
     weekly_cost, weekly_cost_pence_int = pence_fields(
         "weekly_cost",
         "Hours a week x budgeted rate.",
-        source=lambda root: service.weekly_cost_pence([root.model]),
+        source=lambda root: weekly_cost_pence([root.model]),
     )
 
     @strawberry.field(description="When the hours are delivered.")
@@ -145,7 +155,7 @@ class PlanBudgetType:
     message: str | None
 
     @classmethod
-    def from_check(cls, check: service.BudgetCheck) -> PlanBudgetType:
+    def from_check(cls, check: BudgetCheck) -> PlanBudgetType:
         return cls(
             weekly_cost_pence=check.weekly_cost_pence,
             weekly_budget_pence=check.weekly_budget_pence,
@@ -155,10 +165,14 @@ class PlanBudgetType:
         )
 
 
-@strawberry.type(name="PlanRead", description="One read of a plan: who, when, through which operation.")
+@strawberry.type(name="PlanRead", description="One read of a plan: who, when, and for what.")
 class PlanReadType:
     read_at: datetime
-    operation: str
+    purpose: PlanReadPurposeEnum = strawberry.field(description="Why the plan was read.")  # type: ignore[valid-type]
+    operation: str = strawberry.field(
+        deprecation_reason="Use `purpose`. Reads logged since issue 10 carry the purpose's name here; "
+        "older ones the GraphQL operation they came through."
+    )
     user_id: strawberry.Private[int]
 
     @strawberry.field
@@ -168,7 +182,7 @@ class PlanReadType:
 
     @classmethod
     def from_model(cls, read: PlanRead) -> PlanReadType:
-        return cls(read_at=read.read_at, operation=read.operation, user_id=read.user_id)
+        return cls(read_at=read.read_at, purpose=read.purpose, operation=read.operation, user_id=read.user_id)
 
 
 @strawberry.type(
@@ -206,8 +220,8 @@ class SupportPlanNode(relay.Node):
         ctx = info.context
         ids = [int(i) for i in node_ids]
         async with ctx.db.transaction() as session:
-            found = await service.read_support_plans(
-                session, actor=ctx.actor, ids=ids, operation="node", now=ctx.now
+            found = await read_support_plans(
+                session, actor=ctx.actor, ids=ids, operation=PlanReadPurpose.VIEW, now=ctx.now
             )
         return [cls.from_model(found[i]) if i in found else None for i in ids]
 
@@ -238,18 +252,11 @@ class SupportPlanNode(relay.Node):
         needs = await info.context.loaders.needs_by_plan_id.load(self.model.id)
         holder = await info.context.loaders.dp_holder_by_id.load(self.model.holder_id)
         assert holder is not None
-        return PlanBudgetType.from_check(
-            service.BudgetCheck(
-                weekly_cost_pence=service.weekly_cost_pence(needs),
-                weekly_budget_pence=holder.weekly_budget_pence,
-            )
-        )
+        return PlanBudgetType.from_check(check_budget(needs, holder))
 
     @strawberry.field(description="Who read this plan and when, newest first: council staff only, else null.")
     async def reads(self, info: Info, first: int = 20) -> list[PlanReadType] | None:
-        actor = info.context.actor
-        if actor is None or not actor.is_staff_of(self.model.council_id):
+        if not may_see_reads(info.context.actor, self.model):
             return None
-        async with info.context.db.session() as session:
-            rows = await service.plan_reads(session, plan_id=self.model.id, limit=max(0, min(first, 100)))  # type: ignore[arg-type]
+        rows = await info.context.loaders.plan_reads_by_plan_id.load((self.id, max(0, min(first, 100))))
         return [PlanReadType.from_model(r) for r in rows]

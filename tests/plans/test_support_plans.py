@@ -185,7 +185,7 @@ async def test_bad_needs_are_refused_field_by_field_and_nothing_is_saved(api, db
         {
             "field": "input.needs.3.serviceCode",
             "message": "Unknown service code 'BASKET_WEAVING'.",
-            "code": "UNKNOWN_CODE",
+            "code": "UNKNOWN_SERVICE",
         },
     ]
     assert (await count(db, SupportPlan), await count(db, PlanNeed), await count(db, NeedSlot)) == (0, 0, 0)
@@ -366,10 +366,10 @@ async def test_every_read_is_logged_with_who_when_and_how(api, db, clock):
 
         rows = (await session.execute(select(PlanRead).order_by(PlanRead.id))).scalars().all()
     assert [(r.plan_id, r.user_id, r.operation, r.read_at) for r in rows] == [
-        (plan.id, person.id, "supportPlan", clock.now()),
-        (plan.id, broker.id, "supportPlans", clock.now()),
-        (plan.id, broker.id, "node", clock.now()),
-        (plan.id, person.id, "dpHolder.supportPlans", clock.now()),
+        (plan.id, person.id, "VIEW", clock.now()),
+        (plan.id, broker.id, "LIST", clock.now()),
+        (plan.id, broker.id, "VIEW", clock.now()),
+        (plan.id, person.id, "LIST", clock.now()),
     ]
 
 
@@ -377,7 +377,7 @@ async def test_staff_see_the_read_log_and_holders_do_not(api, db):
     _, broker, holder = await _broker_and_holder(db)
     plan = await make_plan(db, holder)
     person = await reload(db, User, holder.user_id)
-    query = "query($id: ID!) { supportPlan(id: $id) { reads { operation user { email } } } }"
+    query = "query($id: ID!) { supportPlan(id: $id) { reads { purpose operation user { email } } } }"
     variables = {"id": to_base64("SupportPlan", plan.id)}
 
     as_holder = await api.data(query, variables, as_user=person)
@@ -385,8 +385,8 @@ async def test_staff_see_the_read_log_and_holders_do_not(api, db):
 
     assert as_holder["supportPlan"]["reads"] is None
     assert as_broker["supportPlan"]["reads"] == [
-        {"operation": "supportPlan", "user": {"email": broker.email}},
-        {"operation": "supportPlan", "user": {"email": person.email}},
+        {"purpose": "VIEW", "operation": "VIEW", "user": {"email": broker.email}},
+        {"purpose": "VIEW", "operation": "VIEW", "user": {"email": person.email}},
     ]
 
 
