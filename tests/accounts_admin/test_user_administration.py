@@ -37,7 +37,8 @@ USERS = """
 query($filter: UserFilterInput) { users(first: 50, filter: $filter) { totalCount nodes { email role } } }
 """
 DEACTIVATE = """
-mutation($id: ID!) { deactivateUser(input: {userId: $id}) { user { email active } userErrors { field code } } }
+mutation($id: ID!) {
+  deactivateUser(input: {userId: $id}) { user { email active } userErrors { field code } } }
 """
 ROLE = """
 mutation($id: ID!, $role: Role!) {
