@@ -27,7 +27,7 @@ EXAMPLE_QUERY = """# The README's example: accredited PAs in LS8. Sign in with t
     totalCount
     nodes {
       name
-      hourlyRatePence
+      hourlyRate
       services { label }
       languages { name }
       accredited

@@ -178,3 +178,18 @@ def test_pages_work_with_javascript_off(site: str, chromium):
     page.wait_for_url("**/?*")
     assert page.locator(".broker-result").count() > 0
     context.close()
+
+
+def test_graphiql_runs_with_every_request_off_this_machine_refused(site: str, chromium):
+    context = chromium.new_context()
+    context.route(
+        "**/*", lambda route: route.continue_() if route.request.url.startswith(site) else route.abort()
+    )
+    page = context.new_page()
+    page.goto(site + "/graphql", wait_until="networkidle")
+
+    page.wait_for_selector(".graphiql-container", timeout=15_000)
+    assert "postcodeDistrict" in page.locator(".graphiql-container").inner_text()
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=ARTEFACTS / "11-graphiql.png")
+    context.close()
