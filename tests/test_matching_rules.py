@@ -82,6 +82,18 @@ def test_a_rate_at_the_living_wage_has_all_the_price_headroom_and_one_at_budget_
     )
 
 
+def test_price_headroom_is_measured_down_to_the_wage_in_force_on_the_day_of_the_match():
+    """£12.21 was the floor until April 2026, £12.71 since: the same rate has headroom left before
+    and none after (the floor is judged by date, not the latest wage)."""
+    rate = _facts(hourly_rate_pence=1271)
+
+    before = evaluate(_plan(), [NEED], rate, date(2026, 3, 31))
+    after = evaluate(_plan(), [NEED], rate, date(2026, 4, 1))
+
+    assert _value(after, Component.PRICE_HEADROOM) == 1.0
+    assert _value(before, Component.PRICE_HEADROOM) == round((1500 - 1271) / (1500 - 1221), 4)
+
+
 def test_preferred_skills_score_and_required_ones_exclude():
     wants_hoist = PreferenceSpec(PreferenceKind.SKILL, "hoist trained", Strength.PREFERRED)
     needs_bsl = PreferenceSpec(PreferenceKind.SKILL, "British Sign Language", Strength.REQUIRED)

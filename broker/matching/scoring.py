@@ -18,6 +18,7 @@ from broker.matching import rules
 from broker.plans.models import PreferenceKind, Strength
 from broker.providers.accreditation import accredited_until, is_accredited, missing_checks
 from broker.providers.models import Accreditation, CheckType, Provider, ProviderKind, ProviderStatus
+from broker.providers.rules import national_living_wage_pence
 from broker.taxonomy.languages import LANGUAGES
 from broker.taxonomy.services import all_services
 
@@ -337,6 +338,7 @@ def evaluate(
     preferred_skills = [
         p for p in plan.preferences if p.strength is Strength.PREFERRED and p.kind is PreferenceKind.SKILL
     ]
+    floor = national_living_wage_pence(today)
     values = {
         Component.SCHEDULE_COVERAGE: covered / needed if needed else 0.0,
         Component.DISTANCE: 0.0 if distance is None else _clamp(1 - distance / rules.DISTANCE_SCALE_KM),
@@ -347,8 +349,8 @@ def evaluate(
         if preferred_skills
         else 1.0,
         Component.PRICE_HEADROOM: 0.0
-        if rate is None or budgeted <= rules.PRICE_FLOOR_PENCE
-        else _clamp((budgeted - rate) / (budgeted - rules.PRICE_FLOOR_PENCE)),
+        if rate is None or budgeted <= floor
+        else _clamp((budgeted - rate) / (budgeted - floor)),
         Component.CAPACITY: _clamp(1 - covered / capacity) if capacity > 0 else 0.0,
         Component.ACCREDITATION_FRESHNESS: 0.0
         if not accredited
