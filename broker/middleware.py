@@ -29,7 +29,7 @@ def _route_template(scope: Scope) -> str:
     """The matched route's pattern (`/openreferral/services/{id}`), never the raw path a caller chose."""
     route = scope.get("route")
     path = getattr(route, "path", None)
-    if not isinstance(path, str):
+    if not isinstance(path, str) or not path:  # "": only the web client's catch-all mount matched
         return "(no route)"
     return f"{scope.get('root_path', '')}{path}"
 

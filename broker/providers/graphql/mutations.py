@@ -174,7 +174,7 @@ class ProviderMutations:
                 now=ctx.now,
             )
 
-        provider, errors = await in_transaction(info, action)
+        provider, errors = await in_transaction(info, action, prefix=None)
         return CreateProviderPayload(provider=_node(provider), user_errors=errors)
 
     @strawberry.mutation(
@@ -195,7 +195,7 @@ class ProviderMutations:
                 now=ctx.now,
             )
 
-        provider, errors = await in_transaction(info, action)
+        provider, errors = await in_transaction(info, action, prefix=None)
         return UpdateProviderPayload(provider=_node(provider), user_errors=errors)
 
     @strawberry.mutation(
@@ -212,7 +212,7 @@ class ProviderMutations:
                 now=ctx.now,
             )
 
-        provider, errors = await in_transaction(info, action)
+        provider, errors = await in_transaction(info, action, prefix=None)
         return PublishProviderPayload(provider=_node(provider), user_errors=errors)
 
     @strawberry.mutation(
@@ -229,7 +229,7 @@ class ProviderMutations:
                 now=ctx.now,
             )
 
-        provider, errors = await in_transaction(info, action)
+        provider, errors = await in_transaction(info, action, prefix=None)
         return WithdrawProviderPayload(provider=_node(provider), user_errors=errors)
 
     @strawberry.mutation(
@@ -247,7 +247,7 @@ class ProviderMutations:
                 now=ctx.now,
             )
 
-        provider, errors = await in_transaction(info, action)
+        provider, errors = await in_transaction(info, action, prefix=None)
         return SuspendProviderPayload(provider=_node(provider), user_errors=errors)
 
     @strawberry.mutation(
@@ -268,7 +268,7 @@ class ProviderMutations:
                 now=ctx.now,
             )
 
-        provider, errors = await in_transaction(info, action)
+        provider, errors = await in_transaction(info, action, prefix=None)
         return SetAvailabilityPayload(provider=_node(provider), user_errors=errors)
 
     @strawberry.mutation(
@@ -301,7 +301,7 @@ class ProviderMutations:
             )
             return record, await session.get(service.Provider, provider_id)
 
-        result, errors = await in_transaction(info, action)
+        result, errors = await in_transaction(info, action, prefix=None)
         if result is None:
             return RecordAccreditationPayload(accreditation=None, provider=None, user_errors=errors)
         record, provider = result
