@@ -15,6 +15,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
 from broker.accounts.throttle import LoginPolicy, LoginThrottle
+from broker.agreements.daily import run_daily_pass
 from broker.api.clock import Clock, SystemClock
 from broker.api.graphiql import asset_routes
 from broker.api.schema import schema
@@ -98,10 +99,17 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         stop = asyncio.Event()
-        worker = asyncio.create_task(drainer.run(stop)) if settings.search_sync_in_process else None
+        workers = (
+            [
+                asyncio.create_task(drainer.run(stop)),
+                asyncio.create_task(run_daily_pass(database, clock.now, stop)),
+            ]
+            if settings.search_sync_in_process
+            else []
+        )
         yield
         stop.set()
-        if worker is not None:
+        for worker in workers:
             await worker
         await database.dispose()
 

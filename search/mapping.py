@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import AsyncIterator, Sequence
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from broker.matching.capacity import Reservation, free_availability, free_hours, reservations
+from broker.agreements.capacity import Reservation, free_availability, free_hours, reservations
+from broker.api.clock import london_date
+from broker.db import utcnow
 from broker.providers.accreditation import REQUIRED_CHECKS
 from broker.providers.models import (
     Accreditation,
@@ -27,7 +30,7 @@ REINDEX_BATCH = 2_000
 
 def remaining_capacity_hours(provider: Provider, reserved_hours: float = 0.0) -> float:
     """Weekly hours the provider can still take on: the listing's capacity less what ACTIVE agreements
-    hold (`broker.matching.capacity`, which also tells matching)."""
+    hold (`broker.agreements.capacity`, which also tells matching)."""
     return free_hours(provider, reserved_hours)
 
 
@@ -97,7 +100,7 @@ def to_document(
 
 
 async def documents_for(
-    session: AsyncSession, provider_ids: Sequence[int]
+    session: AsyncSession, provider_ids: Sequence[int], *, today: date | None = None
 ) -> tuple[list[ProviderDocument], list[int]]:
     """Documents for the providers that should be in the index, and the ids that should not be.
 
@@ -116,7 +119,8 @@ async def documents_for(
     checks: dict[int, list] = defaultdict(list)
     reserved: dict[int, Reservation] = {}
     if ids:
-        reserved = await reservations(session, ids)
+        # Free hours from today (in London) on; the daily pass re-indexes those whose hours change by date.
+        reserved = await reservations(session, ids, on=today or london_date(utcnow()))
         for row in await session.execute(select(services_table).where(services_table.c.provider_id.in_(ids))):
             services[row.provider_id].append(row.service_code)
         ordered_slots = (

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import select
 from strawberry.relay import to_base64
@@ -287,7 +287,7 @@ async def test_accepted_request_becomes_an_agreement_and_activation_reserves_cap
     assert documents[0].slots == ((MON, 14 * 60, 17 * 60), (WED, 14 * 60, 17 * 60))
 
 
-async def test_ending_an_agreement_releases_capacity_and_records_who_and_why(api, db):
+async def test_ending_an_agreement_keeps_the_hours_until_its_last_day_and_records_who_and_why(api, db):
     _, broker, _, _, plan, jo_user, jo = await _world(db)
     agreement = await make_agreement(db, plan, jo, created_by=broker, hours_per_week=10.0)
 
@@ -318,13 +318,15 @@ async def test_ending_an_agreement_releases_capacity_and_records_who_and_why(api
         "userErrors": [],
     }
     async with db.session() as session:
-        documents, _ = await documents_for(session, [jo.id])
+        documents, _ = await documents_for(session, [jo.id], today=date(2026, 12, 31))
+        after, _ = await documents_for(session, [jo.id], today=date(2027, 1, 1))
         queued = (
             (await session.execute(select(SearchOutbox.provider_id).where(SearchOutbox.enqueued_at == NOW)))
             .scalars()
             .all()
         )
-    assert documents[0].remaining_capacity_hours == 20.0
+    assert documents[0].remaining_capacity_hours == 10.0  # Jo still works for them until 31 December
+    assert after[0].remaining_capacity_hours == 20.0
     assert queued == [jo.id]
 
 
@@ -348,9 +350,9 @@ async def test_activation_is_refused_when_someone_else_took_the_hours(api, db):
         "userErrors": [
             {
                 "field": "input.agreementId",
-                "message": "Jo has 7 of the 10 hours a week free; someone else's agreement took them. "
-                "Nothing was reserved.",
-                "code": "INVALID_STATE",
+                "message": "Jo has 7 of the 10 hours a week free while this agreement runs; another "
+                "agreement holds them. Nothing was reserved.",
+                "code": "CAPACITY_TAKEN",
             }
         ],
     }
@@ -562,7 +564,7 @@ async def test_fifty_brokers_racing_for_the_last_hours_one_wins(api, db):
     assert len(winners) == 1
     assert len(losers) == 49
     assert {(e["field"], e["code"]) for p in losers for e in p["userErrors"]} == {
-        ("input.agreementId", "INVALID_STATE")
+        ("input.agreementId", "CAPACITY_TAKEN")
     }
     assert all("0 of the 10 hours a week free" in p["userErrors"][0]["message"] for p in losers)
     async with db.session() as session:

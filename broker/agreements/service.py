@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from broker.accounts.actor import Actor
 from broker.accounts.models import COUNCIL_STAFF, Role
-from broker.agreements import rules
+from broker.agreements import capacity, rules
 from broker.agreements.cards import CardWarning, card_check
 from broker.agreements.models import (
     Agreement,
@@ -33,7 +33,6 @@ from broker.agreements.models import (
 from broker.errors import Conflict, ErrorCode, InvalidInput, NotFound, PermissionDenied, Problems
 from broker.holders import service as holders
 from broker.holders.models import DPHolder
-from broker.matching import capacity
 from broker.plans import service as plans
 from broker.plans.models import PlanNeed, PlanStatus
 from broker.providers import rules as provider_rules
@@ -607,13 +606,22 @@ async def activate_agreement(
         raise Conflict("This agreement's end date has passed.", field="input.agreementId")
     if provider.status is not ProviderStatus.PUBLISHED or not await _accredited(session, provider, today):
         raise Conflict("The provider is not published and accredited today.", field="input.agreementId")
-    held = (await capacity.reservations(session, [provider.id]))[provider.id]  # type: ignore[list-item]
+    # The hours must be free on every day the agreement will run, not only today: another agreement
+    # may start next month, or hold the hours until its end date.
+    held = await capacity.held_during(
+        session,
+        provider.id,
+        max(agreement.start_date, today),
+        agreement.end_date,
+        excluding=agreement_id,  # type: ignore[arg-type]
+    )
     free = capacity.free_hours(provider, held.hours)
     if agreement.hours_per_week > free + rules.HOURS_EPSILON:
         raise Conflict(
-            f"{provider.name} has {free:g} of the {agreement.hours_per_week:g} hours a week free; "
-            "someone else's agreement took them. Nothing was reserved.",
+            f"{provider.name} has {free:g} of the {agreement.hours_per_week:g} hours a week free while this "
+            "agreement runs; another agreement holds them. Nothing was reserved.",
             field="input.agreementId",
+            code=ErrorCode.CAPACITY_TAKEN,
         )
     if provider.kind is ProviderKind.PA:
         clashes = capacity.overlapping(await _slots_of(session, agreement_id), held.slots)

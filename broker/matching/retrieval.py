@@ -15,9 +15,9 @@ from datetime import date
 from sqlalchemy import Select, and_, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from broker.agreements.capacity import free_availability, free_hours, reservations
 from broker.geography.postcodes import EARTH_RADIUS_KM, distance_km
 from broker.matching import rules
-from broker.matching.capacity import free_availability, free_hours, reservations
 from broker.matching.scoring import PlanSpec, PreferenceSpec, ProviderFacts
 from broker.plans.models import PreferenceKind, Strength
 from broker.providers.access import listed_clause
@@ -163,9 +163,14 @@ async def plan_candidate_ids(
 
 
 async def load_facts(
-    session: AsyncSession, provider_ids: Sequence[int], *, services_of_interest: Sequence[str] | None = None
+    session: AsyncSession,
+    provider_ids: Sequence[int],
+    *,
+    today: date,
+    services_of_interest: Sequence[str] | None = None,
 ) -> dict[int, ProviderFacts]:
-    """Listings with their services, availability, checks and capacity left, a few statements per 5,000.
+    """Listings with their services, availability, checks and the capacity left on `today`, a few
+    statements per 5,000.
 
     `services_of_interest` loads only those of a listing's services (all the rules ask about), which
     in a dense area saves reading every service of hundreds of candidates.
@@ -205,7 +210,7 @@ async def load_facts(
         checks_table = Accreditation.__table__
         for check in await session.execute(select(checks_table).where(checks_table.c.provider_id.in_(chunk))):
             checks[check.provider_id].append(check)  # type: ignore[arg-type]
-        held = await reservations(session, chunk)
+        held = await reservations(session, chunk, on=today)
         for provider in providers:
             assert provider.id is not None
             facts[provider.id] = ProviderFacts(

@@ -139,7 +139,9 @@ async def matches_for_plan(
     ids = await retrieval.plan_candidate_ids(
         session, spec, need_ids=[n.id for n in needs], all_services=True, today=today
     )
-    facts = await retrieval.load_facts(session, ids, services_of_interest=[n.service_code for n in needs])
+    facts = await retrieval.load_facts(
+        session, ids, today=today, services_of_interest=[n.service_code for n in needs]
+    )
     ranked = rank(evaluate(spec, needs, f, today, explain=False) for f in facts.values())
     shown = [evaluate(spec, needs, e.facts, today) for e in ranked[:first]]
     need = next((n for n in details.needs if n.id == need_id), None)
@@ -155,7 +157,7 @@ async def explain_match(
     provider = await get_provider(session, actor=actor, provider_id=provider_id, today=today)
     if provider is None:
         raise NotFound("No listing with this ID.", field="providerId")
-    facts = (await retrieval.load_facts(session, [provider_id]))[provider_id]
+    facts = (await retrieval.load_facts(session, [provider_id], today=today))[provider_id]
     return details.plan, evaluate(spec, needs, facts, today)
 
 
@@ -183,7 +185,7 @@ async def propose_team(
     details, spec = await _readable_plan(session, actor, plan_id, "teamForPlan", now)
     needs = _chosen_needs(details, spec, None)
     ids = await retrieval.plan_candidate_ids(session, spec, need_ids=None, all_services=False, today=today)
-    facts = await retrieval.load_facts(session, ids)
+    facts = await retrieval.load_facts(session, ids, today=today)
     per_need = _per_need_evaluations(spec, needs, list(facts.values()), today, rules.TEAM_CANDIDATES)
     evaluations = {(n, e.provider_id): e for n, group in per_need.items() for e in group}
     need_by_id = {n.id: n for n in needs}
@@ -222,7 +224,9 @@ async def allocation_problem(
         today=today,
         search_radius_km=await retrieval.longest_travel_radius_km(session),
     )
-    facts = await retrieval.load_facts(session, [row[0] for row in await session.execute(query)])
+    facts = await retrieval.load_facts(
+        session, [row[0] for row in await session.execute(query)], today=today
+    )
     reach = _ReachIndex(list(facts.values()))
     options: list[Option] = []
     for spec in specs:

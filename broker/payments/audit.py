@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from broker.accounts.actor import Actor
 from broker.accounts.models import Council
-from broker.agreements.models import Agreement, AgreementNeed, AgreementStatus
+from broker.agreements.models import Agreement, AgreementNeed
 from broker.errors import ErrorCode, InvalidInput, NotFound, PermissionDenied
 from broker.holders.models import DPHolder
 from broker.payments import rules
@@ -93,7 +93,7 @@ def flags_for(payment: Payment, agreement: Agreement, plan_hours_per_week: float
     def flag(code: AuditFlagCode, message: str) -> None:
         found.append(AuditFlag(payment.id, code, message))  # type: ignore[arg-type]
 
-    if agreement.status not in (AgreementStatus.ACTIVE, AgreementStatus.ENDED):
+    if not agreement.is_started:
         flag(AuditFlagCode.OUTSIDE_AGREEMENT, f"Paid under an agreement that is {agreement.status.value}.")
     elif payment.period_start < agreement.start_date:
         flag(

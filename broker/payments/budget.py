@@ -18,16 +18,15 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from broker.accounts.actor import Actor
-from broker.agreements.models import Agreement, AgreementStatus
+from broker.agreements.models import STARTED, Agreement, AgreementStatus
 from broker.errors import Conflict, ErrorCode, NotFound, Problems
 from broker.holders import service as holders
 from broker.holders.models import DPHolder
 from broker.payments import rules
 from broker.payments.models import Payment
-
-STARTED = (AgreementStatus.ACTIVE, AgreementStatus.ENDED)
 
 
 @dataclass(frozen=True)
@@ -139,7 +138,9 @@ async def budget_statement(
     started = list(
         (
             await session.execute(
-                select(Agreement).where(Agreement.holder_id == holder_id, Agreement.status.in_(STARTED))  # type: ignore[attr-defined]
+                select(Agreement).where(
+                    col(Agreement.holder_id) == holder_id, col(Agreement.status).in_(STARTED)
+                )
             )
         ).scalars()
     )

@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from broker.accounts.actor import Actor
 from broker.accounts.models import COUNCIL_STAFF, Role
 from broker.agreements import service as agreements
-from broker.agreements.models import Agreement, AgreementStatus
+from broker.agreements.models import Agreement
 from broker.errors import Conflict, ErrorCode, InvalidInput, NotFound, PermissionDenied, Problems
 from broker.holders import service as holders
 from broker.holders.models import DPHolder
@@ -343,7 +343,7 @@ async def record_payment(
     replay = await _replayed_payment(session, agreement.holder_id, key, agreement.id)  # type: ignore[arg-type]
     if replay is not None:
         return replay
-    if agreement.status not in (AgreementStatus.ACTIVE, AgreementStatus.ENDED):
+    if not agreement.is_started:
         raise Conflict(
             f"This agreement is {agreement.status.value}; payments are for agreements that have started.",
             field="input.agreementId",
