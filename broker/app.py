@@ -21,6 +21,7 @@ from broker.api.graphiql import asset_routes
 from broker.api.schema import schema
 from broker.api.view import GraphQLView
 from broker.db import Database
+from broker.discovery.documents import LISTINGS
 from broker.metrics import metrics_endpoint
 from broker.middleware import RequestBodyGuard, RequestLog
 from broker.openreferral.routes import openreferral_routes
@@ -80,7 +81,7 @@ def create_app(
         login_throttle=login_throttle,
         schema=schema,
     )
-    drainer = OutboxDrainer(database, index, now=clock.now)
+    drainer = OutboxDrainer(database, index, LISTINGS, now=clock.now)
 
     async def healthz(_: Request) -> Response:
         return JSONResponse({"status": "ok"})

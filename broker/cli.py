@@ -142,11 +142,12 @@ def _backend(settings: Settings) -> SearchBackend:
 
 
 async def _reindex(settings: Settings) -> int:
+    from broker.discovery.documents import LISTINGS
     from search.sync import reindex
 
     db = Database(settings.database_url)
     try:
-        return await reindex(db, _backend(settings))
+        return await reindex(db, _backend(settings), LISTINGS)
     finally:
         await db.dispose()
 
@@ -188,13 +189,14 @@ def search_sync(
     """Run the search outbox worker as its own process (`broker serve` also runs one in-process)."""
     import signal
 
+    from broker.discovery.documents import LISTINGS
     from search.sync import OutboxDrainer
 
     settings = _settings()
 
     async def run() -> None:
         db = Database(settings.database_url)
-        drainer = OutboxDrainer(db, _backend(settings))
+        drainer = OutboxDrainer(db, _backend(settings), LISTINGS)
         try:
             if once:
                 report = await drainer.drain()

@@ -15,21 +15,36 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from broker.db import Database, utcnow
-from broker.providers.models import Provider
 from search.backend import IndexState, SearchBackend, SearchError
-from search.mapping import all_documents, documents_for
+from search.documents import ProviderDocument
 from search.outbox import SearchOutbox, enqueue
 
 logger = logging.getLogger("search.sync")
 BATCH_SIZE = 500
 MAX_BACKOFF = timedelta(minutes=5)
+
+
+class DocumentSource(Protocol):
+    """What the domain tells the index: the documents of some listings (and which of them should not
+    be in the index at all), every document for a rebuild, and which listings changed since a moment.
+    `broker.discovery.documents.LISTINGS` is the one the app hands in; search itself knows no domain."""
+
+    async def documents_for(
+        self, session: AsyncSession, provider_ids: Sequence[int]
+    ) -> tuple[list[ProviderDocument], list[int]]: ...
+
+    def all_documents(self, session: AsyncSession) -> AsyncIterator[list[ProviderDocument]]: ...
+
+    async def changed_since(self, session: AsyncSession, at: datetime) -> list[int]: ...
 
 
 def backoff(attempts: int) -> timedelta:
@@ -53,12 +68,14 @@ class OutboxDrainer:
         self,
         db: Database,
         backend: SearchBackend,
+        source: DocumentSource,
         *,
         now: Callable[[], datetime] = utcnow,
         batch_size: int = BATCH_SIZE,
     ) -> None:
         self.db = db
         self.backend = backend
+        self.source = source
         self.now = now
         self.batch_size = batch_size
 
@@ -79,7 +96,7 @@ class OutboxDrainer:
                 return DrainReport()
             row_ids = [r.id for r in rows]
             provider_ids = list(dict.fromkeys(r.provider_id for r in rows))
-            documents, absent = await documents_for(session, provider_ids)
+            documents, absent = await self.source.documents_for(session, provider_ids)
             try:
                 if documents:
                     await asyncio.to_thread(self.backend.upsert, documents)
@@ -110,7 +127,7 @@ class OutboxDrainer:
         if await asyncio.to_thread(self.backend.state) is not IndexState.CORRUPT:
             return False
         logger.warning("search index is damaged: rebuilding it from the database")
-        count = await reindex(self.db, self.backend, now=self.now)
+        count = await reindex(self.db, self.backend, self.source, now=self.now)
         logger.warning("search index rebuilt from the database with %d listings", count)
         return True
 
@@ -145,7 +162,9 @@ async def pending(db: Database) -> int:
         return (await session.execute(select(func.count()).select_from(SearchOutbox))).scalar_one()
 
 
-async def reindex(db: Database, backend: SearchBackend, *, now: Callable[[], datetime] = utcnow) -> int:
+async def reindex(
+    db: Database, backend: SearchBackend, source: DocumentSource, *, now: Callable[[], datetime] = utcnow
+) -> int:
     """Rebuilds the whole index from the database (built aside, then switched in).
 
     A write the outbox worker makes to the live index while the rebuild is reading would be lost
@@ -155,10 +174,9 @@ async def reindex(db: Database, backend: SearchBackend, *, now: Callable[[], dat
     started = now()
     documents = []
     async with db.session() as session:
-        async for batch in all_documents(session):
+        async for batch in source.all_documents(session):
             documents.extend(batch)
     count = await asyncio.to_thread(backend.rebuild, documents)
     async with db.transaction() as session:
-        changed = (await session.execute(select(Provider.id).where(Provider.updated_at >= started))).scalars()
-        enqueue(session, list(changed), now=now())
+        enqueue(session, await source.changed_since(session, started), now=now())
     return count

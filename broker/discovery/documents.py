@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import AsyncIterator, Sequence
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from broker.agreements.capacity import Reservation, free_availability, free_hours, reservations
 from broker.api.clock import london_date
@@ -158,3 +159,22 @@ async def all_documents(
         documents, _ = await documents_for(session, ids)
         yield documents
         last = ids[-1]
+
+
+class ListingDocuments:
+    """The `search.sync.DocumentSource` of this service: listings as search documents."""
+
+    async def documents_for(
+        self, session: AsyncSession, provider_ids: Sequence[int]
+    ) -> tuple[list[ProviderDocument], list[int]]:
+        return await documents_for(session, provider_ids)
+
+    def all_documents(self, session: AsyncSession) -> AsyncIterator[list[ProviderDocument]]:
+        return all_documents(session)
+
+    async def changed_since(self, session: AsyncSession, at: datetime) -> list[int]:
+        rows = await session.execute(select(Provider.id).where(col(Provider.updated_at) >= at))
+        return [provider_id for provider_id in rows.scalars() if provider_id is not None]
+
+
+LISTINGS = ListingDocuments()
