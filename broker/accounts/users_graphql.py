@@ -10,9 +10,9 @@ import strawberry
 from strawberry import relay
 
 from broker.accounts import users
-from broker.accounts.graphql import RoleEnum, UserNode
 from broker.accounts.models import Role, User, UserChange, UserChangeKind
 from broker.accounts.tokens import issue_token
+from broker.api.accounts import RoleEnum, UserNode
 from broker.api.context import Info
 from broker.api.inputs import DecodesIds
 from broker.api.mutations import MutationPayload, mutate

@@ -7,9 +7,9 @@ from strawberry import relay
 from strawberry.extensions import ParserCache
 from strawberry.schema.config import StrawberryConfig
 
-from broker.accounts.graphql import AccountMutations, AccountQueries
 from broker.accounts.users_graphql import UserAdminMutations, UserAdminQueries
 from broker.agreements.graphql import AgreementMutations, AgreementQueries
+from broker.api.accounts import AccountMutations, AccountQueries
 from broker.api.errors import BrokerErrors
 from broker.api.input_rules import InputRules
 from broker.api.limits import QueryCostLimit, TokenLimit

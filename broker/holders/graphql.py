@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry import relay
 
-from broker.accounts.graphql import CouncilNode, UserNode
+from broker.api.accounts import CouncilNode, UserNode
 from broker.api.context import Info
 from broker.api.inputs import DecodesIds
 from broker.api.loaders import HolderPlans

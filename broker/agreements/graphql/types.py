@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry import relay
 
-from broker.accounts.graphql import UserNode
 from broker.agreements import service
 from broker.agreements.cards import CardRoute, CardWarning, card_check
 from broker.agreements.models import (
@@ -21,6 +20,7 @@ from broker.agreements.models import (
     CareRequest,
     RequestStatus,
 )
+from broker.api.accounts import UserNode
 from broker.api.context import Info
 from broker.api.money import pence_fields
 from broker.api.relay import Connection, connection, page_from

@@ -8,7 +8,7 @@ from enum import StrEnum
 import strawberry
 from strawberry import relay
 
-from broker.accounts.graphql import CouncilNode, UserNode
+from broker.api.accounts import CouncilNode, UserNode
 from broker.api.context import Info
 from broker.api.money import pence_fields
 from broker.holders.graphql import DPHolderNode

@@ -7,7 +7,7 @@ from datetime import date, datetime
 import strawberry
 from strawberry import relay
 
-from broker.accounts.graphql import CouncilNode
+from broker.api.accounts import CouncilNode
 from broker.api.context import Info
 from broker.api.money import pence_fields
 from broker.providers import accreditation as rules

@@ -8,7 +8,7 @@ from enum import Enum
 import strawberry
 from strawberry import relay
 
-from broker.accounts.graphql import CouncilNode
+from broker.api.accounts import CouncilNode
 from broker.api.context import Info
 from broker.api.money import pence_fields
 from broker.holders.graphql import DPHolderNode

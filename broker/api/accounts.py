@@ -1,4 +1,5 @@
-"""GraphQL for councils, users, `viewer` and `login`."""
+"""GraphQL for councils, users, `viewer` and `login`. It sits in the API layer, above the capabilities,
+because the User type joins them: a viewer's care requests, a provider's own listing."""
 
 from __future__ import annotations
 
