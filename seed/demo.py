@@ -24,7 +24,7 @@ from broker.plans.service import (
     create_support_plan,
 )
 from broker.providers.models import Provider, ProviderKind, ProviderStatus, Weekday
-from broker.providers.service import SlotFields
+from broker.schedule import SlotFields
 from seed import DEMO_DISTRICTS
 from seed.generator import generate
 from seed.plans import generate_plans

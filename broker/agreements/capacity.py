@@ -23,8 +23,7 @@ from sqlmodel import col
 
 from broker.agreements.models import STARTED, Agreement, AgreementSlot
 from broker.providers.models import Provider, ProviderKind
-
-Window = tuple[int, int, int]  # (day, start minute, end minute)
+from broker.schedule import Window, subtract
 
 
 @dataclass
@@ -144,43 +143,10 @@ def free_hours(provider: Provider, reserved: float) -> float:
     return max(0.0, (provider.weekly_capacity_hours or 0.0) - reserved)
 
 
-def subtract_windows(available: Iterable[Window], taken: Iterable[Window]) -> list[Window]:
-    """`available` with every `taken` window cut out (both weekly, same day numbering)."""
-    result: list[Window] = []
-    taken_by_day: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for day, start, end in taken:
-        taken_by_day[day].append((start, end))
-    for day, start, end in available:
-        pieces = [(start, end)]
-        for t_start, t_end in sorted(taken_by_day.get(day, [])):
-            next_pieces = []
-            for p_start, p_end in pieces:
-                if t_end <= p_start or t_start >= p_end:
-                    next_pieces.append((p_start, p_end))
-                    continue
-                if p_start < t_start:
-                    next_pieces.append((p_start, t_start))
-                if t_end < p_end:
-                    next_pieces.append((t_end, p_end))
-            pieces = next_pieces
-        result.extend((day, s, e) for s, e in pieces)
-    return sorted(result)
-
-
-def overlapping(a: Iterable[Window], b: Iterable[Window]) -> list[Window]:
-    """The windows of `a` that overlap some window of `b`."""
-    b_list = list(b)
-    return [
-        (day, start, end)
-        for day, start, end in a
-        if any(day == d and start < e and s < end for d, s, e in b_list)
-    ]
-
-
 def free_availability(
     provider: Provider, availability: Iterable[Window], reserved: Reservation
 ) -> list[Window]:
     """When the provider can still take work: a PA's agreed slots are gone; an agency's are not."""
     if provider.kind is ProviderKind.PA:
-        return subtract_windows(availability, reserved.slots)
+        return subtract(availability, reserved.slots)
     return sorted(availability)

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from broker import schedule
 from broker.accounts.actor import Actor
 from broker.agreements import capacity, rules
 from broker.agreements.access import acts_for_holder, acts_for_provider, visible_clause
@@ -90,7 +91,7 @@ async def _agreement(
     return agreement
 
 
-async def _slots_of(session: AsyncSession, agreement_id: int) -> list[capacity.Window]:
+async def _slots_of(session: AsyncSession, agreement_id: int) -> list[schedule.Window]:
     rows = await session.execute(
         select(AgreementSlot.day, AgreementSlot.start_minute, AgreementSlot.end_minute).where(
             AgreementSlot.agreement_id == agreement_id
@@ -152,7 +153,7 @@ async def activate_agreement(
             code=ErrorCode.CAPACITY_TAKEN,
         )
     if provider.kind is ProviderKind.PA:
-        clashes = capacity.overlapping(await _slots_of(session, agreement_id), held.slots)
+        clashes = schedule.clashing(await _slots_of(session, agreement_id), held.slots)
         if clashes:
             raise Conflict(
                 f"{provider.name} already works at {len(clashes)} of these times under another agreement.",

@@ -17,9 +17,10 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from broker import schedule
 from broker.accounts.actor import Actor
 from broker.accounts.models import COUNCIL_STAFF
-from broker.agreements import capacity, rules
+from broker.agreements import rules
 from broker.agreements.access import acts_for_holder, visible_clause
 from broker.agreements.cards import card_check
 from broker.agreements.lifecycle import SavedAgreement, record_transition
@@ -47,7 +48,7 @@ from broker.providers.models import (
     Provider,
     ProviderStatus,
 )
-from broker.providers.service import SlotFields, validate_slots
+from broker.schedule import SlotFields, validate_slots
 from broker.support.service import covering_contract
 
 
@@ -73,7 +74,7 @@ class AgreementFilter:
     provider_id: int | None = None
 
 
-async def _availability(session: AsyncSession, provider_id: int) -> list[capacity.Window]:
+async def _availability(session: AsyncSession, provider_id: int) -> list[schedule.Window]:
     rows = await session.execute(
         select(AvailabilitySlot.day, AvailabilitySlot.start_minute, AvailabilitySlot.end_minute).where(
             AvailabilitySlot.provider_id == provider_id
@@ -178,7 +179,7 @@ async def create_agreement(
             f"£{rate / 100:.2f} an hour is above the £{budgeted / 100:.2f} the plan budgets for these needs.",
             ErrorCode.OUT_OF_RANGE,
         )
-    slots: list[capacity.Window] = []
+    slots: list[schedule.Window] = []
     if not fields.slots:
         problems.add("input.slots", "Give the times of the week the provider works.", ErrorCode.REQUIRED)
     else:
@@ -188,7 +189,7 @@ async def create_agreement(
             problems.errors.extend(error.errors)
         available = await _availability(session, provider_id)
         for index, window in enumerate(slots):
-            if capacity.subtract_windows([window], available):
+            if schedule.subtract([window], available):
                 problems.add(
                     f"input.slots.{index}",
                     "This is outside the provider's availability.",

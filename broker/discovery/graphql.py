@@ -14,7 +14,7 @@ from broker.discovery import service
 from broker.errors import BrokerError
 from broker.providers.graphql.mutations import SlotInput
 from broker.providers.graphql.types import GenderEnum, ProviderKindEnum, ProviderNode
-from broker.providers.service import SlotFields
+from broker.schedule import SlotFields
 from broker.taxonomy.languages import LANGUAGES
 from broker.taxonomy.services import all_services
 from search.query import RATE_BANDS

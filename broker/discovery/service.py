@@ -21,7 +21,8 @@ from broker.geography.service import resolve_postcode
 from broker.providers import rules
 from broker.providers.access import may_see_unaccredited
 from broker.providers.models import Provider
-from broker.providers.service import SlotFields, validate_slots, visible_providers
+from broker.providers.service import visible_providers
+from broker.schedule import SlotFields, validate_slots
 from broker.taxonomy.languages import LANGUAGES
 from broker.taxonomy.services import all_services
 from search.backend import SearchBackend, SearchUnavailable

@@ -19,10 +19,12 @@ from broker.plans.models import PreferenceKind, Strength
 from broker.providers.accreditation import accredited_until, is_accredited, missing_checks
 from broker.providers.models import Accreditation, CheckType, Provider, ProviderKind, ProviderStatus
 from broker.providers.rules import national_living_wage_pence
+from broker.schedule import Window
+from broker.schedule import hours as window_hours
+from broker.schedule import intersect as overlap_windows
 from broker.taxonomy.languages import LANGUAGES
 from broker.taxonomy.services import all_services
 
-Window = tuple[int, int, int]
 """(day 0=Monday, start minute, end minute), Europe/London local time."""
 
 
@@ -156,21 +158,6 @@ def hours_text(hours: float) -> str:
 
 def money(pence: int) -> str:
     return f"£{pence / 100:,.2f}"
-
-
-def overlap_windows(windows: Iterable[Window], availability: Iterable[Window]) -> list[Window]:
-    """The parts of `windows` inside `availability` (both non-overlapping within themselves)."""
-    available = list(availability)
-    parts: list[Window] = []
-    for day, start, end in windows:
-        for a_day, a_start, a_end in available:
-            if a_day == day and a_start < end and start < a_end:
-                parts.append((day, max(start, a_start), min(end, a_end)))
-    return sorted(parts)
-
-
-def window_hours(windows: Iterable[Window]) -> float:
-    return sum(end - start for _, start, end in windows) / 60
 
 
 def coverable_hours(need: NeedSpec, availability: Iterable[Window]) -> float:

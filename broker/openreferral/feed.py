@@ -18,6 +18,7 @@ from broker.openreferral.ids import keyed, named
 from broker.openreferral.taxonomy import service_term, term_id
 from broker.providers.accreditation import REQUIRED_CHECKS
 from broker.providers.models import AvailabilitySlot, CheckType, Provider, ProviderKind, Weekday
+from broker.schedule import MINUTES_PER_DAY, clock
 from broker.taxonomy.languages import language_name
 from broker.taxonomy.services import all_services
 
@@ -36,7 +37,6 @@ CHECK_LABELS: dict[CheckType, str] = {
     CheckType.TRAINING: "training",
 }
 ICAL_DAYS: dict[Weekday, str] = dict(zip(Weekday, ("MO", "TU", "WE", "TH", "FR", "SA", "SU"), strict=True))
-MINUTES_PER_DAY = 24 * 60
 
 
 @dataclass(frozen=True)
@@ -68,8 +68,8 @@ def _long_date(day: date) -> str:
 
 
 def _clock(minute: int) -> str:
-    minute = min(minute, MINUTES_PER_DAY - 1)  # a slot to midnight closes at 23:59, not "24:00"
-    return f"{minute // 60:02d}:{minute % 60:02d}"
+    # Open Referral has no "24:00": a slot to midnight closes at 23:59.
+    return clock(min(minute, MINUTES_PER_DAY - 1))
 
 
 def _service_labels(listing: Listing) -> list[str]:

@@ -16,7 +16,7 @@ from broker.plans import rules
 from broker.plans.models import PlanStatus, PreferenceKind, Strength
 from broker.providers import rules as provider_rules
 from broker.providers.models import Gender, ProviderKind
-from broker.providers.service import SlotFields, validate_slots
+from broker.schedule import SlotFields, validate_slots
 from broker.taxonomy.languages import LANGUAGES
 from broker.taxonomy.services import all_services
 

@@ -6,7 +6,6 @@ listings of their own council; nobody else writes. Drafts are seen only by those
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -42,15 +41,14 @@ from broker.providers.models import (
     ProviderKind,
     ProviderService,
     ProviderStatus,
-    Weekday,
 )
+from broker.schedule import SlotFields, validate_slots
 from broker.taxonomy.languages import LANGUAGES
 from broker.taxonomy.services import all_services
 from search import outbox
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^\+?[0-9 ()-]{10,20}$")
-_CLOCK = re.compile(r"^([01][0-9]|2[0-4]):([0-5][0-9])$")
 _MCC = re.compile(r"^[0-9]{4}$")
 
 
@@ -71,13 +69,6 @@ class ListingFields:
     contact_email: str | None = None
     contact_phone: str | None = None
     merchant_category_code: str | None = None
-
-
-@dataclass(frozen=True)
-class SlotFields:
-    day: Weekday
-    start: str
-    end: str
 
 
 @dataclass(frozen=True)
@@ -354,49 +345,6 @@ def _update_input_field(gap: str | None, fields: ListingFields) -> str:
     if gap == "contactEmail" and fields.contact_email is None and fields.contact_phone is not None:
         return "input.contactPhone"
     return f"input.{gap}"
-
-
-def parse_clock(text: str, *, allow_midnight_end: bool) -> int | None:
-    match = _CLOCK.match(text.strip())
-    if not match:
-        return None
-    minutes = int(match.group(1)) * 60 + int(match.group(2))
-    if minutes > rules.MINUTES_PER_DAY or (minutes == rules.MINUTES_PER_DAY and not allow_midnight_end):
-        return None
-    return minutes
-
-
-def validate_slots(slots: Sequence[SlotFields], *, field: str) -> list[tuple[Weekday, int, int]]:
-    """Weekly slots: HH:MM local times, end after start ("24:00" ends at midnight), no overlaps."""
-    problems = Problems()
-    if len(slots) > rules.MAX_SLOTS:
-        problems.add(field, f"At most {rules.MAX_SLOTS} slots.", ErrorCode.OUT_OF_RANGE)
-    parsed: list[tuple[Weekday, int, int, int]] = []
-    for index, slot in enumerate(slots):
-        start = parse_clock(slot.start, allow_midnight_end=False)
-        end = parse_clock(slot.end, allow_midnight_end=True)
-        if start is None:
-            problems.add(f"{field}.{index}.start", "Use a 24-hour time such as 09:30.")
-        if end is None:
-            problems.add(f"{field}.{index}.end", "Use a 24-hour time such as 17:00 (24:00 for midnight).")
-        if start is not None and end is not None:
-            if end <= start:
-                problems.add(
-                    f"{field}.{index}.end",
-                    "A slot must end after it starts; split overnight slots at midnight.",
-                )
-            else:
-                parsed.append((slot.day, start, end, index))
-    by_day = sorted(parsed, key=lambda s: (s[0], s[1]))
-    for previous, current in itertools.pairwise(by_day):
-        if previous[0] == current[0] and current[1] < previous[2]:
-            problems.add(
-                f"{field}.{current[3]}",
-                f"This slot overlaps another on {Weekday(current[0]).name.title()}.",
-                ErrorCode.OVERLAPPING,
-            )
-    problems.raise_if_any()
-    return [(day, start, end) for day, start, end, _ in parsed]
 
 
 async def set_availability(

@@ -22,7 +22,7 @@ from broker.api.mutations import MutationPayload, in_transaction, mutate
 from broker.api.permissions import IsAuthenticated, IsCouncilStaff
 from broker.api.relay import decode_id
 from broker.providers.graphql.mutations import SlotInput
-from broker.providers.service import SlotFields
+from broker.schedule import SlotFields
 
 
 @strawberry.input(description="Ask a provider to take on needs of a plan.")

@@ -23,7 +23,7 @@ from broker.plans.graphql.types import (
 )
 from broker.plans.models import PlanStatus
 from broker.providers.graphql.mutations import SlotInput
-from broker.providers.service import SlotFields
+from broker.schedule import SlotFields
 
 
 @strawberry.input(description="One need; its hours must fit its slots.")

@@ -28,6 +28,7 @@ from broker.plans.models import (
 from broker.plans.reading import read_support_plans
 from broker.providers.graphql.types import ServiceType, WeekdayEnum, service_type
 from broker.providers.models import Weekday
+from broker.schedule import clock
 from broker.taxonomy.services import all_services
 
 PlanStatusEnum = strawberry.enum(
@@ -53,10 +54,6 @@ class PlanWarningCode(StrEnum):
 
 
 PlanWarningCodeEnum = strawberry.enum(PlanWarningCode, name="PlanWarningCode")
-
-
-def clock(minutes: int) -> str:
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 @strawberry.type(description="Saved, but needs attention: the plan was kept, and this is why to look again.")

@@ -25,6 +25,7 @@ from broker.providers.models import (
     Weekday,
 )
 from broker.providers.service import visible_providers
+from broker.schedule import clock
 from broker.taxonomy.languages import LANGUAGES
 from broker.taxonomy.services import all_services
 
@@ -60,10 +61,6 @@ class LanguageType:
     name: str
 
 
-def _clock(minutes: int) -> str:
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
-
-
 @strawberry.type(name="AvailabilitySlot", description="A weekly window, Europe/London local time.")
 class AvailabilitySlotType:
     day: WeekdayEnum  # type: ignore[valid-type]
@@ -72,7 +69,7 @@ class AvailabilitySlotType:
 
     @classmethod
     def from_model(cls, slot: AvailabilitySlot) -> AvailabilitySlotType:
-        return cls(day=Weekday(slot.day), start=_clock(slot.start_minute), end=_clock(slot.end_minute))
+        return cls(day=Weekday(slot.day), start=clock(slot.start_minute), end=clock(slot.end_minute))
 
 
 @strawberry.type(name="Accreditation", description="The latest result of one check on a provider.")
