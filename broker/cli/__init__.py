@@ -107,7 +107,7 @@ def serve(
     from broker.logs import configure_logging
     from broker.server import serve as run_server
 
-    settings = _settings()
+    settings = settings_from_env()
     host = host or settings.host
     port = port or settings.port
     configure_logging(settings.log_level)
@@ -123,7 +123,7 @@ def serve(
     run_server(create_app(settings), settings, host=host, port=port)
 
 
-def _settings() -> Settings:
+def settings_from_env() -> Settings:
     """The settings, or a plain message and exit status 2 when the environment is not acceptable."""
     try:
         return Settings()
@@ -176,7 +176,7 @@ async def _index_needs_building(settings: Settings) -> bool:
 @app.command()
 def reindex() -> None:
     """Rebuild the search index from the database (built aside, then switched in)."""
-    settings = _settings()
+    settings = settings_from_env()
     migrate(settings.database_url)
     count = asyncio.run(_reindex(settings))
     typer.echo(f"Indexed {count} listings into {settings.search_url}.")
@@ -192,7 +192,7 @@ def search_sync(
     from broker.discovery.documents import LISTINGS
     from search.sync import OutboxDrainer
 
-    settings = _settings()
+    settings = settings_from_env()
 
     async def run() -> None:
         db = Database(settings.database_url)
@@ -217,7 +217,7 @@ def search_sync(
 @app.command("migrate")
 def migrate_command() -> None:
     """Apply database migrations up to the latest."""
-    settings = _settings()
+    settings = settings_from_env()
     migrate(settings.database_url)
     typer.echo("Database is up to date.")
 
@@ -268,7 +268,7 @@ def seed(
     today: Annotated[str | None, typer.Option(help="Date the data is generated for (YYYY-MM-DD).")] = None,
 ) -> None:
     """Generate deterministic synthetic listings and holders for a council."""
-    settings = _settings()
+    settings = settings_from_env()
     migrate(settings.database_url)
     day = date.fromisoformat(today) if today else _today()
     made, district_count = asyncio.run(_seed(settings, council, providers, holders, seed, geography, day))
@@ -304,7 +304,7 @@ def load_geography(
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    settings = _settings()
+    settings = settings_from_env()
     migrate(settings.database_url)
     console = Console(stderr=True)
     with console.status(f"reading {file.name}"):
@@ -366,7 +366,7 @@ def create_user_command(
             raise typer.Exit(2)
     elif password is None:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    settings = _settings()
+    settings = settings_from_env()
     migrate(settings.database_url)
     try:
         asyncio.run(_create_user(settings, email, role, council, password))
@@ -385,7 +385,7 @@ def create_search_key() -> None:
     from search.factory import meilisearch_location
     from search.meilisearch_keys import create_index_key
 
-    settings = _settings()
+    settings = settings_from_env()
     try:
         base, index_uid = meilisearch_location(settings.search_url)
     except ValueError as error:
@@ -401,119 +401,6 @@ def create_search_key() -> None:
         typer.echo(f"error: Meilisearch refused or did not answer ({type(error).__name__}).", err=True)
         raise typer.Exit(1) from error
     typer.echo(key)
-
-
-async def _audit(
-    settings: Settings, council_name: str, year: int, contingency_weeks: float, on_progress
-) -> object:
-    from broker.accounts.actor import Actor
-    from broker.payments.audit import annual_audit
-
-    db = Database(settings.database_url)
-    try:
-        async with db.session() as session:
-            council = (
-                await session.execute(select(Council).where(Council.name == council_name))
-            ).scalar_one_or_none()
-            if council is None:
-                raise BrokerError(f"No council called '{council_name}'.", field="council")
-            # The command line runs with the platform's own authority; it only reads.
-            system = Actor(user_id=0, role=Role.ADMIN, council_id=None)
-            return await annual_audit(
-                session,
-                actor=system,
-                council_id=council.id,  # type: ignore[arg-type]
-                year=year,
-                contingency_weeks=contingency_weeks,
-                progress=on_progress,
-            )
-    finally:
-        await db.dispose()
-
-
-AUDIT_COLUMNS = [
-    "dp_holder_id",
-    "home_postcode_district",
-    "weekly_budget_pence",
-    "allocated_pence",
-    "spent_pence",
-    "unspent_pence",
-    "contingency_pence",
-    "reclaimable_pence",
-    "payments",
-    "flagged_payments",
-    "flags",
-]
-
-
-@app.command()
-def audit(
-    council: Annotated[str, typer.Option(help="Council name, as created.")],
-    year: Annotated[int, typer.Option(help="The DP year to audit: 1 April YEAR to 31 March YEAR+1.")],
-    output: Annotated[Path | None, typer.Option(help="Write the CSV here instead of stdout.")] = None,
-    contingency_weeks: Annotated[
-        float | None,
-        typer.Option(help="Weeks of budget a person keeps (default BROKER_AUDIT_CONTINGENCY_WEEKS)."),
-    ] = None,
-) -> None:
-    """The annual DP audit of a council as CSV: one row per DP holder, with flagged payments and the
-    unspent money above the contingency that may be reclaimed."""
-    import csv
-    import sys
-
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    settings = _settings()
-    migrate(settings.database_url)
-    weeks = settings.audit_contingency_weeks if contingency_weeks is None else contingency_weeks
-    with Progress(
-        TextColumn("auditing DP holders"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=Console(stderr=True),
-    ) as progress:
-        task = progress.add_task("audit", total=None)
-
-        def on_progress(done: int, total: int) -> None:
-            progress.update(task, completed=done, total=total)
-
-        try:
-            report = asyncio.run(_audit(settings, council, year, weeks, on_progress))
-        except BrokerError as error:
-            for problem in error.errors:
-                typer.echo(f"error: {problem.field}: {problem.message}", err=True)
-            raise typer.Exit(1) from error
-    handle = output.open("w", newline="") if output else sys.stdout
-    try:
-        writer = csv.writer(handle)
-        writer.writerow(AUDIT_COLUMNS)
-        for row in report.holders:  # type: ignore[attr-defined]
-            writer.writerow(
-                [
-                    row.holder.id,
-                    row.holder.postcode_district,
-                    row.holder.weekly_budget_pence,
-                    row.allocated_pence,
-                    row.spent_pence,
-                    row.unspent_pence,
-                    row.contingency_pence,
-                    row.reclaimable_pence,
-                    row.payments,
-                    len({f.payment_id for f in row.flags}),
-                    "; ".join(f"payment {f.payment_id} {f.code.value}: {f.message}" for f in row.flags),
-                ]
-            )
-    finally:
-        if output:
-            handle.close()
-    if output:
-        holders, reclaimable = len(report.holders), report.reclaimable_pence  # type: ignore[attr-defined]
-        flagged = report.flagged_payments  # type: ignore[attr-defined]
-        typer.echo(
-            f"Audited {holders} DP holders of {council} for {year}-{(year + 1) % 100:02d}: "
-            f"£{reclaimable / 100:,.2f} reclaimable, {flagged} payments flagged. CSV in {output}."
-        )
 
 
 @app.command("export-schema")
@@ -532,3 +419,7 @@ def export_schema(
 
 if __name__ == "__main__":
     app()
+
+
+# Commands of their own modules register on `app` when imported.
+from broker.cli import audit as _audit_command  # noqa: E402, F401
