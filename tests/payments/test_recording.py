@@ -127,7 +127,7 @@ async def test_a_key_used_for_another_agreement_of_the_same_holder_is_refused(ap
                 "field": "input.idempotencyKey",
                 "message": "This idempotency key was used for another payment; "
                 "use a new key for a new payment.",
-                "code": "DUPLICATE",
+                "code": "IDEMPOTENCY_KEY_REUSED",
             }
         ],
     }
