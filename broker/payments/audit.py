@@ -6,7 +6,8 @@ plan, and money left unspent is reclaimed, above a contingency the council lets 
 (BROKER_AUDIT_CONTINGENCY_WEEKS of budget, four by default) for bills still to come.
 
 A payment is flagged when it is
-- OUTSIDE_AGREEMENT: its agreement never started, or the period begins before the agreement does;
+- OUTSIDE_AGREEMENT: its agreement never started (`Agreement.is_started`), or the period begins
+  before the agreement does;
 - AFTER_AGREEMENT_ENDED: the period runs past the agreement's end date;
 - ABOVE_AGREED_RATE: the amount is more than the hours at the agreed hourly rate;
 - OVER_PLAN_HOURS: more hours than the plan's needs (as agreed) allow for the period.
@@ -23,6 +24,7 @@ from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from broker.accounts.actor import Actor
 from broker.accounts.models import Council
@@ -30,6 +32,7 @@ from broker.agreements.models import Agreement, AgreementNeed
 from broker.errors import ErrorCode, InvalidInput, NotFound, PermissionDenied
 from broker.holders.models import DPHolder
 from broker.payments import rules
+from broker.payments.access import may_audit
 from broker.payments.budget import days, weekly_share
 from broker.payments.models import Payment
 
@@ -150,10 +153,10 @@ async def annual_audit(
     """Audits every DP holder of a council for DP year `year`; `progress(done, total)` after each batch."""
     council = await session.get(Council, council_id)
     if council is None:
-        raise NotFound("No council with this ID.", field="councilId")
-    if not actor.is_staff_of(council_id):
+        raise NotFound("No council with this ID.", field="council_id")
+    if not may_audit(actor, council_id):
         raise PermissionDenied(
-            "Only the council's brokers and admins audit its direct payments.", field="councilId"
+            "Only the council's brokers and admins audit its direct payments.", field="council_id"
         )
     if not 2000 <= year <= 2100:
         raise InvalidInput(
@@ -194,10 +197,10 @@ async def _audit_batch(
             await session.execute(
                 select(Payment)
                 .where(
-                    Payment.holder_id.in_(ids),  # type: ignore[attr-defined]
+                    col(Payment.holder_id).in_(ids),
                     Payment.period_start >= start,
                     Payment.period_start <= end,
-                    Payment.status.in_(rules.SPENT_STATUSES),  # type: ignore[attr-defined]
+                    col(Payment.status).in_(rules.SPENT_STATUSES),
                 )
                 .order_by(Payment.period_start, Payment.id)
             )
@@ -206,11 +209,13 @@ async def _audit_batch(
     agreement_ids = {p.agreement_id for p in payments}
     agreements = {
         a.id: a
-        for a in (await session.execute(select(Agreement).where(Agreement.id.in_(agreement_ids)))).scalars()  # type: ignore[union-attr]
+        for a in (
+            await session.execute(select(Agreement).where(col(Agreement.id).in_(agreement_ids)))
+        ).scalars()
     }
     plan_hours: dict[int, float] = defaultdict(float)
     for need in (
-        await session.execute(select(AgreementNeed).where(AgreementNeed.agreement_id.in_(agreement_ids)))  # type: ignore[attr-defined]
+        await session.execute(select(AgreementNeed).where(col(AgreementNeed.agreement_id).in_(agreement_ids)))
     ).scalars():
         plan_hours[need.agreement_id] += need.hours_per_week
     by_holder: dict[int, HolderAudit] = {}

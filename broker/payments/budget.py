@@ -2,7 +2,8 @@
 to the end of the DP year.
 
 - allocated: the weekly personal budget x the weeks in the period (days / 7);
-- committed: each started agreement's hours x rate a week, for the days it runs in the period;
+- committed: each started agreement's (`Agreement.is_started`) hours x rate a week, for the days it
+  runs in the period;
 - spent: payments that left the account (succeeded, less refunds), by the start of their period;
 - unspent: allocated - spent;
 - forecast: spent so far in the DP year (1 April to 31 March, as councils account for DPs) plus what
@@ -74,6 +75,7 @@ def days(start: date, end: date) -> int:
 
 
 def weekly_share(weekly_pence: float, start: date, end: date) -> int:
+    """A weekly amount for the days from `start` to `end` (both included), to the nearest penny."""
     return round(weekly_pence * days(start, end) / 7)
 
 
@@ -109,7 +111,7 @@ async def spent_pence(session: AsyncSession, holder_id: int, start: date, end: d
             Payment.holder_id == holder_id,
             Payment.period_start >= start,
             Payment.period_start <= end,
-            Payment.status.in_(rules.SPENT_STATUSES + rules.IN_FLIGHT_STATUSES),  # type: ignore[attr-defined]
+            col(Payment.status).in_(rules.SPENT_STATUSES + rules.IN_FLIGHT_STATUSES),
         )
     )
     spent = flight = 0
@@ -122,13 +124,13 @@ async def spent_pence(session: AsyncSession, holder_id: int, start: date, end: d
 
 
 async def budget_statement(
-    session: AsyncSession, *, actor: Actor, holder_id: int, period_from: date, period_to: date
+    session: AsyncSession, *, actor: Actor | None, holder_id: int, period_from: date, period_to: date
 ) -> BudgetStatement:
     """The statement for `holder_id` over [period_from, period_to]: the holder, their representatives
     and their council's staff may read it; nobody else learns the holder exists."""
     holder = await holders.get_dp_holder(session, actor=actor, holder_id=holder_id)
     if holder is None:
-        raise NotFound("No DP holder with this ID.", field="holderId")
+        raise NotFound("No DP holder with this ID.", field="holder_id")
     problems = Problems()
     if period_to < period_from:
         problems.add("to", "The period cannot end before it starts.", ErrorCode.OUT_OF_RANGE)
@@ -138,9 +140,7 @@ async def budget_statement(
     started = list(
         (
             await session.execute(
-                select(Agreement).where(
-                    col(Agreement.holder_id) == holder_id, col(Agreement.status).in_(STARTED)
-                )
+                select(Agreement).where(Agreement.holder_id == holder_id, col(Agreement.status).in_(STARTED))
             )
         ).scalars()
     )

@@ -127,7 +127,7 @@ async def test_a_key_used_for_another_agreement_of_the_same_holder_is_refused(ap
                 "field": "input.idempotencyKey",
                 "message": "This idempotency key was used for another payment; "
                 "use a new key for a new payment.",
-                "code": "DUPLICATE",
+                "code": "IDEMPOTENCY_KEY_REUSED",
             }
         ],
     }
@@ -315,6 +315,45 @@ async def test_refunds_are_recorded_never_deleted_and_cannot_exceed_the_payment(
     assert rest["payment"]["refundedPence"] == 14500
     assert await count(db, Refund) == 2
     assert await count(db, Payment) == 1
+
+
+async def test_a_refund_key_used_for_another_payment_of_the_same_holder_is_refused(api, db):
+    _, broker, _, amina_user, _, _, agreement = await world(db)
+    first = (await api.data(RECORD, {"input": payment_input(agreement)}, as_user=amina_user))["recordPayment"]
+    second = (
+        await api.data(
+            RECORD,
+            {
+                "input": payment_input(
+                    agreement, periodStart="2026-11-23", periodEnd="2026-11-29", idempotencyKey="amina-2"
+                )
+            },
+            as_user=amina_user,
+        )
+    )["recordPayment"]
+
+    def refund(payment):
+        refund_input = {
+            "paymentId": payment["payment"]["id"],
+            "reason": "Visit missed",
+            "idempotencyKey": "r1",
+        }
+        return api.data(REFUND, {"input": refund_input}, as_user=broker)
+
+    await refund(first)
+    reused = (await refund(second))["refundPayment"]
+
+    assert reused == {
+        "payment": None,
+        "userErrors": [
+            {
+                "field": "input.idempotencyKey",
+                "message": "This idempotency key was used for another refund.",
+                "code": "IDEMPOTENCY_KEY_REUSED",
+            }
+        ],
+    }
+    assert await count(db, Refund) == 1
 
 
 async def test_who_sees_which_payments(api, db):

@@ -8,16 +8,16 @@ import strawberry
 from strawberry import relay
 
 from broker.api.context import Info
-from broker.api.errors import UserError
-from broker.api.mutations import in_transaction
+from broker.api.inputs import DecodesIds
+from broker.api.mutations import MutationPayload, mutate
 from broker.api.permissions import IsAuthenticated
-from broker.api.relay import decode_id
-from broker.payments import service
+from broker.payments import recording, refunds
 from broker.payments.graphql.types import PaymentNode
+from broker.payments.validation import PaymentFields, RefundFields
 
 
 @strawberry.input(description="A payment to the provider of an agreement, for one period of care.")
-class RecordPaymentInput:
+class RecordPaymentInput(DecodesIds):
     agreement_id: relay.GlobalID
     period_start: date
     period_end: date = strawberry.field(description="Inclusive; at most 35 days after the start.")
@@ -47,9 +47,23 @@ class RecordPaymentInput:
         default=None, description="Why these days are paid again (up to 500 characters)."
     )
 
+    def to_command(self) -> PaymentFields:
+        return PaymentFields(
+            agreement_id=self.key("agreement_id", "Agreement"),
+            period_start=self.period_start,
+            period_end=self.period_end,
+            hours=self.hours,
+            amount_pence=self.amount_pence,
+            method=self.method,
+            idempotency_key=self.idempotency_key,
+            card_payment_method_id=self.card_payment_method_id,
+            supplementary=self.supplementary,
+            supplementary_reason=self.supplementary_reason,
+        )
+
 
 @strawberry.input(description="Return some or all of a payment.")
-class RefundPaymentInput:
+class RefundPaymentInput(DecodesIds):
     payment_id: relay.GlobalID
     amount_pence: int | None = strawberry.field(default=None, description="Default: all that is left.")
     reason: str
@@ -58,19 +72,26 @@ class RefundPaymentInput:
         "returns the payment as the first refund left it."
     )
 
+    def to_command(self) -> RefundFields:
+        return RefundFields(
+            payment_id=self.key("payment_id", "Payment"),
+            amount_pence=self.amount_pence,
+            reason=self.reason,
+            idempotency_key=self.idempotency_key,
+        )
+
 
 @strawberry.type
-class RecordPaymentPayload:
+class RecordPaymentPayload(MutationPayload):
     payment: PaymentNode | None = strawberry.field(
-        description="The payment; a declined card comes back FAILED with its reason, and is kept."
+        default=None,
+        description="The payment; a declined card comes back FAILED with its reason, and is kept.",
     )
-    user_errors: list[UserError]
 
 
 @strawberry.type
-class RefundPaymentPayload:
-    payment: PaymentNode | None
-    user_errors: list[UserError]
+class RefundPaymentPayload(MutationPayload):
+    payment: PaymentNode | None = None
 
 
 @strawberry.type
@@ -80,47 +101,35 @@ class PaymentMutations:
         description="The holder, a representative or a broker records (for CARD: makes) a payment.",
     )
     async def record_payment(self, info: Info, input: RecordPaymentInput) -> RecordPaymentPayload:
-        ctx = info.context
-
-        async def action(session):
-            fields = service.PaymentFields(
-                agreement_id=decode_id(input.agreement_id, "Agreement", field="input.agreementId"),
-                period_start=input.period_start,
-                period_end=input.period_end,
-                hours=input.hours,
-                amount_pence=input.amount_pence,
-                method=input.method,
-                idempotency_key=input.idempotency_key,
-                card_payment_method_id=input.card_payment_method_id,
-                supplementary=input.supplementary,
-                supplementary_reason=input.supplementary_reason,
-            )
-            return await service.record_payment(
-                session, actor=ctx.actor, fields=fields, gateways=ctx.gateways, now=ctx.now, today=ctx.today
-            )
-
-        payment, errors = await in_transaction(info, action)
-        return RecordPaymentPayload(
-            payment=PaymentNode.from_model(payment) if payment else None, user_errors=errors
+        ctx, actor = info.context, info.context.actor
+        assert actor is not None  # IsAuthenticated
+        return await mutate(
+            info,
+            RecordPaymentPayload,
+            lambda session: recording.record_payment(
+                session,
+                actor=actor,
+                fields=input.to_command(),
+                gateways=ctx.gateways,
+                now=ctx.now,
+                today=ctx.today,
+            ),
+            lambda payment: RecordPaymentPayload(payment=PaymentNode.from_model(payment)),
         )
 
     @strawberry.mutation(permission_classes=[IsAuthenticated], description="Refund part or all of a payment.")
     async def refund_payment(self, info: Info, input: RefundPaymentInput) -> RefundPaymentPayload:
-        ctx = info.context
-
-        async def action(session):
-            return await service.refund_payment(
+        ctx, actor = info.context, info.context.actor
+        assert actor is not None  # IsAuthenticated
+        return await mutate(
+            info,
+            RefundPaymentPayload,
+            lambda session: refunds.refund_payment(
                 session,
-                actor=ctx.actor,
-                payment_id=decode_id(input.payment_id, "Payment", field="input.paymentId"),
-                amount_pence=input.amount_pence,
-                reason=input.reason,
-                idempotency_key=input.idempotency_key,
+                actor=actor,
+                fields=input.to_command(),
                 gateways=ctx.gateways,
                 now=ctx.now,
-            )
-
-        payment, errors = await in_transaction(info, action)
-        return RefundPaymentPayload(
-            payment=PaymentNode.from_model(payment) if payment else None, user_errors=errors
+            ),
+            lambda payment: RefundPaymentPayload(payment=PaymentNode.from_model(payment)),
         )

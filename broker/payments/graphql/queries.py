@@ -10,9 +10,8 @@ from strawberry import relay
 
 from broker.api.context import Info
 from broker.api.permissions import IsAuthenticated, IsCouncilStaff
-from broker.api.relay import Connection, connection, decode_id, page_from
+from broker.api.relay import Connection, decode_id, paged
 from broker.errors import InvalidInput
-from broker.payments import service
 from broker.payments.audit import annual_audit
 from broker.payments.budget import budget_statement
 from broker.payments.graphql.types import (
@@ -21,6 +20,7 @@ from broker.payments.graphql.types import (
     PaymentNode,
     PaymentStatusEnum,
 )
+from broker.payments.reading import PaymentFilter, list_payments
 
 
 @strawberry.input(description="Narrow the payments; every filter given must hold.")
@@ -30,8 +30,8 @@ class PaymentFilterInput:
     provider_id: relay.GlobalID | None = None
     status: PaymentStatusEnum | None = None  # type: ignore[valid-type]
 
-    def to_domain(self) -> service.PaymentFilter:
-        return service.PaymentFilter(
+    def to_domain(self) -> PaymentFilter:
+        return PaymentFilter(
             agreement_id=decode_id(self.agreement_id, "Agreement", field="filter.agreementId")
             if self.agreement_id
             else None,
@@ -59,17 +59,16 @@ class PaymentQueries:
         after: str | None = None,
         filter: PaymentFilterInput | None = None,
     ) -> Connection[PaymentNode]:
-        page = page_from(first, after)
-        filters = filter.to_domain() if filter else service.PaymentFilter()
-        async with info.context.db.session() as session:
-            rows, total = await service.list_payments(
-                session,
-                actor=info.context.actor,  # type: ignore[arg-type]
-                filters=filters,
-                limit=page.limit,
-                offset=page.offset,
-            )
-        return connection([PaymentNode.from_model(p) for p in rows], page=page, total=total)
+        filters = filter.to_domain() if filter else PaymentFilter()
+        return await paged(
+            info,
+            first,
+            after,
+            lambda session, page: list_payments(
+                session, actor=info.context.actor, filters=filters, limit=page.limit, offset=page.offset
+            ),
+            PaymentNode.from_model,
+        )
 
     @strawberry.field(
         permission_classes=[IsAuthenticated],
@@ -87,8 +86,8 @@ class PaymentQueries:
         async with info.context.db.session() as session:
             statement = await budget_statement(
                 session,
-                actor=info.context.actor,  # type: ignore[arg-type]
-                holder_id=decode_id(holder_id, "DPHolder", field="holderId"),
+                actor=info.context.actor,
+                holder_id=decode_id(holder_id, "DPHolder", field="holder_id"),
                 period_from=from_,
                 period_to=to,
             )
@@ -110,12 +109,12 @@ class PaymentQueries:
         ctx = info.context
         actor = ctx.actor
         assert actor is not None
-        council = decode_id(council_id, "Council", field="councilId") if council_id else actor.council_id
+        council = decode_id(council_id, "Council", field="council_id") if council_id else actor.council_id
         if council is None:
-            raise InvalidInput("Choose the council to audit.", field="councilId")
+            raise InvalidInput("Choose the council to audit.", field="council_id")
         weeks = ctx.settings.audit_contingency_weeks if contingency_weeks is None else contingency_weeks
         if not 0 <= weeks <= 52:
-            raise InvalidInput("A contingency is 0 to 52 weeks of budget.", field="contingencyWeeks")
+            raise InvalidInput("A contingency is 0 to 52 weeks of budget.", field="contingency_weeks")
         async with ctx.db.session() as session:
             report = await annual_audit(
                 session, actor=actor, council_id=council, year=year, contingency_weeks=weeks

@@ -11,10 +11,10 @@ from strawberry import relay
 from broker.api.context import Info
 from broker.api.money import pence_fields
 from broker.holders.graphql import DPHolderNode
-from broker.payments import service
 from broker.payments.audit import AuditFlag, AuditFlagCode, AuditReport, HolderAudit
 from broker.payments.budget import BudgetStatement
 from broker.payments.models import Payment, PaymentMethod, PaymentStatus, Refund
+from broker.payments.reading import visible_payments
 from broker.providers.graphql.types import ProviderNode
 
 if TYPE_CHECKING:
@@ -96,7 +96,7 @@ class PaymentNode(relay.Node):
     ) -> list[PaymentNode | None]:
         ids = [int(i) for i in node_ids]
         async with info.context.db.session() as session:
-            found = await service.visible_payments(session, actor=info.context.actor, ids=ids)
+            found = await visible_payments(session, actor=info.context.actor, ids=ids)
         return [cls.from_model(found[i]) if i in found else None for i in ids]
 
     @strawberry.field

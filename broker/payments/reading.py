@@ -1,0 +1,54 @@
+"""Reading payments: one, several by ID, or a page of them; always only those the actor may see."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from broker.accounts.actor import Actor
+from broker.payments.access import visible_clause
+from broker.payments.models import Payment, PaymentStatus
+
+
+@dataclass
+class PaymentFilter:
+    agreement_id: int | None = None
+    holder_id: int | None = None
+    provider_id: int | None = None
+    status: PaymentStatus | None = None
+
+
+async def get_payment(session: AsyncSession, *, actor: Actor | None, payment_id: int) -> Payment | None:
+    query = select(Payment).where(Payment.id == payment_id, visible_clause(actor))
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def visible_payments(
+    session: AsyncSession, *, actor: Actor | None, ids: Sequence[int]
+) -> dict[int, Payment]:
+    rows = await session.execute(select(Payment).where(col(Payment.id).in_(ids), visible_clause(actor)))
+    return {p.id: p for p in rows.scalars() if p.id is not None}
+
+
+async def list_payments(
+    session: AsyncSession, *, actor: Actor | None, filters: PaymentFilter, limit: int, offset: int
+) -> tuple[list[Payment], int]:
+    """One page of the payments the actor may see, latest period first, and how many there are."""
+    query = select(Payment).where(visible_clause(actor))
+    if filters.agreement_id is not None:
+        query = query.where(Payment.agreement_id == filters.agreement_id)
+    if filters.holder_id is not None:
+        query = query.where(Payment.holder_id == filters.holder_id)
+    if filters.provider_id is not None:
+        query = query.where(Payment.provider_id == filters.provider_id)
+    if filters.status is not None:
+        query = query.where(Payment.status == filters.status)
+    total = (await session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
+    rows = await session.execute(
+        query.order_by(col(Payment.period_start).desc(), col(Payment.id).desc()).limit(limit).offset(offset)
+    )
+    return list(rows.scalars()), total
