@@ -2,11 +2,12 @@
 
 import strawberry
 
+from broker.market.graphql.gaps import GapQueries
 from broker.market.graphql.takeup import TakeUpMutations, TakeUpQueries
 
 
 @strawberry.type
-class MarketQueries(TakeUpQueries):
+class MarketQueries(TakeUpQueries, GapQueries):
     pass
 
 

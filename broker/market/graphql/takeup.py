@@ -253,7 +253,7 @@ FIGURES_ROLES = has_role(Role.BROKER, Role.ADMIN, Role.COMMISSIONER)
 class TakeUpQueries:
     @strawberry.field(
         permission_classes=[FIGURES_ROLES],
-        description="The council's DP take-up (ASCOF 3D2a) a month, `from`'s month to `to`'s, and its target.",
+        description="DP take-up (ASCOF 3D2a) a month, from `from`'s month to `to`'s, and the target.",
     )
     async def dp_take_up(
         self,
