@@ -33,6 +33,7 @@ from broker.agreements.models import (
 from broker.errors import Conflict, ErrorCode, InvalidInput, NotFound, PermissionDenied, Problems
 from broker.holders import service as holders
 from broker.holders.models import DPHolder
+from broker.market import ledger as market_ledger
 from broker.matching import capacity
 from broker.plans import service as plans
 from broker.plans.models import PlanNeed, PlanStatus
@@ -316,6 +317,7 @@ async def respond_to_request(
     request.responded_on_behalf = on_behalf
     request.responded_at = now
     await session.flush()
+    await market_ledger.record_request_answered(session, request, now)
     return request
 
 

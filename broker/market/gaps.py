@@ -32,14 +32,15 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from broker.accounts.actor import Actor
-from broker.agreements.models import STARTED, Agreement, AgreementNeed, AgreementSlot
+from broker.agreements.models import STARTED, Agreement, AgreementNeed, AgreementSlot, AgreementStatus
 from broker.api.clock import LONDON
 from broker.errors import ErrorCode, InvalidInput, PermissionDenied, Problems
 from broker.hygiene import date_problem
-from broker.market import access
+from broker.market import access, ledger
 from broker.market.bands import PARTS
-from broker.market.models import UnmetNeed
+from broker.market.models import PlanActivation, UnmetNeed
 from broker.market.privacy import is_small, shown
+from broker.market.sql import whole_days_between
 from broker.plans.models import NeedSlot, PlanNeed, PlanStatus, SupportPlan
 
 DEMAND_STATUSES = (PlanStatus.ACTIVE, PlanStatus.MATCHED)
@@ -71,6 +72,7 @@ class GapRow:
     agreed_hours: float | None
     unmet_hours: float | None
     budgeted_rate_quartiles: tuple[float, float, float] | None
+    median_days_to_first_agreement: float | None
     top_unmet_reasons: list[Reason] | None
     suppressed: bool = False
     waiting_plan_ids: list[int] | None = field(default=None)
@@ -173,11 +175,13 @@ async def market_gaps(
     group_by: list[GroupBy],
     start: date,
     end: date,
+    now: datetime,
 ) -> list[GapRow]:
     """One row per cell of the chosen dimensions, with small counts of people withheld."""
     if not access.sees_figures(actor, council_id):
         raise PermissionDenied("You can only see your own council's figures.", field="council_id")
     check_period(start, end)
+    await ledger.record_expired_requests(session, council_id, now)
     dims = list(dict.fromkeys(group_by))
     plans = and_(SupportPlan.council_id == council_id, SupportPlan.status.in_(DEMAND_STATUSES))  # type: ignore[attr-defined]
 
@@ -276,10 +280,12 @@ async def market_gaps(
             agreed_hours=round(float(agreed_hours or 0), 2),
             unmet_hours=round(float(unmet_hours or 0), 2),
             budgeted_rate_quartiles=None,
+            median_days_to_first_agreement=None,
             top_unmet_reasons=[],
         )
     await _budgeted_rates(session, found, dims, plans, end, need_band)
     await _reasons(session, found, dims, council_id, start, end)
+    await _days_to_first_agreement(session, found, dims, plans, need_band)
     return [_suppress(r) for r in found.values()]
 
 
@@ -334,6 +340,47 @@ async def _reasons(session, found, dims, council_id: int, start: date, end: date
             found[key].top_unmet_reasons = reasons[:TOP_REASONS]
 
 
+async def _days_to_first_agreement(session, found, dims, plans, need_band) -> None:
+    """Median whole days from a plan becoming ACTIVE (its creation, for plans older than the record)
+    to its first agreement that was not cancelled, over the plans with needs in each cell."""
+    first_agreement = (
+        select(Agreement.plan_id, func.min(Agreement.created_at).label("at"))
+        .where(Agreement.status != AgreementStatus.CANCELLED)
+        .group_by(Agreement.plan_id)
+        .subquery()
+    )
+    waited = whole_days_between(
+        func.coalesce(PlanActivation.activated_at, SupportPlan.created_at), first_agreement.c.at
+    ).label("days")
+    columns = {
+        GroupBy.DISTRICT: SupportPlan.postcode_district,
+        GroupBy.SERVICE: PlanNeed.service_code,
+        GroupBy.TIME_BAND: need_band.c.band,
+    }
+    chosen = [columns[d] for d in dims]
+    per_plan = (
+        select(SupportPlan.id.label("plan_id"), *[c.label(f"d{i}") for i, c in enumerate(chosen)], waited)  # type: ignore[union-attr]
+        .select_from(SupportPlan)
+        .join(first_agreement, first_agreement.c.plan_id == SupportPlan.id)
+        .outerjoin(PlanActivation, PlanActivation.plan_id == SupportPlan.id)
+        .join(PlanNeed, PlanNeed.plan_id == SupportPlan.id)
+        .outerjoin(need_band, need_band.c.owner == PlanNeed.id)
+        .where(plans)
+        .distinct()
+        .subquery()
+    )
+    keys = [per_plan.c[f"d{i}"] for i in range(len(chosen))]
+    histograms: dict[tuple, dict[float, int]] = defaultdict(dict)
+    query = select(*keys, per_plan.c.days, func.count()).group_by(*keys, per_plan.c.days)
+    for row in await session.execute(query):
+        key = tuple(row[: len(dims)])
+        days, n = row[len(dims) :]
+        histograms[key][float(max(days, 0))] = histograms[key].get(float(max(days, 0)), 0) + n
+    for key, histogram in histograms.items():
+        if key in found and (q := quartiles(histogram)) is not None:
+            found[key].median_days_to_first_agreement = q[1]
+
+
 def _suppress(row: GapRow) -> GapRow:
     """People counts of 1 to 4 are withheld; a row whose people are withheld loses every figure
     derived from them, and one whose waiting people are withheld loses its unmet hours and reasons."""
@@ -341,6 +388,7 @@ def _suppress(row: GapRow) -> GapRow:
         row.people = row.people_waiting = None
         row.demand_hours = row.agreed_hours = row.unmet_hours = None
         row.budgeted_rate_quartiles = None
+        row.median_days_to_first_agreement = None
         row.top_unmet_reasons = None
         row.suppressed = True
     elif is_small(row.people_waiting):

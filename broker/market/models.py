@@ -114,6 +114,11 @@ class UnmetNeed(SQLModel, table=True):
     hours_per_week: float
     failed_constraint: FailedConstraint = Field(sa_type=_enum(FailedConstraint))
     source: UnmetSource = Field(sa_type=_enum(UnmetSource))
+    # The request a declined or expired entry came from (so an expiry is entered once).
+    request_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("care_request.id", ondelete="SET NULL"), index=True),
+    )
     recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

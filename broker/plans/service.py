@@ -21,6 +21,7 @@ from broker.errors import Conflict, ErrorCode, InvalidInput, NotFound, Permissio
 from broker.geography.service import resolve_postcode
 from broker.holders import service as holders
 from broker.holders.models import DPHolder
+from broker.market import activations as market_activations
 from broker.plans import rules
 from broker.plans.models import (
     NeedSlot,
@@ -579,6 +580,7 @@ async def update_support_plan(
     problems.raise_if_any()
     if fields.status is not None:
         plan.status = fields.status
+        await market_activations.record_plan_status(session, plan, now)
     if fields.needs is not None and slots is not None:
         await _save_needs(session, plan_id, fields.needs, slots)
     if preferences is not None:

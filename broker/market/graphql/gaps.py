@@ -59,7 +59,10 @@ class MarketGapRow:
     demand_hours: float | None = strawberry.field(description="Hours a week needed.")
     agreed_hours: float | None = strawberry.field(description="Hours a week agreed in the period.")
     unmet_hours: float | None
-    budgeted_rates: RateQuartiles | None
+    budgeted_rates: RateQuartiles | None = strawberry.field(description="Hourly rates budgeted in the plans.")
+    median_days_to_first_agreement: float | None = strawberry.field(
+        description="Median whole days from a plan becoming ACTIVE to its first agreement."
+    )
     top_unmet_reasons: list[UnmetReason] | None
     suppressed: bool
 
@@ -80,6 +83,7 @@ class MarketGapRow:
             )
             if q
             else None,
+            median_days_to_first_agreement=row.median_days_to_first_agreement,
             top_unmet_reasons=None
             if row.top_unmet_reasons is None
             else [
@@ -99,7 +103,8 @@ class GapQueries:
     async def market_gaps(self, info: Info, input: MarketGapsInput) -> list[MarketGapRow]:
         try:
             council = input.key("council_id", "Council")
-            async with info.context.db.session() as session:
+            # A transaction: requests that expired unanswered are entered in the ledger first.
+            async with info.context.db.transaction() as session:
                 rows = await gaps.market_gaps(
                     session,
                     actor=info.context.actor,
@@ -107,6 +112,7 @@ class GapQueries:
                     group_by=[gaps.GroupBy(g) for g in input.group_by],
                     start=input.from_,
                     end=input.to,
+                    now=info.context.now,
                 )
         except BrokerError as error:  # the arguments are one `input`: name the fields under it
             raise type(error)(errors=with_graphql_paths(error, "input")) from error

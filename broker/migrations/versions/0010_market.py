@@ -82,12 +82,15 @@ def upgrade() -> None:
                                                native_enum=False, length=20), nullable=False),
         sa.Column('source', sa.Enum('NO_CANDIDATE', 'REQUEST_DECLINED', 'REQUEST_EXPIRED', 'NOT_ALLOCATED',
                                     name='unmetsource', native_enum=False, length=20), nullable=False),
+        sa.Column('request_id', sa.Integer(), nullable=True),
         sa.Column('recorded_at', broker.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(['council_id'], ['council.id']),
         sa.ForeignKeyConstraint(['need_id'], ['plan_need.id'], ondelete='SET NULL'),
         sa.ForeignKeyConstraint(['plan_id'], ['support_plan.id'], ondelete='SET NULL'),
+        sa.ForeignKeyConstraint(['request_id'], ['care_request.id'], ondelete='SET NULL'),
         sa.PrimaryKeyConstraint('id'),
     )
+    op.create_index(op.f('ix_unmet_need_request_id'), 'unmet_need', ['request_id'], unique=False)
     op.create_index('ix_unmet_need_council_recorded', 'unmet_need', ['council_id', 'recorded_at'], unique=False)
     op.create_table(
         'plan_activation',
@@ -101,6 +104,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table('plan_activation')
     op.drop_index('ix_unmet_need_council_recorded', table_name='unmet_need')
+    op.drop_index(op.f('ix_unmet_need_request_id'), table_name='unmet_need')
     op.drop_table('unmet_need')
     op.drop_table('take_up_target')
     op.drop_table('council_figures')
