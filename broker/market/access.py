@@ -16,6 +16,10 @@ from broker.accounts.actor import Actor
 from broker.accounts.models import Role
 from broker.market.models import DirectPayment
 
+# Whoever runs `broker import-figures` or `broker report` at the server's command line: the platform's
+# operator, with a platform admin's reach, recorded as nobody (user 0 is never a row).
+OPERATOR = Actor(user_id=0, role=Role.ADMIN, council_id=None)
+
 
 def sees_figures(actor: Actor | None, council_id: int) -> bool:
     """The council's commissioners, brokers and admins, and platform admins."""

@@ -109,7 +109,7 @@ async def record_direct_payment(
     row.end_date = command.end_date
     row.end_reason = reason
     row.age_band = command.age_band
-    row.recorded_by_id = actor.user_id if actor else None
+    row.recorded_by_id = (actor.user_id or None) if actor else None
     row.recorded_at = now
     session.add(row)
     await session.flush()
@@ -170,7 +170,7 @@ async def record_council_figures(
     row.people_on_long_term_community_support_18_to_64 = younger
     row.people_on_long_term_community_support_65_plus = older
     row.people_on_direct_payments = own
-    row.recorded_by_id = actor.user_id if actor else None
+    row.recorded_by_id = (actor.user_id or None) if actor else None
     row.recorded_at = now
     session.add(row)
     await session.flush()
@@ -217,7 +217,7 @@ async def set_take_up_target(
     row.target_basis_points = basis_points
     row.by_date = command.by_date
     row.planned_new_per_year = command.planned_new_per_year
-    row.set_by_id = actor.user_id if actor else None
+    row.set_by_id = (actor.user_id or None) if actor else None
     row.set_at = now
     session.add(row)
     await session.flush()

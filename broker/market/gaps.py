@@ -182,6 +182,14 @@ async def market_gaps(
         raise PermissionDenied("You can only see your own council's figures.", field="council_id")
     check_period(start, end)
     await ledger.record_expired_requests(session, council_id, now)
+    return await gap_rows(session, council_id=council_id, group_by=group_by, start=start, end=end)
+
+
+async def gap_rows(
+    session: AsyncSession, *, council_id: int, group_by: list[GroupBy], start: date, end: date
+) -> list[GapRow]:
+    """The rows of `market_gaps`, small counts withheld, for a caller already admitted (or the
+    open demand feed, which shows anyone the same suppressed aggregates)."""
     dims = list(dict.fromkeys(group_by))
     plans = and_(SupportPlan.council_id == council_id, SupportPlan.status.in_(DEMAND_STATUSES))  # type: ignore[attr-defined]
 

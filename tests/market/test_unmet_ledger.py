@@ -61,7 +61,7 @@ async def test_a_declined_request_is_entered_and_an_accepted_one_is_not(api, db)
 
 
 async def test_an_expired_request_is_entered_once_when_gaps_are_read(api, db, clock):
-    council, broker, holder_user, plan = await _world(db)
+    council, broker, _, plan = await _world(db)
     jo = await make_provider(db, council)
     await api.data(
         SEND,
