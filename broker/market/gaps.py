@@ -41,6 +41,7 @@ from broker.market.bands import PARTS
 from broker.market.models import PlanActivation, UnmetNeed
 from broker.market.privacy import is_small, shown
 from broker.market.sql import whole_days_between
+from broker.market.supply import supply
 from broker.plans.models import NeedSlot, PlanNeed, PlanStatus, SupportPlan
 
 DEMAND_STATUSES = (PlanStatus.ACTIVE, PlanStatus.MATCHED)
@@ -63,6 +64,9 @@ class Reason:
 
 @dataclass
 class GapRow:
+    """One cell. `gap_ratio` is unmet hours ÷ reachable supply hours: above 1, even every free hour
+    within reach would not cover the shortfall; None without supply or when unmet is withheld."""
+
     district: str | None
     service_code: str | None
     time_band: str | None
@@ -73,9 +77,18 @@ class GapRow:
     unmet_hours: float | None
     budgeted_rate_quartiles: tuple[float, float, float] | None
     median_days_to_first_agreement: float | None
+    reachable_supply_hours: float | None
+    asked_rate_quartiles: tuple[float, float, float] | None
     top_unmet_reasons: list[Reason] | None
     suppressed: bool = False
     waiting_plan_ids: list[int] | None = field(default=None)
+    """The plans with hours unmet here: the drill-down for the council's brokers and admins only."""
+
+    @property
+    def gap_ratio(self) -> float | None:
+        if self.unmet_hours is None or not self.reachable_supply_hours:
+            return None
+        return round(self.unmet_hours / self.reachable_supply_hours, 2)
 
 
 def _least(a, b):
@@ -182,11 +195,15 @@ async def market_gaps(
         raise PermissionDenied("You can only see your own council's figures.", field="council_id")
     check_period(start, end)
     await ledger.record_expired_requests(session, council_id, now)
-    return await gap_rows(session, council_id=council_id, group_by=group_by, start=start, end=end)
+    today = now.astimezone(LONDON).date()
+    rows = await gap_rows(
+        session, council_id=council_id, group_by=group_by, start=start, end=end, today=today
+    )
+    return rows if access.may_drill_down(actor, council_id) else without_drill_down(rows)
 
 
 async def gap_rows(
-    session: AsyncSession, *, council_id: int, group_by: list[GroupBy], start: date, end: date
+    session: AsyncSession, *, council_id: int, group_by: list[GroupBy], start: date, end: date, today: date
 ) -> list[GapRow]:
     """The rows of `market_gaps`, small counts withheld, for a caller already admitted (or the
     open demand feed, which shows anyone the same suppressed aggregates)."""
@@ -273,6 +290,10 @@ async def gap_rows(
         .group_by(*outer_dims)
         .order_by(*outer_dims)
     )
+    waiting_plans: dict[tuple, list[int]] = defaultdict(list)
+    waiting_query = select(*outer_dims, per_plan.c.plan_id).where(short > 0.0001).order_by(per_plan.c.plan_id)
+    for row in await session.execute(waiting_query):
+        waiting_plans[tuple(row[: len(dims)])].append(row[len(dims)])
     found: dict[tuple, GapRow] = {}
     for row in rows:
         key = tuple(row[: len(dims)])
@@ -289,12 +310,26 @@ async def gap_rows(
             unmet_hours=round(float(unmet_hours or 0), 2),
             budgeted_rate_quartiles=None,
             median_days_to_first_agreement=None,
+            reachable_supply_hours=0.0,
+            asked_rate_quartiles=None,
             top_unmet_reasons=[],
+            waiting_plan_ids=waiting_plans.get(key, []),
         )
     await _budgeted_rates(session, found, dims, plans, end, need_band)
     await _reasons(session, found, dims, council_id, start, end)
     await _days_to_first_agreement(session, found, dims, plans, need_band)
+    names = {GroupBy.DISTRICT: "district", GroupBy.SERVICE: "service", GroupBy.TIME_BAND: "band"}
+    hours, rates = await supply(session, dims=[names[d] for d in dims], plans=plans, today=today)
+    for key, row in found.items():
+        row.reachable_supply_hours = hours.get(key, 0.0)
+        row.asked_rate_quartiles = quartiles(rates.get(key, {}))
     return [_suppress(r) for r in found.values()]
+
+
+def without_drill_down(rows: list[GapRow]) -> list[GapRow]:
+    for row in rows:
+        row.waiting_plan_ids = None
+    return rows
 
 
 async def _budgeted_rates(session, found, dims, plans, end, need_band) -> None:

@@ -19,7 +19,9 @@ from broker.market.privacy import is_small
 GAP_COLUMNS = [
     "district", "service", "time_band", "people", "people_waiting", "demand_hours", "agreed_hours",
     "unmet_hours", "budgeted_rate_lower_quartile_pence", "budgeted_rate_median_pence",
-    "budgeted_rate_upper_quartile_pence", "median_days_to_first_agreement", "top_unmet_reasons", "suppressed",
+    "budgeted_rate_upper_quartile_pence", "median_days_to_first_agreement", "reachable_supply_hours",
+    "gap_ratio", "asked_rate_lower_quartile_pence", "asked_rate_median_pence",
+    "asked_rate_upper_quartile_pence", "top_unmet_reasons", "suppressed",
 ]  # fmt: skip
 DEMAND_COLUMNS = [
     "council",
@@ -73,7 +75,20 @@ def gaps_csv(rows: list[gaps.GapRow]) -> str:
         people = [r.people, r.people_waiting]
         hours = [r.demand_hours, r.agreed_hours, r.unmet_hours]
         days = r.median_days_to_first_agreement
-        return [r.district, r.service_code, r.time_band, *people, *hours, *q, days, reasons, r.suppressed]
+        asked = r.asked_rate_quartiles or (None, None, None)
+        supply = [r.reachable_supply_hours, r.gap_ratio, *asked]
+        return [
+            r.district,
+            r.service_code,
+            r.time_band,
+            *people,
+            *hours,
+            *q,
+            days,
+            *supply,
+            reasons,
+            r.suppressed,
+        ]
 
     return _csv(GAP_COLUMNS, (line(r) for r in rows))
 
@@ -113,8 +128,10 @@ async def open_demand(session: AsyncSession, *, today: date) -> list[dict[str, o
     councils = (await session.execute(select(Council).order_by(Council.name))).scalars().all()
     for council in councils:
         assert council.id is not None
-        for r in await gaps.gap_rows(
-            session, council_id=council.id, group_by=ALL_DIMENSIONS, start=today, end=today
+        for r in gaps.without_drill_down(
+            await gaps.gap_rows(
+                session, council_id=council.id, group_by=ALL_DIMENSIONS, start=today, end=today, today=today
+            )
         ):
             if r.unmet_hours == 0 and not r.suppressed:
                 continue

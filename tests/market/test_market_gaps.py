@@ -99,3 +99,47 @@ async def test_a_commissioner_sees_small_cells_withheld_and_no_other_council(api
     assert (await api.data(GAPS, {"input": given}, as_user=platform))["marketGaps"][0]["district"] == "LS8"
     body = await api.execute(GAPS, {"input": {**given, "from": "2027-01-01"}}, as_user=platform)
     assert body["errors"][0]["extensions"] == {"code": "OUT_OF_RANGE", "field": "input.from"}
+
+
+SUPPLY = """query($input: MarketGapsInput!) { marketGaps(input: $input) {
+  district timeBand unmetHours reachableSupplyHours gapRatio
+  askedRates { medianPence } waitingPlans suppressed } }"""
+
+
+async def test_reachable_supply_counts_free_hours_of_listed_providers_within_their_own_radius(api, db):
+    council = await make_council(db)
+    broker = await _five_waiting_and_one_met(db, council)  # the PA: 20 h, 4 agreed, Mon/Wed 09:00-17:00
+    waiting = await make_plan(
+        db, await make_holder(db, council), needs=(("PERSONAL_CARE", 4.0, 1500, MORNING_AND_EVENING),)
+    )
+    await make_provider(db, council, district="LS8", services=("DOMESTIC_HELP",))  # another service
+    await make_provider(db, council, district="LS8", accredited_until=None)  # not accredited
+    given = {
+        "councilId": gid("Council", council.id),
+        "groupBy": ["DISTRICT"],
+        "from": "2026-11-01",
+        "to": "2026-11-30",
+    }
+    rows = (await api.data(SUPPLY, {"input": given}, as_user=broker))["marketGaps"]
+    assert len(rows) == 1 and len(rows[0]["waitingPlans"]) == 5
+    assert {k: v for k, v in rows[0].items() if k != "waitingPlans"} == {
+        "district": "LS8",
+        "timeBand": None,
+        "unmetHours": 20.0,
+        "reachableSupplyHours": 16.0,
+        "gapRatio": 1.25,
+        "askedRates": {"medianPence": 1450.0},
+        "suppressed": False,
+    }
+    assert gid("SupportPlan", waiting.id) in rows[0]["waitingPlans"]
+    by_band = (await api.data(SUPPLY, {"input": {**given, "groupBy": ["TIME_BAND"]}}, as_user=broker))[
+        "marketGaps"
+    ]
+    # Her availability is daytime only: none of it reaches the morning and evening needs.
+    assert [(r["timeBand"], r["reachableSupplyHours"], r["gapRatio"]) for r in by_band] == [
+        ("EARLY_MORNING", 0.0, None),
+        ("EVENING", 0.0, None),
+    ]
+    commissioner = await make_user(db, Role.COMMISSIONER, council)
+    seen = (await api.data(SUPPLY, {"input": given}, as_user=commissioner))["marketGaps"]
+    assert seen[0]["waitingPlans"] is None and seen[0]["unmetHours"] == 20.0

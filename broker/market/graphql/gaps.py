@@ -63,12 +63,22 @@ class MarketGapRow:
     median_days_to_first_agreement: float | None = strawberry.field(
         description="Median whole days from a plan becoming ACTIVE to its first agreement."
     )
+    reachable_supply_hours: float | None = strawberry.field(
+        description="Free weekly hours of listed providers offering the service, reaching the district, "
+        "available in the band."
+    )
+    gap_ratio: float | None = strawberry.field(description="Unmet hours ÷ reachable supply hours.")
+    asked_rates: RateQuartiles | None = strawberry.field(description="Hourly rates those providers ask.")
     top_unmet_reasons: list[UnmetReason] | None
     suppressed: bool
+    waiting_plans: list[relay.GlobalID] | None = strawberry.field(
+        description="Drill-down for the council's brokers and admins: the plans with hours unmet here "
+        "(null for everyone else)."
+    )
 
     @classmethod
     def from_row(cls, row: gaps.GapRow) -> MarketGapRow:
-        q = row.budgeted_rate_quartiles
+        q, asked = row.budgeted_rate_quartiles, row.asked_rate_quartiles
         return cls(
             district=row.district,
             service=row.service_code,
@@ -90,7 +100,17 @@ class MarketGapRow:
                 UnmetReason(constraint=r.constraint, times=r.times, hours=r.hours)
                 for r in row.top_unmet_reasons
             ],
+            reachable_supply_hours=row.reachable_supply_hours,
+            gap_ratio=row.gap_ratio,
+            asked_rates=RateQuartiles(
+                lower_quartile_pence=asked[0], median_pence=asked[1], upper_quartile_pence=asked[2]
+            )
+            if asked
+            else None,
             suppressed=row.suppressed,
+            waiting_plans=None
+            if row.waiting_plan_ids is None
+            else [relay.GlobalID("SupportPlan", str(i)) for i in row.waiting_plan_ids],
         )
 
 
