@@ -37,10 +37,9 @@ from broker.api.clock import LONDON
 from broker.errors import ErrorCode, InvalidInput, PermissionDenied, Problems
 from broker.hygiene import date_problem
 from broker.market import access, ledger
-from broker.market.bands import PARTS
 from broker.market.models import PlanActivation, UnmetNeed
 from broker.market.privacy import is_small, shown
-from broker.market.sql import whole_days_between
+from broker.market.sql import band_parts, whole_days_between
 from broker.market.supply import supply
 from broker.plans.models import NeedSlot, PlanNeed, PlanStatus, SupportPlan
 
@@ -99,23 +98,9 @@ def _greatest(a, b):
     return case((a > b, a), else_=b)
 
 
-def _parts():
-    rows = [
-        select(
-            literal(p.band.value).label("band"),
-            literal(p.first_day).label("first_day"),
-            literal(p.last_day).label("last_day"),
-            literal(p.start_minute).label("start_minute"),
-            literal(p.end_minute).label("end_minute"),
-        )
-        for p in PARTS
-    ]
-    return union_all(*rows).subquery("band_part")
-
-
 def _band_minutes(slot_table, owner_column):
     """(owner, band, minutes) and (owner, total minutes) of weekly slots, in SQL."""
-    parts = _parts()
+    parts = band_parts()
     overlap = _least(slot_table.end_minute, parts.c.end_minute) - _greatest(
         slot_table.start_minute, parts.c.start_minute
     )

@@ -4,9 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Integer
+from sqlalchemy import Integer, Subquery, literal, select, union_all
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
+
+from broker.market.bands import PARTS
+
+
+def band_parts(name: str = "band_part") -> Subquery:
+    """The time bands' parts (`bands.PARTS`) as a table: band, first_day, last_day, start/end minute."""
+    rows = [
+        select(
+            literal(p.band.value).label("band"),
+            literal(p.first_day).label("first_day"),
+            literal(p.last_day).label("last_day"),
+            literal(p.start_minute).label("start_minute"),
+            literal(p.end_minute).label("end_minute"),
+        )
+        for p in PARTS
+    ]
+    return union_all(*rows).subquery(name)
 
 
 class whole_days_between(FunctionElement[int]):

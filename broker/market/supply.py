@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from broker.agreements.models import Agreement, AgreementStatus
 from broker.geography.models import PostcodeDistrict
-from broker.market.bands import PARTS
+from broker.market.sql import band_parts
 from broker.plans.models import PlanNeed, SupportPlan
 from broker.providers.access import listed_clause
 from broker.providers.models import AvailabilitySlot, Provider, ProviderService
@@ -79,19 +79,7 @@ async def supply(
             )
             keys.append(offered.c.service_code.label("service"))
         else:
-            parts = [
-                select(
-                    literal(p.band.value).label("band"),
-                    literal(p.first_day).label("first_day"),
-                    literal(p.last_day).label("last_day"),
-                    literal(p.start_minute).label("start_minute"),
-                    literal(p.end_minute).label("end_minute"),
-                )
-                for p in PARTS
-            ]
-            from sqlalchemy import union_all
-
-            part = union_all(*parts).subquery("supply_part")
+            part = band_parts("supply_part")
             slot = AvailabilitySlot.__table__.alias("slot")
             query = query.join(slot, slot.c.provider_id == Provider.id).join(
                 part,

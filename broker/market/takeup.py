@@ -93,8 +93,8 @@ class TargetPosition:
     implied_ended_per_year: int | None
     projected_rate_percent: float | None
     on_track: bool | None
-    observed_new_last_year: int
-    observed_ended_last_year: int
+    observed_new_last_year: int | None
+    observed_ended_last_year: int | None
 
 
 @dataclass(frozen=True)
@@ -259,17 +259,18 @@ def _position(target: TakeUpTarget, months: list[TakeUpMonth], trend: list[TakeU
         projected_count += Fraction((new_last_year - ended_last_year) * horizon, len(trend) or 1)
     projected_count = max(projected_count, Fraction(0))
     on_track = projected_count * 10_000 >= target.target_basis_points * denominator
+    withheld = is_small(denominator) or is_small(now_count)  # derived from a withheld count: withheld too
     return TargetPosition(
         target=target,
         latest_month=latest.month,
         rate_percent=rate,
-        net_new_needed=net_new,
+        net_new_needed=None if withheld else net_new,
         new_per_month=new_per_month,
-        implied_ended_per_year=implied,
-        projected_rate_percent=percent(projected_count, denominator),
-        on_track=on_track,
-        observed_new_last_year=new_last_year,
-        observed_ended_last_year=ended_last_year,
+        implied_ended_per_year=None if withheld else implied,
+        projected_rate_percent=None if withheld else percent(projected_count, denominator),
+        on_track=None if withheld else on_track,
+        observed_new_last_year=shown(new_last_year),
+        observed_ended_last_year=shown(ended_last_year),
     )
 
 

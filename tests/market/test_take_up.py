@@ -241,7 +241,7 @@ async def test_leeds_target_arithmetic(api, db):
         "onTrack": False,
         "latestMonth": "2026-10-01",
         "observedNewLastYear": 12,
-        "observedEndedLastYear": 2,
+        "observedEndedLastYear": None,
     }
 
 

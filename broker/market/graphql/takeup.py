@@ -207,8 +207,8 @@ class TakeUpTargetPosition:
         description="The rate at `byDate` if the last 12 months' new and ended DPs a month continue."
     )
     on_track: bool | None
-    observed_new_last_year: int
-    observed_ended_last_year: int
+    observed_new_last_year: int | None = strawberry.field(description="New DPs here in the last 12 months.")
+    observed_ended_last_year: int | None
 
     @classmethod
     def from_position(cls, p: takeup.TargetPosition) -> TakeUpTargetPosition:
