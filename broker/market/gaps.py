@@ -40,6 +40,7 @@ from broker.market import access, ledger
 from broker.market.models import PlanActivation, UnmetNeed
 from broker.market.privacy import is_small, shown
 from broker.market.sql import band_parts, whole_days_between
+from broker.market.stats import quartiles
 from broker.market.supply import supply
 from broker.plans.models import NeedSlot, PlanNeed, PlanStatus, SupportPlan
 
@@ -138,31 +139,6 @@ def check_period(start: date, end: date) -> None:
         raise InvalidInput("`from` must not be after `to`.", field="from", code=ErrorCode.OUT_OF_RANGE)
     if (end - start).days > MAX_PERIOD_DAYS:
         raise InvalidInput("At most ten years at a time.", field="from", code=ErrorCode.OUT_OF_RANGE)
-
-
-def quartiles(histogram: dict[float, int]) -> tuple[float, float, float] | None:
-    """Lower quartile, median and upper quartile of values given as value → count, interpolated
-    linearly between ranks (as PostgreSQL's percentile_cont)."""
-    total = sum(histogram.values())
-    if not total:
-        return None
-    values = sorted(histogram)
-
-    def at(rank: int) -> float:
-        seen = 0
-        for v in values:
-            seen += histogram[v]
-            if rank < seen:
-                return v
-        return values[-1]
-
-    def percentile(p: float) -> float:
-        position = p * (total - 1)
-        low = int(position)
-        fraction = position - low
-        return round(at(low) + (at(min(low + 1, total - 1)) - at(low)) * fraction, 2)
-
-    return percentile(0.25), percentile(0.5), percentile(0.75)
 
 
 async def market_gaps(
