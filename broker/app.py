@@ -22,6 +22,7 @@ from broker.api.schema import schema
 from broker.api.view import GraphQLView
 from broker.db import Database
 from broker.discovery.documents import LISTINGS
+from broker.market.routes import market_routes
 from broker.metrics import metrics_endpoint
 from broker.middleware import RequestBodyGuard, RequestLog
 from broker.openreferral.routes import openreferral_routes
@@ -122,6 +123,7 @@ def create_app(
             Route("/readyz", readyz),
             Route("/metrics", metrics_endpoint(database, clock.now)),
             Mount("/openreferral", routes=openreferral_routes(database, view.clock)),
+            *market_routes(database, settings, view.clock),
             Route("/webhooks/stripe", stripe_webhook(database, settings, view.clock), methods=["POST"]),
             # Last: the web client answers every path the API does not (its own 404 page included).
             Mount("/", app=web_app(settings, view, view.assets_dir)),

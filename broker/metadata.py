@@ -6,6 +6,7 @@ from broker.accounts import models as accounts  # noqa: F401
 from broker.agreements import models as agreements  # noqa: F401
 from broker.geography import models as geography  # noqa: F401
 from broker.holders import models as holders  # noqa: F401
+from broker.market import models as market  # noqa: F401
 from broker.matching import indexes as matching  # noqa: F401
 from broker.payments import models as payments  # noqa: F401
 from broker.plans import models as plans  # noqa: F401

@@ -25,6 +25,7 @@ from broker.agreements.validation import (
 )
 from broker.errors import Conflict, ErrorCode, NotFound, PermissionDenied, Problems
 from broker.holders.models import DPHolder
+from broker.market import ledger as market_ledger
 from broker.plans import service as plans
 from broker.providers.models import (
     Provider,
@@ -140,6 +141,7 @@ async def respond_to_request(
     request.responded_on_behalf = on_behalf
     request.responded_at = now
     await session.flush()
+    await market_ledger.record_request_answered(session, request, now)
     return request
 
 

@@ -17,6 +17,7 @@ from broker.api.money import SCALARS
 from broker.api.validation import CachedValidation, ExecutionWithoutSuggestions
 from broker.discovery.graphql import DiscoveryQueries
 from broker.holders.graphql import HolderMutations, HolderQueries
+from broker.market.graphql import MarketMutations, MarketQueries
 from broker.matching.graphql import MatchingMutations, MatchingQueries
 from broker.payments.graphql import PaymentMutations, PaymentQueries
 from broker.plans.graphql import PlanMutations, PlanQueries
@@ -36,6 +37,7 @@ class Query(
     SupportQueries,
     AgreementQueries,
     PaymentQueries,
+    MarketQueries,
 ):
     node: relay.Node | None = relay.node(description="Any object by its global ID, if you may see it.")
 
@@ -51,6 +53,7 @@ class Mutation(
     SupportMutations,
     AgreementMutations,
     PaymentMutations,
+    MarketMutations,
 ):
     pass
 

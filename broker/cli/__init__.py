@@ -20,6 +20,7 @@ from broker.db import Database, display_url, migrate
 from broker.errors import BrokerError
 from broker.geography.models import PostcodeDistrict
 from broker.geography.service import load_districts, read_geography_csv
+from broker.market import commands as market_commands
 from broker.settings import Settings
 from search.backend import SearchBackend
 
@@ -416,6 +417,9 @@ def export_schema(
     else:
         typer.echo(sdl, nl=False)
 
+
+app.command("import-figures")(market_commands.import_figures)
+app.add_typer(market_commands.report_app, name="report")
 
 if __name__ == "__main__":
     app()

@@ -1,0 +1,1 @@
+"""The commissioner's capability: DP take-up against target, market gaps, the unmet-need ledger."""

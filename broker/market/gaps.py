@@ -1,0 +1,403 @@
+"""`marketGaps`: where demand outruns what is agreed, by district, service and time band, in SQL.
+
+Demand is the weekly hours of the needs of the council's ACTIVE and MATCHED plans; agreed hours are
+those of these plans' agreements holding capacity at some point of the period (ACTIVE or ENDED,
+started by its last day and not ended before its first: `Agreement.holds_capacity_on`). A need's (or
+an agreement's) hours are split across time bands in proportion to its slot minutes in each
+(`bands.py`); hours without slots have no band. Unmet hours are counted per plan and cell, so one
+person's agreement never hides another's wait. Everything is aggregated in the database (GROUP
+BY); Python only turns rate histograms into quartiles.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+
+from sqlalchemy import (
+    Float,
+    and_,
+    case,
+    cast,
+    distinct,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from broker.accounts.actor import Actor
+from broker.agreements.models import STARTED, Agreement, AgreementNeed, AgreementSlot, AgreementStatus
+from broker.api.clock import LONDON
+from broker.errors import ErrorCode, InvalidInput, PermissionDenied, Problems
+from broker.hygiene import date_problem
+from broker.market import access, ledger
+from broker.market.models import PlanActivation, UnmetNeed
+from broker.market.privacy import is_small, shown
+from broker.market.sql import band_parts, whole_days_between
+from broker.market.stats import quartiles
+from broker.market.supply import supply
+from broker.plans.models import NeedSlot, PlanNeed, PlanStatus, SupportPlan
+
+DEMAND_STATUSES = (PlanStatus.ACTIVE, PlanStatus.MATCHED)
+TOP_REASONS = 3
+MAX_PERIOD_DAYS = 3660
+
+
+class GroupBy(StrEnum):
+    DISTRICT = "DISTRICT"
+    SERVICE = "SERVICE"
+    TIME_BAND = "TIME_BAND"
+
+
+@dataclass(frozen=True)
+class Reason:
+    constraint: str
+    times: int
+    hours: float
+
+
+@dataclass
+class GapRow:
+    """One cell. `gap_ratio` is unmet hours ÷ reachable supply hours: above 1, even every free hour
+    within reach would not cover the shortfall; None without supply or when unmet is withheld."""
+
+    district: str | None
+    service_code: str | None
+    time_band: str | None
+    people: int | None
+    people_waiting: int | None
+    demand_hours: float | None
+    agreed_hours: float | None
+    unmet_hours: float | None
+    budgeted_rate_quartiles: tuple[float, float, float] | None
+    median_days_to_first_agreement: float | None
+    reachable_supply_hours: float | None
+    asked_rate_quartiles: tuple[float, float, float] | None
+    top_unmet_reasons: list[Reason] | None
+    suppressed: bool = False
+    waiting_plan_ids: list[int] | None = field(default=None)
+    """The plans with hours unmet here: the drill-down for the council's brokers and admins only."""
+
+    @property
+    def gap_ratio(self) -> float | None:
+        if self.unmet_hours is None or not self.reachable_supply_hours:
+            return None
+        return round(self.unmet_hours / self.reachable_supply_hours, 2)
+
+
+def _least(a, b):
+    return case((a < b, a), else_=b)
+
+
+def _greatest(a, b):
+    return case((a > b, a), else_=b)
+
+
+def _band_minutes(slot_table, owner_column):
+    """(owner, band, minutes) and (owner, total minutes) of weekly slots, in SQL."""
+    parts = band_parts()
+    overlap = _least(slot_table.end_minute, parts.c.end_minute) - _greatest(
+        slot_table.start_minute, parts.c.start_minute
+    )
+    by_band = (
+        select(owner_column.label("owner"), parts.c.band, func.sum(overlap).label("minutes"))
+        .join(
+            parts,
+            and_(
+                slot_table.day.between(parts.c.first_day, parts.c.last_day),
+                slot_table.start_minute < parts.c.end_minute,
+                slot_table.end_minute > parts.c.start_minute,
+            ),
+        )
+        .group_by(owner_column, parts.c.band)
+        .subquery()
+    )
+    total = (
+        select(
+            owner_column.label("owner"),
+            func.sum(slot_table.end_minute - slot_table.start_minute).label("minutes"),
+        )
+        .group_by(owner_column)
+        .subquery()
+    )
+    return by_band, total
+
+
+def check_period(start: date, end: date) -> None:
+    problems = Problems()
+    for name, value in (("from", start), ("to", end)):
+        if (problem := date_problem(value)) is not None:
+            problems.add(name, problem, ErrorCode.OUT_OF_RANGE)
+    problems.raise_if_any()
+    if start > end:
+        raise InvalidInput("`from` must not be after `to`.", field="from", code=ErrorCode.OUT_OF_RANGE)
+    if (end - start).days > MAX_PERIOD_DAYS:
+        raise InvalidInput("At most ten years at a time.", field="from", code=ErrorCode.OUT_OF_RANGE)
+
+
+async def market_gaps(
+    session: AsyncSession,
+    *,
+    actor: Actor | None,
+    council_id: int,
+    group_by: list[GroupBy],
+    start: date,
+    end: date,
+    now: datetime,
+) -> list[GapRow]:
+    """One row per cell of the chosen dimensions, with small counts of people withheld."""
+    if not access.sees_figures(actor, council_id):
+        raise PermissionDenied("You can only see your own council's figures.", field="council_id")
+    check_period(start, end)
+    await ledger.record_expired_requests(session, council_id, now)
+    today = now.astimezone(LONDON).date()
+    rows = await gap_rows(
+        session, council_id=council_id, group_by=group_by, start=start, end=end, today=today
+    )
+    return rows if access.may_drill_down(actor, council_id) else without_drill_down(rows)
+
+
+async def gap_rows(
+    session: AsyncSession, *, council_id: int, group_by: list[GroupBy], start: date, end: date, today: date
+) -> list[GapRow]:
+    """The rows of `market_gaps`, small counts withheld, for a caller already admitted (or the
+    open demand feed, which shows anyone the same suppressed aggregates)."""
+    dims = list(dict.fromkeys(group_by))
+    plans = and_(SupportPlan.council_id == council_id, SupportPlan.status.in_(DEMAND_STATUSES))  # type: ignore[attr-defined]
+
+    need_band, need_total = _band_minutes(NeedSlot, NeedSlot.need_id)
+    need_share = case(
+        (need_band.c.minutes.is_(None), literal(1.0)),
+        else_=cast(need_band.c.minutes, Float) / cast(need_total.c.minutes, Float),
+    )
+    demand = (
+        select(
+            SupportPlan.id.label("plan_id"),  # type: ignore[union-attr]
+            SupportPlan.holder_id.label("holder_id"),
+            SupportPlan.postcode_district.label("district"),
+            PlanNeed.service_code.label("service"),
+            need_band.c.band.label("band"),
+            (PlanNeed.hours_per_week * need_share).label("demand"),
+            literal(0.0).label("agreed"),
+        )
+        .join(PlanNeed, PlanNeed.plan_id == SupportPlan.id)
+        .outerjoin(need_band, need_band.c.owner == PlanNeed.id)
+        .outerjoin(need_total, need_total.c.owner == PlanNeed.id)
+        .where(plans)
+    )
+    agreement_band, agreement_total = _band_minutes(AgreementSlot, AgreementSlot.agreement_id)
+    agreement_share = case(
+        (agreement_band.c.minutes.is_(None), literal(1.0)),
+        else_=cast(agreement_band.c.minutes, Float) / cast(agreement_total.c.minutes, Float),
+    )
+    agreed = (
+        select(
+            SupportPlan.id.label("plan_id"),  # type: ignore[union-attr]
+            SupportPlan.holder_id.label("holder_id"),
+            SupportPlan.postcode_district.label("district"),
+            AgreementNeed.service_code.label("service"),
+            agreement_band.c.band.label("band"),
+            literal(0.0).label("demand"),
+            (AgreementNeed.hours_per_week * agreement_share).label("agreed"),
+        )
+        .select_from(Agreement)
+        .join(SupportPlan, SupportPlan.id == Agreement.plan_id)
+        .join(AgreementNeed, AgreementNeed.agreement_id == Agreement.id)
+        .outerjoin(agreement_band, agreement_band.c.owner == Agreement.id)
+        .outerjoin(agreement_total, agreement_total.c.owner == Agreement.id)
+        .where(
+            plans,
+            Agreement.status.in_(STARTED),  # type: ignore[attr-defined]
+            Agreement.start_date <= end,
+            or_(Agreement.end_date.is_(None), Agreement.end_date >= start),  # type: ignore[union-attr]
+        )
+    )
+    cells = union_all(demand, agreed).subquery("cell")
+    columns = {
+        GroupBy.DISTRICT: cells.c.district,
+        GroupBy.SERVICE: cells.c.service,
+        GroupBy.TIME_BAND: cells.c.band,
+    }
+    chosen = [columns[d].label(d.value.lower()) for d in dims]
+    per_plan = (
+        select(
+            cells.c.plan_id,
+            cells.c.holder_id,
+            *chosen,
+            func.sum(cells.c.demand).label("demand"),
+            func.sum(cells.c.agreed).label("agreed"),
+        )
+        .group_by(cells.c.plan_id, cells.c.holder_id, *[columns[d] for d in dims])
+        .subquery("per_plan")
+    )
+    short = per_plan.c.demand - per_plan.c.agreed
+    unmet = case((short > 0.0001, short), else_=literal(0.0))
+    outer_dims = [per_plan.c[d.value.lower()] for d in dims]
+    rows = await session.execute(
+        select(
+            *outer_dims,
+            func.count(distinct(case((per_plan.c.demand > 0, per_plan.c.holder_id), else_=null()))),
+            func.count(distinct(case((short > 0.0001, per_plan.c.holder_id), else_=null()))),
+            func.sum(per_plan.c.demand),
+            func.sum(per_plan.c.agreed),
+            func.sum(unmet),
+        )
+        .group_by(*outer_dims)
+        .order_by(*outer_dims)
+    )
+    waiting_plans: dict[tuple, list[int]] = defaultdict(list)
+    waiting_query = select(*outer_dims, per_plan.c.plan_id).where(short > 0.0001).order_by(per_plan.c.plan_id)
+    for row in await session.execute(waiting_query):
+        waiting_plans[tuple(row[: len(dims)])].append(row[len(dims)])
+    found: dict[tuple, GapRow] = {}
+    for row in rows:
+        key = tuple(row[: len(dims)])
+        values = dict(zip(dims, key, strict=True))
+        people, waiting, demand_hours, agreed_hours, unmet_hours = row[len(dims) :]
+        found[key] = GapRow(
+            district=values.get(GroupBy.DISTRICT),
+            service_code=values.get(GroupBy.SERVICE),
+            time_band=values.get(GroupBy.TIME_BAND),
+            people=people,
+            people_waiting=waiting,
+            demand_hours=round(float(demand_hours or 0), 2),
+            agreed_hours=round(float(agreed_hours or 0), 2),
+            unmet_hours=round(float(unmet_hours or 0), 2),
+            budgeted_rate_quartiles=None,
+            median_days_to_first_agreement=None,
+            reachable_supply_hours=0.0,
+            asked_rate_quartiles=None,
+            top_unmet_reasons=[],
+            waiting_plan_ids=waiting_plans.get(key, []),
+        )
+    await _budgeted_rates(session, found, dims, plans, end, need_band)
+    await _reasons(session, found, dims, council_id, start, end)
+    await _days_to_first_agreement(session, found, dims, plans, need_band)
+    names = {GroupBy.DISTRICT: "district", GroupBy.SERVICE: "service", GroupBy.TIME_BAND: "band"}
+    hours, rates = await supply(session, dims=[names[d] for d in dims], plans=plans, today=today)
+    for key, row in found.items():
+        row.reachable_supply_hours = hours.get(key, 0.0)
+        row.asked_rate_quartiles = quartiles(rates.get(key, {}))
+    return [_suppress(r) for r in found.values()]
+
+
+def without_drill_down(rows: list[GapRow]) -> list[GapRow]:
+    for row in rows:
+        row.waiting_plan_ids = None
+    return rows
+
+
+async def _budgeted_rates(session, found, dims, plans, end, need_band) -> None:
+    columns = {
+        GroupBy.DISTRICT: SupportPlan.postcode_district,
+        GroupBy.SERVICE: PlanNeed.service_code,
+        GroupBy.TIME_BAND: need_band.c.band,
+    }
+    chosen = [columns[d] for d in dims]
+    query = (
+        select(*chosen, PlanNeed.budgeted_rate_pence, func.count())
+        .select_from(SupportPlan)
+        .join(PlanNeed, PlanNeed.plan_id == SupportPlan.id)
+        .outerjoin(need_band, need_band.c.owner == PlanNeed.id)
+        .where(plans)
+        .group_by(*chosen, PlanNeed.budgeted_rate_pence)
+    )
+    histograms: dict[tuple, dict[float, int]] = defaultdict(dict)
+    for row in await session.execute(query):
+        key = tuple(row[: len(dims)])
+        histograms[key][float(row[len(dims)])] = row[len(dims) + 1]
+    for key, histogram in histograms.items():
+        if key in found:
+            found[key].budgeted_rate_quartiles = quartiles(histogram)
+
+
+async def _reasons(session, found, dims, council_id: int, start: date, end: date) -> None:
+    columns = {
+        GroupBy.DISTRICT: UnmetNeed.postcode_district,
+        GroupBy.SERVICE: UnmetNeed.service_code,
+        GroupBy.TIME_BAND: UnmetNeed.time_band,
+    }
+    chosen = [columns[d] for d in dims]
+    first = datetime.combine(start, time.min, LONDON)
+    last = datetime.combine(end + timedelta(days=1), time.min, LONDON)
+    query = (
+        select(*chosen, UnmetNeed.failed_constraint, func.count(), func.sum(UnmetNeed.hours_per_week))
+        .where(
+            UnmetNeed.council_id == council_id, UnmetNeed.recorded_at >= first, UnmetNeed.recorded_at < last
+        )
+        .group_by(*chosen, UnmetNeed.failed_constraint)
+    )
+    by_cell: dict[tuple, list[Reason]] = defaultdict(list)
+    for row in await session.execute(query):
+        key = tuple(row[: len(dims)])
+        constraint, times, hours = row[len(dims) :]
+        by_cell[key].append(Reason(str(constraint), times, round(float(hours or 0), 2)))
+    for key, reasons in by_cell.items():
+        if key in found:
+            reasons.sort(key=lambda r: (-r.hours, -r.times, r.constraint))
+            found[key].top_unmet_reasons = reasons[:TOP_REASONS]
+
+
+async def _days_to_first_agreement(session, found, dims, plans, need_band) -> None:
+    """Median whole days from a plan becoming ACTIVE (its creation, for plans older than the record)
+    to its first agreement that was not cancelled, over the plans with needs in each cell."""
+    first_agreement = (
+        select(Agreement.plan_id, func.min(Agreement.created_at).label("at"))
+        .where(Agreement.status != AgreementStatus.CANCELLED)
+        .group_by(Agreement.plan_id)
+        .subquery()
+    )
+    waited = whole_days_between(
+        func.coalesce(PlanActivation.activated_at, SupportPlan.created_at), first_agreement.c.at
+    ).label("days")
+    columns = {
+        GroupBy.DISTRICT: SupportPlan.postcode_district,
+        GroupBy.SERVICE: PlanNeed.service_code,
+        GroupBy.TIME_BAND: need_band.c.band,
+    }
+    chosen = [columns[d] for d in dims]
+    per_plan = (
+        select(SupportPlan.id.label("plan_id"), *[c.label(f"d{i}") for i, c in enumerate(chosen)], waited)  # type: ignore[union-attr]
+        .select_from(SupportPlan)
+        .join(first_agreement, first_agreement.c.plan_id == SupportPlan.id)
+        .outerjoin(PlanActivation, PlanActivation.plan_id == SupportPlan.id)
+        .join(PlanNeed, PlanNeed.plan_id == SupportPlan.id)
+        .outerjoin(need_band, need_band.c.owner == PlanNeed.id)
+        .where(plans)
+        .distinct()
+        .subquery()
+    )
+    keys = [per_plan.c[f"d{i}"] for i in range(len(chosen))]
+    histograms: dict[tuple, dict[float, int]] = defaultdict(dict)
+    query = select(*keys, per_plan.c.days, func.count()).group_by(*keys, per_plan.c.days)
+    for row in await session.execute(query):
+        key = tuple(row[: len(dims)])
+        days, n = row[len(dims) :]
+        histograms[key][float(max(days, 0))] = histograms[key].get(float(max(days, 0)), 0) + n
+    for key, histogram in histograms.items():
+        if key in found and (q := quartiles(histogram)) is not None:
+            found[key].median_days_to_first_agreement = q[1]
+
+
+def _suppress(row: GapRow) -> GapRow:
+    """People counts of 1 to 4 are withheld; a row whose people are withheld loses every figure
+    derived from them, and one whose waiting people are withheld loses its unmet hours and reasons."""
+    if is_small(row.people):
+        row.people = row.people_waiting = None
+        row.demand_hours = row.agreed_hours = row.unmet_hours = None
+        row.budgeted_rate_quartiles = None
+        row.median_days_to_first_agreement = None
+        row.top_unmet_reasons = None
+        row.suppressed = True
+    elif is_small(row.people_waiting):
+        row.people_waiting = shown(row.people_waiting)
+        row.unmet_hours = None
+        row.top_unmet_reasons = None
+        row.suppressed = True
+    return row

@@ -1,0 +1,133 @@
+"""Tables of the market capability: each holder's direct payment, the council's monthly figures and
+take-up target, and the ledger of needs that went unmet and why."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import Column, ForeignKey, Index, Integer, UniqueConstraint
+from sqlalchemy import Enum as SAEnum
+from sqlmodel import Field, SQLModel
+
+from broker.db import UTCDateTime, utcnow
+
+
+def _enum(enum: type[StrEnum], length: int = 20) -> SAEnum:
+    return SAEnum(enum, native_enum=False, length=length)
+
+
+class AgeBand(StrEnum):
+    """The ASCOF 3D2a age split."""
+
+    AGED_18_TO_64 = "AGED_18_TO_64"
+    AGED_65_PLUS = "AGED_65_PLUS"
+
+
+class DirectPayment(SQLModel, table=True):
+    """A holder's direct payment: in force from `start_date` to `end_date` (its last day), if ended."""
+
+    __tablename__ = "direct_payment"
+    __table_args__ = (Index("ix_direct_payment_council_start", "council_id", "start_date"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    holder_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("dp_holder.id", ondelete="CASCADE"), nullable=False, unique=True)
+    )
+    council_id: int = Field(foreign_key="council.id")
+    start_date: date
+    end_date: date | None = None
+    end_reason: str = Field(default="", max_length=500)
+    age_band: AgeBand = Field(sa_type=_enum(AgeBand))
+    recorded_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class CouncilFigures(SQLModel, table=True):
+    """A council's own count, from its case system, of people on long-term community support in a
+    month (the ASCOF 3D2a denominator), and optionally its own count of people on DPs."""
+
+    __tablename__ = "council_figures"
+    __table_args__ = (UniqueConstraint("council_id", "month"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    council_id: int = Field(foreign_key="council.id")
+    month: date
+    people_on_long_term_community_support: int
+    people_on_long_term_community_support_18_to_64: int | None = None
+    people_on_long_term_community_support_65_plus: int | None = None
+    people_on_direct_payments: int | None = None
+    recorded_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class TakeUpTarget(SQLModel, table=True):
+    """The council's DP take-up target: a rate (in hundredths of a percent) by a date, and the new
+    DPs a year it plans to reach it with."""
+
+    __tablename__ = "take_up_target"
+
+    id: int | None = Field(default=None, primary_key=True)
+    council_id: int = Field(foreign_key="council.id", unique=True)
+    target_basis_points: int
+    by_date: date
+    planned_new_per_year: int
+    set_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    set_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class FailedConstraint(StrEnum):
+    RATE = "RATE"
+    SCHEDULE = "SCHEDULE"
+    CAPACITY = "CAPACITY"
+    TRAVEL_RADIUS = "TRAVEL_RADIUS"
+    LANGUAGE = "LANGUAGE"
+    GENDER = "GENDER"
+    ACCREDITATION = "ACCREDITATION"
+
+
+class UnmetSource(StrEnum):
+    NO_CANDIDATE = "NO_CANDIDATE"
+    REQUEST_DECLINED = "REQUEST_DECLINED"
+    REQUEST_EXPIRED = "REQUEST_EXPIRED"
+    NOT_ALLOCATED = "NOT_ALLOCATED"
+
+
+class UnmetNeed(SQLModel, table=True):
+    """One time a need went unmet: where, which service, when in the week, how many hours, and the
+    constraint that failed. Nothing personal: no holder, only the plan and need it came from."""
+
+    __tablename__ = "unmet_need"
+    __table_args__ = (Index("ix_unmet_need_council_recorded", "council_id", "recorded_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    council_id: int = Field(foreign_key="council.id")
+    plan_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("support_plan.id", ondelete="SET NULL"))
+    )
+    need_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("plan_need.id", ondelete="SET NULL"))
+    )
+    postcode_district: str = Field(max_length=4)
+    service_code: str = Field(max_length=40)
+    time_band: str | None = Field(default=None, max_length=20)
+    hours_per_week: float
+    failed_constraint: FailedConstraint = Field(sa_type=_enum(FailedConstraint))
+    source: UnmetSource = Field(sa_type=_enum(UnmetSource))
+    # The request a declined or expired entry came from (so an expiry is entered once).
+    request_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("care_request.id", ondelete="SET NULL"), index=True),
+    )
+    recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class PlanActivation(SQLModel, table=True):
+    """When a plan first became ACTIVE: the start of its wait for care (time to care, market gaps)."""
+
+    __tablename__ = "plan_activation"
+
+    plan_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("support_plan.id", ondelete="CASCADE"), primary_key=True)
+    )
+    activated_at: datetime = Field(sa_type=UTCDateTime)
