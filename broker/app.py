@@ -23,6 +23,7 @@ from broker.api.view import GraphQLView
 from broker.db import Database
 from broker.discovery.documents import LISTINGS
 from broker.market.routes import market_routes
+from broker.market.subscriptions import subscribe_all
 from broker.metrics import metrics_endpoint
 from broker.middleware import RequestBodyGuard, RequestLog
 from broker.openreferral.routes import openreferral_routes
@@ -59,6 +60,7 @@ def create_app(
     db: Database | None = None,
     search: SearchBackend | None = None,
 ) -> Starlette:
+    subscribe_all()  # the market records what agreements, plans and matching announce
     database = db or Database(
         settings.database_url,
         echo=settings.log_sql,

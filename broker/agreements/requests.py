@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from broker import events
 from broker.accounts.actor import Actor
 from broker.agreements import rules
 from broker.agreements.access import acts_for_holder, answers_on_behalf, request_visible_clause
@@ -25,7 +26,6 @@ from broker.agreements.validation import (
 )
 from broker.errors import Conflict, ErrorCode, NotFound, PermissionDenied, Problems
 from broker.holders.models import DPHolder
-from broker.market import ledger as market_ledger
 from broker.plans import service as plans
 from broker.providers.models import (
     Provider,
@@ -141,7 +141,7 @@ async def respond_to_request(
     request.responded_on_behalf = on_behalf
     request.responded_at = now
     await session.flush()
-    await market_ledger.record_request_answered(session, request, now)
+    await events.publish(events.Event.REQUEST_ANSWERED, session, request, now)
     return request
 
 

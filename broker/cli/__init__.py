@@ -20,7 +20,6 @@ from broker.db import Database, display_url, migrate
 from broker.errors import BrokerError
 from broker.geography.models import PostcodeDistrict
 from broker.geography.service import load_districts, read_geography_csv
-from broker.market import commands as market_commands
 from broker.settings import Settings
 from search.backend import SearchBackend
 
@@ -418,12 +417,12 @@ def export_schema(
         typer.echo(sdl, nl=False)
 
 
-app.command("import-figures")(market_commands.import_figures)
-app.add_typer(market_commands.report_app, name="report")
+# Commands of their own modules register on `app` when imported.
+from broker.cli import audit as _audit_command  # noqa: E402, F401
+from broker.cli import market as _market_commands  # noqa: E402
+
+app.command("import-figures")(_market_commands.import_figures)
+app.add_typer(_market_commands.report_app, name="report")
 
 if __name__ == "__main__":
     app()
-
-
-# Commands of their own modules register on `app` when imported.
-from broker.cli import audit as _audit_command  # noqa: E402, F401

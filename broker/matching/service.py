@@ -16,9 +16,9 @@ from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from broker import events
 from broker.accounts.actor import Actor
 from broker.errors import Conflict, ErrorCode, InvalidInput, NotFound, PermissionDenied, Problems
-from broker.market import ledger
 from broker.matching import retrieval, rules
 from broker.matching.allocation import AllocationProblem, AllocationResult, Option, solve
 from broker.matching.scoring import (
@@ -144,8 +144,17 @@ async def matches_for_plan(
         session, ids, today=today, services_of_interest=[n.service_code for n in needs]
     )
     ranked = rank(evaluate(spec, needs, f, today, explain=False) for f in facts.values())
-    await ledger.record_no_candidate(
-        session, details.plan, spec, needs, need_id, len(ranked), facts.values(), today=today, now=now
+    await events.publish(
+        events.Event.NO_CANDIDATE,
+        session,
+        details.plan,
+        spec,
+        needs,
+        need_id,
+        len(ranked),
+        facts.values(),
+        today=today,
+        now=now,
     )
     shown = [evaluate(spec, needs, e.facts, today) for e in ranked[:first]]
     need = next((n for n in details.needs if n.id == need_id), None)
@@ -228,9 +237,7 @@ async def allocation_problem(
         today=today,
         search_radius_km=await retrieval.longest_travel_radius_km(session),
     )
-    facts = await retrieval.load_facts(
-        session, [row[0] for row in await session.execute(query)], today=today
-    )
+    facts = await retrieval.load_facts(session, [row[0] for row in await session.execute(query)], today=today)
     reach = _ReachIndex(list(facts.values()))
     options: list[Option] = []
     for spec in specs:
@@ -333,8 +340,16 @@ async def propose_allocation(
     allocated: dict[int, float] = defaultdict(float)
     for option in result.chosen:
         allocated[option.need_id] += option.hours
-    await ledger.record_not_allocated(
-        session, found, specs, allocated, {o.need_id for o in problem.options}, facts, today=today, now=now
+    await events.publish(
+        events.Event.NOT_ALLOCATED,
+        session,
+        found,
+        specs,
+        allocated,
+        {o.need_id for o in problem.options},
+        facts,
+        today=today,
+        now=now,
     )
     need_rows = {n.id: n for d in details.values() for n in d.needs if n.id is not None}
     shortfalls = [

@@ -13,12 +13,12 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from broker import events
 from broker.accounts.actor import Actor
 from broker.errors import Conflict, ErrorCode, NotFound, PermissionDenied, Problems
 from broker.geography.service import place_of
 from broker.holders import service as holders
 from broker.holders.models import DPHolder
-from broker.market import activations as market_activations
 from broker.plans import rules
 from broker.plans.access import may_write
 from broker.plans.budget import BudgetCheck, budget_check, weekly_cost_pence
@@ -215,7 +215,7 @@ async def update_support_plan(
     problems.raise_if_any()
     if fields.status is not None:
         plan.status = fields.status
-        await market_activations.record_plan_status(session, plan, now)
+        await events.publish(events.Event.PLAN_STATUS_SET, session, plan, now)
     if fields.needs is not None and slots is not None:
         await _save_needs(session, plan_id, fields.needs, slots)
     if preferences is not None:

@@ -89,7 +89,7 @@ async def _import(settings: Settings, path: Path) -> int:
 
 
 def import_figures(
-    path: Annotated[Path, typer.Argument(help="CSV of monthly figures (see `broker.market.commands`).")],
+    path: Annotated[Path, typer.Argument(help="CSV of monthly figures (see `broker.cli.market`).")],
 ) -> None:
     """Record councils' monthly figures (people on long-term community support, their DP counts) from
     a CSV; all rows or none."""
