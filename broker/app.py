@@ -18,6 +18,7 @@ from broker.api.clock import Clock, SystemClock
 from broker.api.schema import schema
 from broker.api.view import GraphQLView
 from broker.db import Database
+from broker.discovery.documents import PROVIDER_DOCUMENTS
 from broker.middleware import RequestBodyGuard, RequestLog
 from broker.openreferral.routes import openreferral_routes
 from broker.payments.routes import stripe_webhook
@@ -62,7 +63,7 @@ def create_app(
         login_throttle=login_throttle,
         schema=schema,
     )
-    drainer = OutboxDrainer(database, index, now=clock.now)
+    drainer = OutboxDrainer(database, index, PROVIDER_DOCUMENTS, now=clock.now)
 
     async def home(_: Request) -> Response:
         ide = " (open it in a browser for GraphiQL)" if settings.graphiql_enabled else ""

@@ -141,11 +141,12 @@ def _backend(settings: Settings) -> SearchBackend:
 
 
 async def _reindex(settings: Settings) -> int:
+    from broker.discovery.documents import PROVIDER_DOCUMENTS
     from search.sync import reindex
 
     db = Database(settings.database_url)
     try:
-        return await reindex(db, _backend(settings))
+        return await reindex(db, _backend(settings), PROVIDER_DOCUMENTS)
     finally:
         await db.dispose()
 
@@ -187,13 +188,14 @@ def search_sync(
     """Run the search outbox worker as its own process (`broker serve` also runs one in-process)."""
     import signal
 
+    from broker.discovery.documents import PROVIDER_DOCUMENTS
     from search.sync import OutboxDrainer
 
     settings = _settings()
 
     async def run() -> None:
         db = Database(settings.database_url)
-        drainer = OutboxDrainer(db, _backend(settings))
+        drainer = OutboxDrainer(db, _backend(settings), PROVIDER_DOCUMENTS)
         try:
             if once:
                 report = await drainer.drain()

@@ -15,16 +15,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from broker.db import Database, utcnow
-from broker.providers.models import Provider
 from search.backend import IndexState, SearchBackend, SearchError
-from search.mapping import all_documents, documents_for
+from search.documents import ProviderDocument
 from search.outbox import SearchOutbox, enqueue
 
 logger = logging.getLogger("search.sync")
@@ -35,6 +35,24 @@ MAX_BACKOFF = timedelta(minutes=5)
 def backoff(attempts: int) -> timedelta:
     """1 s, 2 s, 4 s ... capped at five minutes."""
     return min(timedelta(seconds=2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+
+
+@dataclass(frozen=True)
+class DocumentSource:
+    """What the application hands the index keeper: how database rows become documents.
+
+    The mapping is domain knowledge and lives with the application (`broker.discovery.documents`);
+    this package only moves documents between the outbox, the database session and the engine.
+    """
+
+    # The documents of those ids that belong in the index, and the ids that do not.
+    documents_for: Callable[
+        [AsyncSession, Sequence[int]], Awaitable[tuple[list[ProviderDocument], list[int]]]
+    ]
+    # Every document that belongs in the index, in batches, for a full rebuild.
+    all_documents: Callable[[AsyncSession], AsyncIterator[list[ProviderDocument]]]
+    # The ids changed at or after a moment.
+    changed_since: Callable[[AsyncSession, datetime], Awaitable[list[int]]]
 
 
 @dataclass(frozen=True)
@@ -53,12 +71,14 @@ class OutboxDrainer:
         self,
         db: Database,
         backend: SearchBackend,
+        source: DocumentSource,
         *,
         now: Callable[[], datetime] = utcnow,
         batch_size: int = BATCH_SIZE,
     ) -> None:
         self.db = db
         self.backend = backend
+        self.source = source
         self.now = now
         self.batch_size = batch_size
 
@@ -79,7 +99,7 @@ class OutboxDrainer:
                 return DrainReport()
             row_ids = [r.id for r in rows]
             provider_ids = list(dict.fromkeys(r.provider_id for r in rows))
-            documents, absent = await documents_for(session, provider_ids)
+            documents, absent = await self.source.documents_for(session, provider_ids)
             try:
                 if documents:
                     await asyncio.to_thread(self.backend.upsert, documents)
@@ -110,7 +130,7 @@ class OutboxDrainer:
         if await asyncio.to_thread(self.backend.state) is not IndexState.CORRUPT:
             return False
         logger.warning("search index is damaged: rebuilding it from the database")
-        count = await reindex(self.db, self.backend, now=self.now)
+        count = await reindex(self.db, self.backend, self.source, now=self.now)
         logger.warning("search index rebuilt from the database with %d listings", count)
         return True
 
@@ -145,7 +165,9 @@ async def pending(db: Database) -> int:
         return (await session.execute(select(func.count()).select_from(SearchOutbox))).scalar_one()
 
 
-async def reindex(db: Database, backend: SearchBackend, *, now: Callable[[], datetime] = utcnow) -> int:
+async def reindex(
+    db: Database, backend: SearchBackend, source: DocumentSource, *, now: Callable[[], datetime] = utcnow
+) -> int:
     """Rebuilds the whole index from the database (built aside, then switched in).
 
     A write the outbox worker makes to the live index while the rebuild is reading would be lost
@@ -155,10 +177,9 @@ async def reindex(db: Database, backend: SearchBackend, *, now: Callable[[], dat
     started = now()
     documents = []
     async with db.session() as session:
-        async for batch in all_documents(session):
+        async for batch in source.all_documents(session):
             documents.extend(batch)
     count = await asyncio.to_thread(backend.rebuild, documents)
     async with db.transaction() as session:
-        changed = (await session.execute(select(Provider.id).where(Provider.updated_at >= started))).scalars()
-        enqueue(session, list(changed), now=now())
+        enqueue(session, await source.changed_since(session, started), now=now())
     return count

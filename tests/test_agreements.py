@@ -10,8 +10,8 @@ from strawberry.relay import to_base64
 
 from broker.accounts.models import Role
 from broker.agreements.models import Agreement, AgreementStatus, CareRequest
+from broker.discovery.documents import documents_for
 from broker.holders.models import DPHolder, DPHolding
-from search.mapping import documents_for
 from search.outbox import SearchOutbox
 from tests.conftest import NOW
 from tests.factories import (

@@ -13,6 +13,7 @@ from starlette.applications import Starlette
 
 from broker.accounts.models import Role
 from broker.app import create_app
+from broker.discovery.documents import PROVIDER_DOCUMENTS
 from search.backend import IndexState, SearchBackend, SearchUnavailable
 from search.documents import ProviderDocument
 from search.factory import backend_from_url
@@ -175,7 +176,7 @@ async def test_a_full_reindex_equals_the_incrementally_maintained_index(
     await flaky_app.state.drainer.drain()
 
     fresh = backend_from_url(f"tantivy://{tmp_path / 'fresh'}")
-    rebuilt = await reindex(db, fresh)
+    rebuilt = await reindex(db, fresh, PROVIDER_DOCUMENTS)
 
     assert rebuilt == 5
     incremental, full = index.inner.search(_everything()), fresh.search(_everything())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import AsyncIterator, Sequence
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,6 +22,7 @@ from broker.providers.models import (
 from broker.taxonomy.languages import LANGUAGES
 from broker.taxonomy.services import all_services
 from search.documents import ProviderDocument
+from search.sync import DocumentSource
 
 REINDEX_BATCH = 2_000
 
@@ -154,3 +156,14 @@ async def all_documents(
         documents, _ = await documents_for(session, ids)
         yield documents
         last = ids[-1]
+
+
+async def changed_since(session: AsyncSession, started: datetime) -> list[int]:
+    """The listings changed at or after `started` (a rebuild queues them again when it switches in)."""
+    return list((await session.execute(select(Provider.id).where(Provider.updated_at >= started))).scalars())
+
+
+PROVIDER_DOCUMENTS = DocumentSource(
+    documents_for=documents_for, all_documents=all_documents, changed_since=changed_since
+)
+
