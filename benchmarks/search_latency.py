@@ -26,6 +26,7 @@ from benchmarks.seeded import SEED_DAY, national_database
 from broker.api.clock import FixedClock
 from broker.app import create_app
 from broker.db import Database
+from broker.discovery.documents import LISTINGS
 from broker.geography.models import PostcodeDistrict
 from broker.settings import Settings
 from search.factory import backend_from_url
@@ -99,7 +100,7 @@ async def run(providers: int, queries: int) -> None:
         db = Database(url)
         backend = backend_from_url(settings.search_url)
         started = time.perf_counter()
-        indexed = await reindex(db, backend)
+        indexed = await reindex(db, backend, LISTINGS)
         build_seconds = time.perf_counter() - started
 
         async with db.session() as session:

@@ -24,6 +24,11 @@ def visible_clause(actor: Actor) -> ColumnElement[bool]:
     return or_(col(User.id) == actor.user_id, scoped(actor, council=col(User.council_id)))
 
 
+def is_self(actor: Actor | None, user_id: int | None) -> bool:
+    """Fields only a user reads about themselves (their requests, their listing)."""
+    return actor is not None and user_id is not None and actor.user_id == user_id
+
+
 def may_see(actor: Actor | None, user: User) -> bool:
     if actor is None:
         return False

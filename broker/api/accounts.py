@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry import relay
 
-from broker.accounts import service
+from broker.accounts import access, service
 from broker.accounts.models import Council, Role, User
 from broker.accounts.tokens import issue_token
 from broker.api.context import Info
@@ -78,8 +78,7 @@ class UserNode(relay.Node):
     ) -> Connection[Annotated[CareRequestNode, strawberry.lazy("broker.agreements.graphql.types")]] | None:
         from broker.agreements.graphql.queries import care_requests_page
 
-        actor = info.context.actor
-        if actor is None or actor.user_id != self.id:
+        if not access.is_self(info.context.actor, self.id):
             return None
         return await care_requests_page(info, None, first, after)
 
@@ -93,7 +92,7 @@ class UserNode(relay.Node):
         from broker.providers.service import owned_listing
 
         actor = info.context.actor
-        if actor is None or actor.user_id != self.id:
+        if not access.is_self(actor, self.id):
             return None
         async with info.context.db.session() as session:
             listing = await owned_listing(session, owner_id=self.id)
@@ -110,11 +109,9 @@ class UserNode(relay.Node):
     def for_viewer(cls, info: Info, user: User | None) -> UserNode | None:
         """Users are visible to themselves, and to staff of their council; to anyone else a user
         (who answered, who changed what) is null."""
-        actor = info.context.actor
-        if user is None or actor is None:
+        if user is None or not access.may_see(info.context.actor, user):
             return None
-        visible = user.id == actor.user_id or actor.is_staff_of(user.council_id)
-        return cls.from_model(user) if visible else None
+        return cls.from_model(user)
 
 
 @strawberry.input(description="Email and password of an existing user.")

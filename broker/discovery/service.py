@@ -70,17 +70,17 @@ async def _geo(session: AsyncSession, request: SearchRequest, problems: Problems
     radius = DEFAULT_RADIUS_KM if request.radius_km is None else request.radius_km
     if not (0 < radius <= MAX_RADIUS_KM) or math.isnan(radius):
         problems.add(
-            "input.radiusKm",
+            "radius_km",
             f"Radius must be more than 0 and at most {MAX_RADIUS_KM:g} km.",
             ErrorCode.OUT_OF_RANGE,
         )
     has_point = request.latitude is not None or request.longitude is not None
     if request.postcode is not None and has_point:
-        problems.add("input.postcode", "Give a postcode or a latitude and longitude, not both.")
+        problems.add("postcode", "Give a postcode or a latitude and longitude, not both.")
         return None
     if request.postcode is not None:
         try:
-            _, district = await resolve_postcode(session, request.postcode, field="input.postcode")
+            _, district = await resolve_postcode(session, request.postcode, field="postcode")
         except BrokerError as error:
             problems.errors.extend(error.errors)
             return None
@@ -88,15 +88,15 @@ async def _geo(session: AsyncSession, request: SearchRequest, problems: Problems
     if has_point:
         lat, lng = request.latitude, request.longitude
         if lat is None or lng is None:
-            problems.add("input.latitude", "Give both latitude and longitude.", ErrorCode.REQUIRED)
+            problems.add("latitude", "Give both latitude and longitude.", ErrorCode.REQUIRED)
             return None
         if not (49.0 <= lat <= 61.0 and -9.0 <= lng <= 2.5):
-            problems.add("input.latitude", "That point is not in the United Kingdom.", ErrorCode.OUT_OF_RANGE)
+            problems.add("latitude", "That point is not in the United Kingdom.", ErrorCode.OUT_OF_RANGE)
             return None
         return GeoFilter(lat, lng, radius)
     if request.radius_km is not None:
         problems.add(
-            "input.radiusKm", "A radius needs a postcode or a point to measure from.", ErrorCode.REQUIRED
+            "radius_km", "A radius needs a postcode or a point to measure from.", ErrorCode.REQUIRED
         )
     return None
 
@@ -108,39 +108,39 @@ async def build_query(
     problems = Problems()
     text = " ".join(request.text.split())
     if len(text) > MAX_TEXT:
-        problems.add("input.text", f"Search text is at most {MAX_TEXT} characters.", ErrorCode.TOO_LONG)
+        problems.add("text", f"Search text is at most {MAX_TEXT} characters.", ErrorCode.TOO_LONG)
     known = all_services()
     for index, code in enumerate(request.services):
         if code not in known:
             problems.add(
-                f"input.services.{index}", f"Unknown service code '{code[:40]}'.", ErrorCode.UNKNOWN_CODE
+                f"services.{index}", f"Unknown service code '{code[:40]}'.", ErrorCode.UNKNOWN_SERVICE
             )
     languages = [code.strip().lower() for code in request.languages]
     for index, code in enumerate(languages):
         if code not in LANGUAGES:
             problems.add(
-                f"input.languages.{index}", f"Unknown language code '{code[:12]}'.", ErrorCode.UNKNOWN_CODE
+                f"languages.{index}", f"Unknown language code '{code[:12]}'.", ErrorCode.UNKNOWN_CODE
             )
     if len(request.skills) > rules.MAX_SKILLS or any(len(s) > rules.SKILL_MAX for s in request.skills):
-        problems.add("input.skills", "Too many or too long skills.", ErrorCode.OUT_OF_RANGE)
+        problems.add("skills", "Too many or too long skills.", ErrorCode.OUT_OF_RANGE)
     if request.max_rate_pence is not None and not (0 < request.max_rate_pence <= rules.MAX_HOURLY_RATE_PENCE):
         problems.add(
-            "input.maxRatePence",
+            "max_rate_pence",
             "Maximum rate must be a positive number of pence up to £200.",
             ErrorCode.OUT_OF_RANGE,
         )
     available: list[tuple[int, int, int]] = []
     try:
-        available = [(int(d), s, e) for d, s, e in validate_slots(request.available, field="input.available")]
+        available = [(int(d), s, e) for d, s, e in validate_slots(request.available, field="available")]
     except BrokerError as error:
         problems.errors.extend(error.errors)
     geo = await _geo(session, request, problems)
     if request.sort not in SORTS:
-        problems.add("input.sort", "Unknown sort order.")
+        problems.add("sort", "Unknown sort order.")
     elif request.sort == "distance" and geo is None and not problems:
-        problems.add("input.sort", "Sorting by distance needs a postcode or a point.", ErrorCode.REQUIRED)
+        problems.add("sort", "Sorting by distance needs a postcode or a point.", ErrorCode.REQUIRED)
     if request.limit < 0:
-        problems.add("input.first", "`first` cannot be negative.", ErrorCode.OUT_OF_RANGE)
+        problems.add("first", "`first` cannot be negative.", ErrorCode.OUT_OF_RANGE)
     if request.offset > MAX_OFFSET:
         problems.add(
             "after", f"Results go no deeper than {MAX_OFFSET}; narrow the search.", ErrorCode.OUT_OF_RANGE
@@ -149,7 +149,7 @@ async def build_query(
     is_staff = may_see_unaccredited(actor)
     if request.accredited_only is False and not is_staff:
         raise PermissionDenied(
-            "Only council staff can see listings that are not accredited.", field="input.accreditedOnly"
+            "Only council staff can see listings that are not accredited.", field="accredited_only"
         )
     accredited_only = request.accredited_only if request.accredited_only is not None else not is_staff
     return SearchQuery(

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry import relay
 
 from broker.api.context import Info
-from broker.api.errors import UserError
-from broker.api.mutations import in_transaction
+from broker.api.inputs import DecodesIds
+from broker.api.mutations import MutationPayload, mutate
 from broker.api.permissions import IsAuthenticated, IsCouncilStaff
 from broker.api.relay import decode_id
 from broker.matching import rules, service
@@ -148,14 +149,17 @@ class AllocationProposalType:
 
 
 @strawberry.input(description="The plans of your queue to allocate together.")
-class ProposeAllocationInput:
+class ProposeAllocationInput(DecodesIds):
     plan_ids: list[relay.GlobalID]
+
+    def to_command(self) -> list[int]:
+        """The plan keys, a bad ID reported against its place in `plan_ids`."""
+        return self.keys("plan_ids", "SupportPlan")
 
 
 @strawberry.type
-class ProposeAllocationPayload:
-    allocation: AllocationProposalType | None
-    user_errors: list[UserError]
+class ProposeAllocationPayload(MutationPayload):
+    allocation: AllocationProposalType | None = None
 
 
 @strawberry.type
@@ -275,47 +279,44 @@ class MatchingMutations:
     async def propose_allocation(self, info: Info, input: ProposeAllocationInput) -> ProposeAllocationPayload:
         ctx = info.context
 
-        async def action(session):
-            ids = [
-                decode_id(g, "SupportPlan", field=f"input.planIds.{i}") for i, g in enumerate(input.plan_ids)
-            ]
+        async def action(session: AsyncSession) -> service.AllocationProposal:
             return await service.propose_allocation(
-                session, actor=ctx.actor, plan_ids=ids, today=ctx.today, now=ctx.now
+                session, actor=ctx.actor, plan_ids=input.to_command(), today=ctx.today, now=ctx.now
             )
 
-        proposal, errors = await in_transaction(info, action)
-        if proposal is None:
-            return ProposeAllocationPayload(allocation=None, user_errors=errors)
-        plans = {p.plan.id: p.plan for p in proposal.plans}
-        need_plan = {n.id: n.plan_id for n in proposal.needs.values()}
-        chosen = sorted(
-            proposal.result.chosen, key=lambda o: (need_plan[o.need_id], proposal.needs[o.need_id].position)
-        )
-        return ProposeAllocationPayload(
-            allocation=AllocationProposalType(
-                assignments=[
-                    AllocationAssignmentType(
-                        support_plan=SupportPlanNode.from_model(plans[need_plan[o.need_id]]),
-                        need=PlanNeedType.from_model(proposal.needs[o.need_id]),
-                        provider=ProviderNode.from_model(proposal.providers[o.provider_id]),
-                        hours=o.hours,
-                        score=o.score,
-                    )
-                    for o in chosen
-                ],
-                plans=[
-                    PlanAllocationType(
-                        support_plan=SupportPlanNode.from_model(p.plan),
-                        needed_hours=p.needed_hours,
-                        allocated_hours=p.allocated_hours,
-                        unmet_hours=p.unmet_hours,
-                    )
-                    for p in proposal.plans
-                ],
-                total_score=proposal.result.total_score,
-                optimal=proposal.result.optimal,
-                method=proposal.result.method,
-                seconds=round(proposal.result.seconds, 3),
-            ),
-            user_errors=[],
-        )
+        return await mutate(info, ProposeAllocationPayload, action, _allocation_payload)
+
+
+def _allocation_payload(proposal: service.AllocationProposal) -> ProposeAllocationPayload:
+    plans = {p.plan.id: p.plan for p in proposal.plans}
+    need_plan = {n.id: n.plan_id for n in proposal.needs.values()}
+    chosen = sorted(
+        proposal.result.chosen, key=lambda o: (need_plan[o.need_id], proposal.needs[o.need_id].position)
+    )
+    return ProposeAllocationPayload(
+        allocation=AllocationProposalType(
+            assignments=[
+                AllocationAssignmentType(
+                    support_plan=SupportPlanNode.from_model(plans[need_plan[o.need_id]]),
+                    need=PlanNeedType.from_model(proposal.needs[o.need_id]),
+                    provider=ProviderNode.from_model(proposal.providers[o.provider_id]),
+                    hours=o.hours,
+                    score=o.score,
+                )
+                for o in chosen
+            ],
+            plans=[
+                PlanAllocationType(
+                    support_plan=SupportPlanNode.from_model(p.plan),
+                    needed_hours=p.needed_hours,
+                    allocated_hours=p.allocated_hours,
+                    unmet_hours=p.unmet_hours,
+                )
+                for p in proposal.plans
+            ],
+            total_score=proposal.result.total_score,
+            optimal=proposal.result.optimal,
+            method=proposal.result.method,
+            seconds=round(proposal.result.seconds, 3),
+        ),
+    )

@@ -304,10 +304,10 @@ async def propose_allocation(
     problems = Problems()
     wanted = list(dict.fromkeys(plan_ids))
     if not wanted:
-        problems.add("input.planIds", "Give at least one plan.", ErrorCode.REQUIRED)
+        problems.add("plan_ids", "Give at least one plan.", ErrorCode.REQUIRED)
     if len(wanted) > rules.MAX_ALLOCATION_PLANS:
         problems.add(
-            "input.planIds", f"At most {rules.MAX_ALLOCATION_PLANS:,} plans at once.", ErrorCode.OUT_OF_RANGE
+            "plan_ids", f"At most {rules.MAX_ALLOCATION_PLANS:,} plans at once.", ErrorCode.OUT_OF_RANGE
         )
     problems.raise_if_any()
     found = await plans.read_support_plans(
@@ -316,13 +316,13 @@ async def propose_allocation(
     for index, plan_id in enumerate(wanted):
         plan = found.get(plan_id)
         if plan is None:
-            problems.add(f"input.planIds.{index}", "No support plan with this ID.", ErrorCode.NOT_FOUND)
+            problems.add(f"plan_ids.{index}", "No support plan with this ID.", ErrorCode.NOT_FOUND)
         elif not actor.is_staff_of(plan.council_id):
             raise PermissionDenied(
-                "Only the council's brokers allocate plans.", field=f"input.planIds.{index}"
+                "Only the council's brokers allocate plans.", field=f"plan_ids.{index}"
             )
         elif plan.status is PlanStatus.CLOSED:
-            problems.add(f"input.planIds.{index}", "This plan is closed.", ErrorCode.INVALID_STATE)
+            problems.add(f"plan_ids.{index}", "This plan is closed.", ErrorCode.INVALID_STATE)
     problems.raise_if_any()
     details = await plans.plan_details(session, [found[i] for i in wanted])
     specs = [plan_spec(details[i]) for i in wanted]

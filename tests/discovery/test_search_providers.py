@@ -177,7 +177,7 @@ async def test_bad_search_input_gets_user_errors_not_server_errors(api, db):
         ({"postcode": "not a postcode"}, "input.postcode", "INVALID"),
         ({"postcode": "LS8", "radiusKm": -1}, "input.radiusKm", "OUT_OF_RANGE"),
         ({"postcode": "LS8", "radiusKm": 5000}, "input.radiusKm", "OUT_OF_RANGE"),
-        ({"services": ["UNDERWATER_BASKETS"]}, "input.services.0", "UNKNOWN_CODE"),
+        ({"services": ["UNDERWATER_BASKETS"]}, "input.services.0", "UNKNOWN_SERVICE"),
         ({"languages": ["xx"]}, "input.languages.0", "UNKNOWN_CODE"),
         ({"maxRatePence": 0}, "input.maxRatePence", "OUT_OF_RANGE"),
         ({"sort": "DISTANCE"}, "input.sort", "REQUIRED"),
