@@ -6,7 +6,7 @@ import strawberry
 from strawberry import relay
 
 from broker.api.context import Info
-from broker.api.relay import Connection, connection, decode_id, page_from
+from broker.api.relay import Connection, decode_id, paged
 from broker.errors import InvalidInput
 from broker.geography.postcodes import parse_postcode
 from broker.providers import service
@@ -67,18 +67,21 @@ class ProviderQueries:
         after: str | None = None,
         filter: ProviderFilterInput | None = None,
     ) -> Connection[ProviderNode]:
-        page = page_from(first, after)
         filters = filter.to_domain() if filter else service.ProviderFilter()
-        async with info.context.db.session() as session:
-            rows, total = await service.list_providers(
+        return await paged(
+            info,
+            first,
+            after,
+            lambda session, page: service.list_providers(
                 session,
                 actor=info.context.actor,
                 filters=filters,
                 today=info.context.today,
                 limit=page.limit,
                 offset=page.offset,
-            )
-        return connection([ProviderNode.from_model(p) for p in rows], page=page, total=total)
+            ),
+            ProviderNode.from_model,
+        )
 
     @strawberry.field(description="The service taxonomy.")
     def services(self) -> list[ServiceType]:
