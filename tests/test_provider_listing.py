@@ -115,7 +115,7 @@ async def test_bad_listing_input_is_refused_field_by_field_and_nothing_is_saved(
     assert result["provider"] is None
     assert [(e["field"], e["code"]) for e in result["userErrors"]] == [
         ("input.name", "OUT_OF_RANGE"),
-        ("input.services.1", "UNKNOWN_CODE"),
+        ("input.services.1", "UNKNOWN_SERVICE"),
         ("input.languages.1", "UNKNOWN_CODE"),
         ("input.basePostcode", "INVALID"),
         ("input.travelRadiusKm", "OUT_OF_RANGE"),
