@@ -101,7 +101,9 @@ async def _apply_fields(
         for index, code in enumerate(services):
             if code not in known:
                 problems.add(
-                    f"input.services.{index}", f"Unknown service code '{code[:40]}'.", ErrorCode.UNKNOWN_SERVICE
+                    f"input.services.{index}",
+                    f"Unknown service code '{code[:40]}'.",
+                    ErrorCode.UNKNOWN_SERVICE,
                 )
     if fields.skills is not None:
         skills = _clean_list(fields.skills)
