@@ -16,6 +16,7 @@ from broker.api.clock import LONDON
 from broker.errors import Conflict, ErrorCode, InvalidInput, NotFound, PermissionDenied, Problems
 from broker.providers.models import Provider
 from broker.support import rules
+from broker.support.access import subcontract_visible
 from broker.support.coverage import covering_subcontract
 from broker.support.models import (
     LeadContract,
@@ -24,7 +25,6 @@ from broker.support.models import (
     SubcontractStatus,
     SupportReferral,
 )
-from broker.support.reading import subcontract_visible
 from broker.support.terms import (
     OPEN_SUBCONTRACT,
     check_dates,

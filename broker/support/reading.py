@@ -6,15 +6,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, false, func, or_, select, true
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from broker.accounts.actor import Actor
-from broker.accounts.models import COUNCIL_STAFF, Role
-from broker.holders import service as holders
-from broker.holders.models import DPHolder
 from broker.providers.access import visible_clause as provider_visible_clause
 from broker.providers.models import Provider, ProviderKind, ProviderService
+from broker.support.access import (  # re-exported: callers ask these here
+    referral_visible_clause,
+    subcontract_visible_clause,
+)
 from broker.support.models import (
     LeadContract,
     ReferralStatus,
@@ -52,69 +53,6 @@ class SupportProviderFilter:
     council_id: int | None = None
     lead: bool | None = None
     subcontractor: bool | None = None
-
-
-# --- who sees and who acts --------------------------------------------------------------------
-
-
-def _owned_providers(actor: Actor):
-    return select(Provider.id).where(Provider.owner_id == actor.user_id)
-
-
-def sees_council_business(actor: Actor | None, council_id: int) -> bool:
-    """Council staff and commissioners see their council's contracts, proposals included."""
-    if actor is None:
-        return False
-    if actor.is_platform_admin:
-        return True
-    allowed = (*COUNCIL_STAFF, Role.COMMISSIONER)
-    return actor.role in allowed and actor.council_id == council_id
-
-
-def subcontract_visible_clause(actor: Actor | None) -> ColumnElement[bool]:
-    """Subcontracts in force or ended are a public record of who provides what under the council's
-    contract; proposals and refusals are for the council and the two organisations only."""
-    settled = Subcontract.status.in_([SubcontractStatus.ACTIVE, SubcontractStatus.ENDED])
-    if actor is None:
-        return settled
-    if actor.is_platform_admin:
-        return true()
-    if actor.role in (*COUNCIL_STAFF, Role.COMMISSIONER):
-        return or_(settled, Subcontract.council_id == actor.council_id)
-    if actor.role is Role.PROVIDER:
-        owned = _owned_providers(actor)
-        led = select(LeadContract.id).where(LeadContract.provider_id.in_(owned))
-        return or_(settled, Subcontract.subcontractor_id.in_(owned), Subcontract.lead_contract_id.in_(led))
-    return settled
-
-
-def subcontract_visible(
-    actor: Actor | None, subcontract: Subcontract, lead: Provider | None, subcontractor: Provider | None
-) -> bool:
-    """Python twin of `subcontract_visible_clause`, for relations resolved through loaders."""
-    if subcontract.status in (SubcontractStatus.ACTIVE, SubcontractStatus.ENDED):
-        return True
-    if sees_council_business(actor, subcontract.council_id):
-        return True
-    if actor is None or actor.role is not Role.PROVIDER:
-        return False
-    return any(p is not None and p.owner_id == actor.user_id for p in (lead, subcontractor))
-
-
-def referral_visible_clause(actor: Actor | None) -> ColumnElement[bool]:
-    """Referrals name a person: their council's staff, the person and their representatives, and the
-    chosen provider see them. Commissioners see only counts."""
-    if actor is None:
-        return false()
-    if actor.is_platform_admin:
-        return true()
-    if actor.role in COUNCIL_STAFF:
-        return SupportReferral.council_id == actor.council_id
-    if actor.role in (Role.DP_HOLDER, Role.REPRESENTATIVE):
-        return SupportReferral.holder_id.in_(select(DPHolder.id).where(holders.visible_clause(actor)))
-    if actor.role is Role.PROVIDER:
-        return SupportReferral.provider_id.in_(_owned_providers(actor))
-    return false()
 
 
 # --- reading ----------------------------------------------------------------------------------

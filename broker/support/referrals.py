@@ -17,6 +17,7 @@ from broker.holders import service as holders
 from broker.providers.accreditation import is_accredited
 from broker.providers.models import Accreditation, Provider, ProviderKind, ProviderStatus
 from broker.support import rules
+from broker.support.access import referral_visible_clause
 from broker.support.contracts import add_subcontract
 from broker.support.coverage import covering_subcontract, lead_contracts_in_force
 from broker.support.models import (
@@ -27,7 +28,6 @@ from broker.support.models import (
     SubcontractStatus,
     SupportReferral,
 )
-from broker.support.reading import referral_visible_clause
 from broker.support.terms import (
     OPEN_REFERRAL,
     is_support_service,

@@ -16,8 +16,8 @@ from broker.accounts.models import Role
 from broker.api.clock import LONDON
 from broker.errors import ErrorCode, InvalidInput, PermissionDenied, Problems
 from broker.support import rules
+from broker.support.access import sees_council_business
 from broker.support.models import ReferralRoute, ReferralStatus, SupportReferral
-from broker.support.reading import sees_council_business
 from broker.support.service import waited
 
 

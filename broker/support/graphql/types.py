@@ -16,7 +16,7 @@ from broker.holders.models import DPHolder
 from broker.holders.service import may_read
 from broker.providers.graphql.types import ProviderNode, ServiceType, service_type
 from broker.providers.models import Provider
-from broker.support import reading, reports
+from broker.support import access, reading, reports
 from broker.support.models import (
     LeadContract,
     ReferralRoute,
@@ -131,7 +131,7 @@ async def visible_subcontract_nodes(info: Info, rows: list[Subcontract]) -> list
     return [
         SubcontractNode.from_model(s)
         for s, lead, sub in zip(rows, leads, subs, strict=True)
-        if reading.subcontract_visible(info.context.actor, s, lead, sub)
+        if access.subcontract_visible(info.context.actor, s, lead, sub)
     ]
 
 
