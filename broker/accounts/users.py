@@ -314,7 +314,14 @@ async def change_password(
     return user
 
 
-async def changes_of(session: AsyncSession, user_id: int, limit: int = 50) -> list[UserChange]:
+async def changes_of(
+    session: AsyncSession, *, actor: Actor, user_id: int, limit: int = 50
+) -> list[UserChange]:
+    """The recorded changes to a user's account, newest first, for those who administer the user;
+    nothing for anyone else (the account's history is theirs and their admins' business)."""
+    user = await session.get(User, user_id)
+    if user is None or not access.may_administer(actor, user):
+        return []
     rows = await session.execute(
         select(UserChange)
         .where(col(UserChange.user_id) == user_id)

@@ -271,3 +271,18 @@ async def test_a_provider_finds_their_own_listing_from_viewer(api: GraphQLClient
     assert mine["viewer"]["provider"] == {"name": "Jo Bloggs", "status": "PUBLISHED"}
     assert brokers["viewer"]["provider"] is None
     assert anonymous["viewer"] is None
+
+
+CHANGES = "query($id: ID!) { userChanges(userId: $id) { kind changedBy { email } } }"
+
+
+async def test_the_council_admin_reads_who_changed_an_account_and_a_broker_does_not(
+    api: GraphQLClient, admin, broker
+):
+    await api.data(UNLOCK, {"id": gid("User", broker.id)}, as_user=admin)
+
+    seen = await api.data(CHANGES, {"id": gid("User", broker.id)}, as_user=admin)
+    by_broker = await api.execute(CHANGES, {"id": gid("User", admin.id)}, as_user=broker)
+
+    assert seen["userChanges"] == [{"kind": "UNLOCKED", "changedBy": {"email": admin.email}}]
+    assert by_broker["errors"][0]["extensions"]["code"] == "FORBIDDEN"
