@@ -177,7 +177,11 @@ async def test_provider_a_cannot_edit_provider_b(api, db):
     assert result["updateProvider"] == {
         "provider": None,
         "userErrors": [
-            {"field": "id", "message": "You can only change your own listing.", "code": "PERMISSION_DENIED"}
+            {
+                "field": "input.id",
+                "message": "You can only change your own listing.",
+                "code": "PERMISSION_DENIED",
+            }
         ],
     }
     assert (await reload(db, Provider, listing_b.id)).name == "B's listing"

@@ -70,8 +70,8 @@ def answers_on_behalf(actor: Actor, provider: Provider) -> bool:
             raise PermissionDenied(
                 f"{provider.name} has their own sign-in and answers their own requests; council staff "
                 "answer only for listings without one.",
-                field="input.requestId",
+                field="request_id",
             )
     elif actor.is_staff_of(provider.council_id):
         return True
-    raise PermissionDenied("Only the provider answers a request.", field="input.requestId")
+    raise PermissionDenied("Only the provider answers a request.", field="request_id")

@@ -90,15 +90,13 @@ async def set_blocked_categories(
     """
     council_id = council_id if council_id is not None else actor.council_id
     if council_id is None or await session.get(Council, council_id) is None:
-        raise NotFound("No council with this ID.", field="input.councilId")
+        raise NotFound("No council with this ID.", field="council_id")
     if not actor.is_staff_of(council_id):
-        raise PermissionDenied(
-            "Only the council's brokers and admins keep this list.", field="input.councilId"
-        )
+        raise PermissionDenied("Only the council's brokers and admins keep this list.", field="council_id")
     if len(codes) > MAX_BLOCKED_CATEGORIES:
         raise InvalidInput(
             f"At most {MAX_BLOCKED_CATEGORIES} merchant categories.",
-            field="input.categories",
+            field="categories",
             code=ErrorCode.OUT_OF_RANGE,
         )
     problems = Problems()
@@ -106,15 +104,13 @@ async def set_blocked_categories(
     for index, (code, description) in enumerate(codes):
         code = code.strip()
         if not _MCC.match(code):
-            problems.add(f"input.categories.{index}.code", "A merchant category code is four digits.")
+            problems.add(f"categories.{index}.code", "A merchant category code is four digits.")
         elif code in cleaned:
             problems.add(
-                f"input.categories.{index}.code", "This category is already in the list.", ErrorCode.DUPLICATE
+                f"categories.{index}.code", "This category is already in the list.", ErrorCode.DUPLICATE
             )
         elif len(description) > 120:
-            problems.add(
-                f"input.categories.{index}.description", "At most 120 characters.", ErrorCode.TOO_LONG
-            )
+            problems.add(f"categories.{index}.description", "At most 120 characters.", ErrorCode.TOO_LONG)
         else:
             cleaned.setdefault(code, description.strip() or WELL_KNOWN_CATEGORIES.get(code, ""))
     problems.raise_if_any()

@@ -87,7 +87,7 @@ async def _agreement(
         query = query.with_for_update()
     agreement = (await session.execute(query)).scalar_one_or_none()
     if agreement is None:
-        raise NotFound("No agreement with this ID.", field="input.agreementId")
+        raise NotFound("No agreement with this ID.", field="agreement_id")
     return agreement
 
 
@@ -113,12 +113,10 @@ async def activate_agreement(
     assert holder is not None
     if not await acts_for_holder(session, actor, holder):
         raise PermissionDenied(
-            "Only the person, their representatives or their broker activate.", field="input.agreementId"
+            "Only the person, their representatives or their broker activate.", field="agreement_id"
         )
     if agreement.request_id is None and not actor.is_staff_of(agreement.council_id):
-        raise PermissionDenied(
-            "A broker activates an agreement they made directly.", field="input.agreementId"
-        )
+        raise PermissionDenied("A broker activates an agreement they made directly.", field="agreement_id")
     provider = (
         await session.execute(
             select(Provider)
@@ -128,13 +126,13 @@ async def activate_agreement(
         )
     ).scalar_one()
     if agreement.status is not AgreementStatus.PROPOSED:
-        raise Conflict(f"This agreement is {agreement.status.value}.", field="input.agreementId")
+        raise Conflict(f"This agreement is {agreement.status.value}.", field="agreement_id")
     if agreement.end_date is not None and agreement.end_date < today:
-        raise Conflict("This agreement's end date has passed.", field="input.agreementId")
+        raise Conflict("This agreement's end date has passed.", field="agreement_id")
     if provider.status is not ProviderStatus.PUBLISHED or not await accredited_today(
         session, provider, today
     ):
-        raise Conflict("The provider is not published and accredited today.", field="input.agreementId")
+        raise Conflict("The provider is not published and accredited today.", field="agreement_id")
     # The hours must be free on every day the agreement will run, not only today: another agreement
     # may start next month, or hold the hours until its end date.
     held = await capacity.held_during(
@@ -149,7 +147,7 @@ async def activate_agreement(
         raise Conflict(
             f"{provider.name} has {free:g} of the {agreement.hours_per_week:g} hours a week free while this "
             "agreement runs; another agreement holds them. Nothing was reserved.",
-            field="input.agreementId",
+            field="agreement_id",
             code=ErrorCode.CAPACITY_TAKEN,
         )
     if provider.kind is ProviderKind.PA:
@@ -157,7 +155,7 @@ async def activate_agreement(
         if clashes:
             raise Conflict(
                 f"{provider.name} already works at {len(clashes)} of these times under another agreement.",
-                field="input.agreementId",
+                field="agreement_id",
                 code=ErrorCode.OVERLAPPING,
             )
     move(session, agreement, AgreementStatus.ACTIVE, actor, now)
@@ -176,17 +174,17 @@ async def end_agreement(
     holder = await session.get(DPHolder, agreement.holder_id)
     assert provider is not None and holder is not None
     if not (acts_for_provider(actor, provider) or await acts_for_holder(session, actor, holder)):
-        raise PermissionDenied("Only a party to the agreement ends it.", field="input.agreementId")
+        raise PermissionDenied("Only a party to the agreement ends it.", field="agreement_id")
     if agreement.status is not AgreementStatus.ACTIVE:
-        raise Conflict(f"This agreement is {agreement.status.value}, not ACTIVE.", field="input.agreementId")
+        raise Conflict(f"This agreement is {agreement.status.value}, not ACTIVE.", field="agreement_id")
     problems = Problems()
     if end_date < agreement.start_date:
-        problems.add("input.endDate", "An agreement cannot end before it starts.", ErrorCode.OUT_OF_RANGE)
+        problems.add("end_date", "An agreement cannot end before it starts.", ErrorCode.OUT_OF_RANGE)
     text = reason.strip()
     if not text:
-        problems.add("input.reason", "Say why the agreement ends.", ErrorCode.REQUIRED)
+        problems.add("reason", "Say why the agreement ends.", ErrorCode.REQUIRED)
     elif len(text) > rules.REASON_MAX:
-        problems.add("input.reason", f"At most {rules.REASON_MAX} characters.", ErrorCode.TOO_LONG)
+        problems.add("reason", f"At most {rules.REASON_MAX} characters.", ErrorCode.TOO_LONG)
     problems.raise_if_any()
     agreement.end_date = end_date
     agreement.end_reason = text
@@ -205,11 +203,9 @@ async def cancel_agreement(
     holder = await session.get(DPHolder, agreement.holder_id)
     assert provider is not None and holder is not None
     if not (acts_for_provider(actor, provider) or await acts_for_holder(session, actor, holder)):
-        raise PermissionDenied("Only a party to the agreement cancels it.", field="input.agreementId")
+        raise PermissionDenied("Only a party to the agreement cancels it.", field="agreement_id")
     if agreement.status is not AgreementStatus.PROPOSED:
-        raise Conflict(
-            f"This agreement is {agreement.status.value}; end it instead.", field="input.agreementId"
-        )
+        raise Conflict(f"This agreement is {agreement.status.value}; end it instead.", field="agreement_id")
     move(session, agreement, AgreementStatus.CANCELLED, actor, now, reason.strip()[: rules.REASON_MAX])
     await session.flush()
     return agreement

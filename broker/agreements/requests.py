@@ -30,6 +30,7 @@ from broker.plans import service as plans
 from broker.providers.models import (
     Provider,
 )
+from broker.settings import Settings
 
 
 def effective_status(request: CareRequest, now: datetime) -> RequestStatus:
@@ -49,12 +50,12 @@ async def send_request(
     message: str,
     now: datetime,
     today: date,
-    expires_after: timedelta,
+    settings: Settings,
 ) -> CareRequest:
     """Asks a provider to take on needs of a plan (all of them when none are named). The request
-    expires unanswered after `expires_after` (BROKER_REQUEST_EXPIRY_HOURS)."""
+    expires unanswered after BROKER_REQUEST_EXPIRY_HOURS."""
     plan = await plans.require_plan(
-        session, actor=actor, plan_id=plan_id, field="input.planId", operation="sendRequest", now=now
+        session, actor=actor, plan_id=plan_id, field="plan_id", operation="sendRequest", now=now
     )
     holder = await session.get(DPHolder, plan.holder_id)
     assert holder is not None
@@ -62,23 +63,23 @@ async def send_request(
         raise PermissionDenied("Only the person, their representatives or their broker send requests.")
     if plan.status not in OPEN_PLAN:
         raise Conflict(
-            f"The plan is {plan.status.value}; activate it before sending requests.", field="input.planId"
+            f"The plan is {plan.status.value}; activate it before sending requests.", field="plan_id"
         )
-    provider = await published_provider(session, provider_id, "input.providerId")
+    provider = await published_provider(session, provider_id, "provider_id")
     if not await accredited_today(session, provider, today):
-        raise Conflict("This provider is not accredited today.", field="input.providerId")
+        raise Conflict("This provider is not accredited today.", field="provider_id")
     problems = Problems()
     needs = await plan_needs(session, plan_id)
     chosen = chosen_needs(
         list(need_ids) or list(needs),
         needs,
         await offered_services(session, provider_id),
-        "input.needIds",
+        "need_ids",
         problems,
     )
     text = message.strip()
     if len(text) > rules.MESSAGE_MAX:
-        problems.add("input.message", f"At most {rules.MESSAGE_MAX} characters.", ErrorCode.TOO_LONG)
+        problems.add("message", f"At most {rules.MESSAGE_MAX} characters.", ErrorCode.TOO_LONG)
     problems.raise_if_any()
     pending = await session.execute(
         select(CareRequest).where(
@@ -91,7 +92,7 @@ async def send_request(
     if pending.first() is not None:
         raise Conflict(
             "A request to this provider for this plan is waiting for an answer.",
-            field="input.providerId",
+            field="provider_id",
             code=ErrorCode.DUPLICATE,
         )
     request = CareRequest(
@@ -103,7 +104,7 @@ async def send_request(
         message=text,
         sent_by_id=actor.user_id,
         sent_at=now,
-        expires_at=now + expires_after,
+        expires_at=now + timedelta(hours=settings.request_expiry_hours),
     )
     session.add(request)
     await session.flush()
@@ -123,18 +124,16 @@ async def respond_to_request(
         )
     ).scalar_one_or_none()
     if request is None:
-        raise NotFound("No request with this ID.", field="input.requestId")
+        raise NotFound("No request with this ID.", field="request_id")
     provider = await session.get(Provider, request.provider_id)
     assert provider is not None
     on_behalf = answers_on_behalf(actor, provider)
     status = effective_status(request, now)
     if status is not RequestStatus.PENDING:
-        raise Conflict(f"This request is already {status.value}.", field="input.requestId")
+        raise Conflict(f"This request is already {status.value}.", field="request_id")
     text = reason.strip()
     if len(text) > rules.REASON_MAX:
-        raise Conflict(
-            f"At most {rules.REASON_MAX} characters.", field="input.reason", code=ErrorCode.TOO_LONG
-        )
+        raise Conflict(f"At most {rules.REASON_MAX} characters.", field="reason", code=ErrorCode.TOO_LONG)
     request.status = RequestStatus.ACCEPTED if accept else RequestStatus.DECLINED
     request.reason = text
     request.responded_by_id = actor.user_id

@@ -103,14 +103,14 @@ async def create_agreement(
             )
         ).scalar_one_or_none()
         if request is None:
-            raise NotFound("No request with this ID.", field="input.requestId")
+            raise NotFound("No request with this ID.", field="request_id")
         if effective_status(request, now) is not RequestStatus.ACCEPTED:
-            raise Conflict("Only an accepted request becomes an agreement.", field="input.requestId")
+            raise Conflict("Only an accepted request becomes an agreement.", field="request_id")
         used = await session.execute(select(Agreement.id).where(Agreement.request_id == request.id))
         if used.first() is not None:
             raise Conflict(
                 "An agreement was already made from this request.",
-                field="input.requestId",
+                field="request_id",
                 code=ErrorCode.DUPLICATE,
             )
         plan_id, provider_id = request.plan_id, request.provider_id
@@ -118,35 +118,33 @@ async def create_agreement(
     else:
         if actor.role not in COUNCIL_STAFF:
             raise PermissionDenied(
-                "Without an accepted request, only a broker makes an agreement.", field="input.requestId"
+                "Without an accepted request, only a broker makes an agreement.", field="request_id"
             )
         if fields.plan_id is None:
-            problems.add("input.planId", "Choose the plan, or the accepted request.", ErrorCode.REQUIRED)
+            problems.add("plan_id", "Choose the plan, or the accepted request.", ErrorCode.REQUIRED)
         if fields.provider_id is None:
-            problems.add(
-                "input.providerId", "Choose the provider, or the accepted request.", ErrorCode.REQUIRED
-            )
+            problems.add("provider_id", "Choose the provider, or the accepted request.", ErrorCode.REQUIRED)
         problems.raise_if_any()
         plan_id, provider_id = fields.plan_id, fields.provider_id  # type: ignore[assignment]
         need_ids = fields.need_ids or []
     plan = await plans.require_plan(
-        session, actor=actor, plan_id=plan_id, field="input.planId", operation="createAgreement", now=now
+        session, actor=actor, plan_id=plan_id, field="plan_id", operation="createAgreement", now=now
     )
     holder = await session.get(DPHolder, plan.holder_id)
     assert holder is not None
     if not await acts_for_holder(session, actor, holder):
         raise PermissionDenied("Only the person, their representatives or their broker agree.", field="input")
     if plan.status not in OPEN_PLAN:
-        raise Conflict(f"The plan is {plan.status.value}.", field="input.planId")
+        raise Conflict(f"The plan is {plan.status.value}.", field="plan_id")
     provider = await session.get(Provider, provider_id)
     if provider is None or (request is None and provider.status is not ProviderStatus.PUBLISHED):
-        raise NotFound("No published listing with this ID.", field="input.providerId")
+        raise NotFound("No published listing with this ID.", field="provider_id")
     needs = await plan_needs(session, plan_id)
     chosen = chosen_needs(
         need_ids or list(needs),
         needs,
         await offered_services(session, provider_id),
-        "input.needIds",
+        "need_ids",
         problems,
     )
 
@@ -155,57 +153,57 @@ async def create_agreement(
     if hours is None:
         hours = needed
     if not hours > 0:
-        problems.add("input.hoursPerWeek", "Hours a week must be more than 0.", ErrorCode.OUT_OF_RANGE)
+        problems.add("hours_per_week", "Hours a week must be more than 0.", ErrorCode.OUT_OF_RANGE)
     elif chosen and hours > needed + rules.HOURS_EPSILON:
         problems.add(
-            "input.hoursPerWeek",
+            "hours_per_week",
             f"{hours:g} hours a week is more than the {needed:g} the chosen needs call for.",
             ErrorCode.OUT_OF_RANGE,
         )
     rate = fields.hourly_rate_pence if fields.hourly_rate_pence is not None else provider.hourly_rate_pence
     budgeted = max((n.budgeted_rate_pence for n in chosen), default=None)
     if rate is None:
-        problems.add("input.hourlyRatePence", "Give the hourly rate agreed.", ErrorCode.REQUIRED)
+        problems.add("hourly_rate_pence", "Give the hourly rate agreed.", ErrorCode.REQUIRED)
     elif rate < (floor := provider_rules.national_living_wage_pence(fields.start_date or today)):
         # Judged on the date the work starts: the wage in force then, whenever the agreement is made.
         problems.add(
-            "input.hourlyRatePence",
+            "hourly_rate_pence",
             f"An hourly rate cannot be below the National Living Wage (£{floor / 100:.2f}).",
             ErrorCode.OUT_OF_RANGE,
         )
     elif budgeted is not None and rate > budgeted:
         problems.add(
-            "input.hourlyRatePence",
+            "hourly_rate_pence",
             f"£{rate / 100:.2f} an hour is above the £{budgeted / 100:.2f} the plan budgets for these needs.",
             ErrorCode.OUT_OF_RANGE,
         )
     slots: list[schedule.Window] = []
     if not fields.slots:
-        problems.add("input.slots", "Give the times of the week the provider works.", ErrorCode.REQUIRED)
+        problems.add("slots", "Give the times of the week the provider works.", ErrorCode.REQUIRED)
     else:
         try:
-            slots = [(int(d), s, e) for d, s, e in validate_slots(fields.slots, field="input.slots")]
+            slots = [(int(d), s, e) for d, s, e in validate_slots(fields.slots, field="slots")]
         except InvalidInput as error:
             problems.errors.extend(error.errors)
         available = await _availability(session, provider_id)
         for index, window in enumerate(slots):
             if schedule.subtract([window], available):
                 problems.add(
-                    f"input.slots.{index}",
+                    f"slots.{index}",
                     "This is outside the provider's availability.",
                     ErrorCode.OUT_OF_RANGE,
                 )
         slot_hours = sum(e - s for _, s, e in slots) / 60
         if slots and hours and hours > slot_hours + rules.HOURS_EPSILON:
             problems.add(
-                "input.hoursPerWeek",
+                "hours_per_week",
                 f"{hours:g} hours a week do not fit the {slot_hours:g} hours of the slots.",
                 ErrorCode.OUT_OF_RANGE,
             )
     if fields.start_date is None:
-        problems.add("input.startDate", "Give the date the agreement starts.", ErrorCode.REQUIRED)
+        problems.add("start_date", "Give the date the agreement starts.", ErrorCode.REQUIRED)
     elif fields.end_date is not None and fields.end_date < fields.start_date:
-        problems.add("input.endDate", "An agreement cannot end before it starts.", ErrorCode.OUT_OF_RANGE)
+        problems.add("end_date", "An agreement cannot end before it starts.", ErrorCode.OUT_OF_RANGE)
     coverage = None
     support = [n.service_code for n in chosen if is_dp_support(n.service_code)]
     if support and fields.start_date is not None:
@@ -214,7 +212,7 @@ async def create_agreement(
         )
         if coverage is None:
             problems.add(
-                "input.needIds",
+                "need_ids",
                 "No DP support contract of the council covers these services from this provider on the start "
                 "date; the lead provider must subcontract to them first.",
                 ErrorCode.INVALID_STATE,

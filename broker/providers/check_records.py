@@ -50,25 +50,25 @@ async def record_accreditation(
     """Council staff record the result of a check; it replaces the previous result of that check."""
     provider = await session.get(Provider, provider_id)
     if provider is None or not await is_visible(session, actor, provider_id, today):
-        raise NotFound("No listing with this ID.", field="input.providerId")
+        raise NotFound("No listing with this ID.", field="provider_id")
     if not actor.is_staff_of(provider.council_id):
-        raise PermissionDenied("Only the listing's council records its checks.", field="input.providerId")
+        raise PermissionDenied("Only the listing's council records its checks.", field="provider_id")
     problems = Problems()
     reference = check.reference.strip()
     if len(reference) > rules.REFERENCE_MAX:
-        problems.add("input.reference", f"At most {rules.REFERENCE_MAX} characters.", ErrorCode.TOO_LONG)
+        problems.add("reference", f"At most {rules.REFERENCE_MAX} characters.", ErrorCode.TOO_LONG)
     if check.checked_on > today:
-        problems.add("input.checkedOn", "A check cannot be dated in the future.", ErrorCode.OUT_OF_RANGE)
+        problems.add("checked_on", "A check cannot be dated in the future.", ErrorCode.OUT_OF_RANGE)
     if check.checked_on.year < 1990:
-        problems.add("input.checkedOn", "That date is too long ago.", ErrorCode.OUT_OF_RANGE)
+        problems.add("checked_on", "That date is too long ago.", ErrorCode.OUT_OF_RANGE)
     if check.expires_on is not None and check.expires_on <= check.checked_on:
-        problems.add("input.expiresOn", "Expiry must be after the check date.", ErrorCode.OUT_OF_RANGE)
+        problems.add("expires_on", "Expiry must be after the check date.", ErrorCode.OUT_OF_RANGE)
     if check.status is CheckStatus.PASSED and not reference:
-        problems.add("input.reference", "A passed check needs its reference.", ErrorCode.REQUIRED)
+        problems.add("reference", "A passed check needs its reference.", ErrorCode.REQUIRED)
     if check.cqc_rating is not None and check.check_type is not CheckType.CQC_REGISTRATION:
-        problems.add("input.cqcRating", "A CQC rating belongs to a CQC registration check.")
+        problems.add("cqc_rating", "A CQC rating belongs to a CQC registration check.")
     if check.dbs_update_service is not None and check.check_type is not CheckType.DBS_ENHANCED:
-        problems.add("input.dbsUpdateService", "The update service applies to DBS checks only.")
+        problems.add("dbs_update_service", "The update service applies to DBS checks only.")
     problems.raise_if_any()
     existing = (
         await session.execute(

@@ -86,33 +86,33 @@ async def _apply_fields(
         name = " ".join(fields.name.split())
         low, high = rules.NAME_LENGTH
         if not low <= len(name) <= high:
-            problems.add("input.name", f"Name must be {low} to {high} characters.", ErrorCode.OUT_OF_RANGE)
+            problems.add("name", f"Name must be {low} to {high} characters.", ErrorCode.OUT_OF_RANGE)
         provider.name = name
     if fields.bio is not None:
         if len(fields.bio) > rules.BIO_MAX:
-            problems.add("input.bio", f"Bio must be at most {rules.BIO_MAX} characters.", ErrorCode.TOO_LONG)
+            problems.add("bio", f"Bio must be at most {rules.BIO_MAX} characters.", ErrorCode.TOO_LONG)
         provider.bio = fields.bio.strip()
     services: list[str] | None = None
     if fields.services is not None:
         services = list(dict.fromkeys(fields.services))
         if len(services) > rules.MAX_SERVICES:
-            problems.add("input.services", f"At most {rules.MAX_SERVICES} services.", ErrorCode.OUT_OF_RANGE)
+            problems.add("services", f"At most {rules.MAX_SERVICES} services.", ErrorCode.OUT_OF_RANGE)
         known = all_services()
         for index, code in enumerate(services):
             if code not in known:
                 problems.add(
-                    f"input.services.{index}",
+                    f"services.{index}",
                     f"Unknown service code '{code[:40]}'.",
                     ErrorCode.UNKNOWN_SERVICE,
                 )
     if fields.skills is not None:
         skills = _clean_list(fields.skills)
         if len(skills) > rules.MAX_SKILLS:
-            problems.add("input.skills", f"At most {rules.MAX_SKILLS} skills.", ErrorCode.OUT_OF_RANGE)
+            problems.add("skills", f"At most {rules.MAX_SKILLS} skills.", ErrorCode.OUT_OF_RANGE)
         for index, skill in enumerate(skills):
             if len(skill) > rules.SKILL_MAX:
                 problems.add(
-                    f"input.skills.{index}",
+                    f"skills.{index}",
                     f"Each skill is at most {rules.SKILL_MAX} characters.",
                     ErrorCode.TOO_LONG,
                 )
@@ -120,26 +120,22 @@ async def _apply_fields(
     if fields.languages is not None:
         languages = list(dict.fromkeys(code.strip().lower() for code in fields.languages))
         if len(languages) > rules.MAX_LANGUAGES:
-            problems.add(
-                "input.languages", f"At most {rules.MAX_LANGUAGES} languages.", ErrorCode.OUT_OF_RANGE
-            )
+            problems.add("languages", f"At most {rules.MAX_LANGUAGES} languages.", ErrorCode.OUT_OF_RANGE)
         for index, code in enumerate(languages):
             if code not in LANGUAGES:
                 problems.add(
-                    f"input.languages.{index}",
+                    f"languages.{index}",
                     f"Unknown language code '{code[:12]}'.",
                     ErrorCode.UNKNOWN_CODE,
                 )
         provider.languages = languages
     if fields.gender is not None:
         if provider.kind is not ProviderKind.PA:
-            problems.add("input.gender", "Only personal assistants list a gender.")
+            problems.add("gender", "Only personal assistants list a gender.")
         provider.gender = fields.gender
     if fields.base_postcode is not None:
         try:
-            postcode, district = await resolve_postcode(
-                session, fields.base_postcode, field="input.basePostcode"
-            )
+            postcode, district = await resolve_postcode(session, fields.base_postcode, field="base_postcode")
         except InvalidInput as error:
             problems.errors.extend(error.errors)
         else:
@@ -150,7 +146,7 @@ async def _apply_fields(
     if fields.travel_radius_km is not None:
         if not 0 < fields.travel_radius_km <= rules.MAX_TRAVEL_RADIUS_KM:
             problems.add(
-                "input.travelRadiusKm",
+                "travel_radius_km",
                 f"Travel radius must be more than 0 and at most {rules.MAX_TRAVEL_RADIUS_KM:g} km.",
                 ErrorCode.OUT_OF_RANGE,
             )
@@ -160,13 +156,13 @@ async def _apply_fields(
         floor = rules.national_living_wage_pence(today)
         if rate < floor:
             problems.add(
-                "input.hourlyRatePence",
+                "hourly_rate_pence",
                 f"Hourly rate cannot be below the National Living Wage (£{floor / 100:.2f}).",
                 ErrorCode.OUT_OF_RANGE,
             )
         elif rate > rules.MAX_HOURLY_RATE_PENCE:
             problems.add(
-                "input.hourlyRatePence",
+                "hourly_rate_pence",
                 f"Hourly rate above £{rules.MAX_HOURLY_RATE_PENCE / 100:.0f} is not "
                 "accepted; rates are in pence.",
                 ErrorCode.OUT_OF_RANGE,
@@ -176,7 +172,7 @@ async def _apply_fields(
         most = rules.MAX_WEEKLY_HOURS[provider.kind]
         if not 0 <= fields.weekly_capacity_hours <= most:
             problems.add(
-                "input.weeklyCapacityHours",
+                "weekly_capacity_hours",
                 f"Weekly capacity must be between 0 and {most:g} hours.",
                 ErrorCode.OUT_OF_RANGE,
             )
@@ -184,17 +180,17 @@ async def _apply_fields(
     if fields.contact_email is not None:
         email = fields.contact_email.strip()
         if email and (len(email) > 254 or not _EMAIL.match(email)):
-            problems.add("input.contactEmail", "Enter a valid email address.")
+            problems.add("contact_email", "Enter a valid email address.")
         provider.contact_email = email or None
     if fields.contact_phone is not None:
         phone = fields.contact_phone.strip()
         if phone and not _PHONE.match(phone):
-            problems.add("input.contactPhone", "Enter a UK phone number of 10 or 11 digits.")
+            problems.add("contact_phone", "Enter a UK phone number of 10 or 11 digits.")
         provider.contact_phone = phone or None
     if fields.merchant_category_code is not None:
         code = fields.merchant_category_code.strip()
         if code and not _MCC.match(code):
-            problems.add("input.merchantCategoryCode", "A merchant category code is four digits.")
+            problems.add("merchant_category_code", "A merchant category code is four digits.")
         provider.merchant_category_code = code or None
     return services
 
@@ -227,21 +223,21 @@ async def create_provider(
         if council_id is None:
             raise InvalidInput(
                 "Choose the council this listing belongs to.",
-                field="input.councilId",
+                field="council_id",
                 code=ErrorCode.REQUIRED,
             )
         owner_id = None
     elif actor.role in (Role.BROKER, Role.ADMIN):
         if council_id is not None and council_id != actor.council_id:
-            raise PermissionDenied("You can only add listings to your own council.", field="input.councilId")
+            raise PermissionDenied("You can only add listings to your own council.", field="council_id")
         council_id = actor.council_id
         owner_id = None
     else:
         raise PermissionDenied("Only providers and council staff create listings.", field="input")
     if council_id is None or await session.get(Council, council_id) is None:
-        raise NotFound("No council with this ID.", field="input.councilId")
+        raise NotFound("No council with this ID.", field="council_id")
     if fields.name is None:
-        problems.add("input.name", "A listing needs a name.", ErrorCode.REQUIRED)
+        problems.add("name", "A listing needs a name.", ErrorCode.REQUIRED)
     provider = Provider(
         council_id=council_id, owner_id=owner_id, kind=kind, name="", created_at=now, updated_at=now
     )
@@ -281,8 +277,8 @@ def _update_input_field(gap: str | None, fields: ListingFields) -> str:
     """Where a publishing gap sits in the updateProvider input: the gaps are named after the listing's
     fields, which are the input's; a missing contact points at the contact field the caller cleared."""
     if gap == "contactEmail" and fields.contact_email is None and fields.contact_phone is not None:
-        return "input.contactPhone"
-    return f"input.{gap}"
+        return "contact_phone"
+    return f"{gap}"
 
 
 async def set_availability(
@@ -300,13 +296,13 @@ async def set_availability(
     """
     provider = await editable_provider(session, actor, provider_id, now)
     before = await gaps_if_published(session, provider)
-    valid = validate_slots(slots, field="input.slots")
+    valid = validate_slots(slots, field="slots")
     await session.execute(delete(AvailabilitySlot).where(AvailabilitySlot.provider_id == provider_id))
     session.add_all(
         AvailabilitySlot(provider_id=provider_id, day=day, start_minute=start, end_minute=end)
         for day, start, end in valid
     )
-    await keep_published_complete(session, provider, before, lambda _gap: "input.slots")
+    await keep_published_complete(session, provider, before, lambda _gap: "slots")
     await mark_changed(session, provider, now)
     return provider
 

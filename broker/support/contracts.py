@@ -66,16 +66,16 @@ async def create_lead_contract(
     council_id = fields.council_id
     if actor.is_platform_admin:
         if council_id is None:
-            raise InvalidInput("Choose the council.", field="input.councilId", code=ErrorCode.REQUIRED)
+            raise InvalidInput("Choose the council.", field="council_id", code=ErrorCode.REQUIRED)
     elif council_id is not None and council_id != actor.council_id:
-        raise PermissionDenied("You can only record your own council's contracts.", field="input.councilId")
+        raise PermissionDenied("You can only record your own council's contracts.", field="council_id")
     else:
         council_id = actor.council_id
     if not actor.is_staff_of(council_id):
         raise PermissionDenied("Only the council's brokers and admins manage contracts.", field="input")
     # Locking the council serialises contract changes, so two overlapping contracts cannot both pass.
     if council_id is None or await session.get(Council, council_id, with_for_update=True) is None:
-        raise NotFound("No council with this ID.", field="input.councilId")
+        raise NotFound("No council with this ID.", field="council_id")
     problems = Problems()
     services = support_services(fields.services, problems)
     await support_org(
@@ -84,13 +84,13 @@ async def create_lead_contract(
         fields.lead_provider_id,
         services,
         problems,
-        field="input.leadProviderId",
+        field="lead_provider_id",
         today=now.astimezone(LONDON).date(),
     )
     check_dates(fields.start_date, fields.end_date, problems)
     if not 0 < fields.annual_value_pence <= rules.MAX_ANNUAL_VALUE_PENCE:
         problems.add(
-            "input.annualValuePence",
+            "annual_value_pence",
             f"The annual value is more than £0 and at most £{rules.MAX_ANNUAL_VALUE_PENCE // 100:,}; "
             "amounts are in pence.",
             ErrorCode.OUT_OF_RANGE,
@@ -102,7 +102,7 @@ async def create_lead_contract(
         for index, code in enumerate(services):
             if code in other.services:
                 problems.add(
-                    f"input.services.{index}",
+                    f"services.{index}",
                     f"The council already has a lead contract for {service_label(code)} from "
                     f"{other.start_date:%d %B %Y} to {other.end_date:%d %B %Y}.",
                     ErrorCode.OVERLAPPING,
@@ -140,19 +140,19 @@ async def propose_subcontract(
     """Council staff propose that the lead subcontract some of its contracted services to another
     organisation. Subcontracting "is only viable should organisations be willing and able to act as a
     sub-contractor", so it stays PROPOSED until the lead and the subcontractor both accept."""
-    contract = await managed_contract(session, actor, fields.lead_contract_id, field="input.leadContractId")
+    contract = await managed_contract(session, actor, fields.lead_contract_id, field="lead_contract_id")
     if contract.end_date < today:
-        raise Conflict("This lead contract has ended.", field="input.leadContractId")
+        raise Conflict("This lead contract has ended.", field="lead_contract_id")
     problems = Problems()
     services = support_services(fields.services, problems)
     for index, code in enumerate(services):
         if is_support_service(code) and code not in contract.services:
             problems.add(
-                f"input.services.{index}",
+                f"services.{index}",
                 f"The lead contract does not cover {service_label(code)}, so it cannot be subcontracted.",
             )
     if fields.subcontractor_id == contract.provider_id:
-        problems.add("input.subcontractorId", "The lead provider cannot subcontract to itself.")
+        problems.add("subcontractor_id", "The lead provider cannot subcontract to itself.")
     else:
         await support_org(
             session,
@@ -160,23 +160,19 @@ async def propose_subcontract(
             fields.subcontractor_id,
             services,
             problems,
-            field="input.subcontractorId",
+            field="subcontractor_id",
             today=today,
         )
     start = fields.start_date or max(today, contract.start_date)
     end = fields.end_date or contract.end_date
     if start < contract.start_date:
         problems.add(
-            "input.startDate", "A subcontract cannot start before its lead contract.", ErrorCode.OUT_OF_RANGE
+            "start_date", "A subcontract cannot start before its lead contract.", ErrorCode.OUT_OF_RANGE
         )
     if end > contract.end_date:
-        problems.add(
-            "input.endDate", "A subcontract cannot run past its lead contract.", ErrorCode.OUT_OF_RANGE
-        )
+        problems.add("end_date", "A subcontract cannot run past its lead contract.", ErrorCode.OUT_OF_RANGE)
     if end < start:
-        problems.add(
-            "input.endDate", "The end date must not be before the start date.", ErrorCode.OUT_OF_RANGE
-        )
+        problems.add("end_date", "The end date must not be before the start date.", ErrorCode.OUT_OF_RANGE)
     problems.raise_if_any()
     existing = await covering_subcontract(
         session, contract.id, fields.subcontractor_id, services, OPEN_SUBCONTRACT, on=None
@@ -184,7 +180,7 @@ async def propose_subcontract(
     if existing is not None and periods_overlap(start, end, existing.start_date, existing.end_date):
         raise Conflict(
             f"A {existing.status.value.lower()} subcontract to this provider already covers these services.",
-            field="input.subcontractorId",
+            field="subcontractor_id",
             code=ErrorCode.DUPLICATE,
         )
     return await add_subcontract(session, contract, fields.subcontractor_id, services, start, end, actor, now)
@@ -233,30 +229,26 @@ async def respond_to_subcontract(
     subcontract = await session.get(Subcontract, subcontract_id, with_for_update=True)
     contract = await session.get(LeadContract, subcontract.lead_contract_id) if subcontract else None
     if subcontract is None or contract is None:
-        raise NotFound("No subcontract with this ID.", field="input.id")
+        raise NotFound("No subcontract with this ID.", field="id")
     lead = await session.get(Provider, contract.provider_id)
     subcontractor = await session.get(Provider, subcontract.subcontractor_id)
     if not subcontract_visible(actor, subcontract, lead, subcontractor):
-        raise NotFound("No subcontract with this ID.", field="input.id")
+        raise NotFound("No subcontract with this ID.", field="id")
     is_lead = lead is not None and actor.role is Role.PROVIDER and lead.owner_id == actor.user_id
     is_sub = (
         subcontractor is not None and actor.role is Role.PROVIDER and subcontractor.owner_id == actor.user_id
     )
     if not (is_lead or is_sub):
         raise PermissionDenied(
-            "Only the lead provider and the subcontractor answer a subcontract proposal.", field="input.id"
+            "Only the lead provider and the subcontractor answer a subcontract proposal.", field="id"
         )
     if subcontract.status is not SubcontractStatus.PROPOSED:
-        raise Conflict(
-            f"This subcontract is {subcontract.status.value.lower()}, not proposed.", field="input.id"
-        )
+        raise Conflict(f"This subcontract is {subcontract.status.value.lower()}, not proposed.", field="id")
     if (is_lead and subcontract.lead_accepted_at) or (is_sub and subcontract.subcontractor_accepted_at):
-        raise Conflict("You have already accepted; it waits for the other organisation.", field="input.id")
+        raise Conflict("You have already accepted; it waits for the other organisation.", field="id")
     cleaned = " ".join((reason or "").split())
     if len(cleaned) > rules.REASON_MAX:
-        raise InvalidInput(
-            f"At most {rules.REASON_MAX} characters.", field="input.reason", code=ErrorCode.TOO_LONG
-        )
+        raise InvalidInput(f"At most {rules.REASON_MAX} characters.", field="reason", code=ErrorCode.TOO_LONG)
     waiting = await session.execute(
         select(SupportReferral)
         .where(
@@ -294,18 +286,16 @@ async def end_subcontract(
     """Council staff end an ACTIVE subcontract today; new choices of that provider then need a new one."""
     subcontract = await session.get(Subcontract, subcontract_id, with_for_update=True)
     if subcontract is None:
-        raise NotFound("No subcontract with this ID.", field="input.id")
+        raise NotFound("No subcontract with this ID.", field="id")
     if not actor.is_staff_of(subcontract.council_id):
         if (
             subcontract.status is SubcontractStatus.PROPOSED
             or subcontract.status is SubcontractStatus.DECLINED
         ):
-            raise NotFound("No subcontract with this ID.", field="input.id")
-        raise PermissionDenied("Only the council's brokers and admins end subcontracts.", field="input.id")
+            raise NotFound("No subcontract with this ID.", field="id")
+        raise PermissionDenied("Only the council's brokers and admins end subcontracts.", field="id")
     if subcontract.status is not SubcontractStatus.ACTIVE:
-        raise Conflict(
-            f"This subcontract is {subcontract.status.value.lower()}, not active.", field="input.id"
-        )
+        raise Conflict(f"This subcontract is {subcontract.status.value.lower()}, not active.", field="id")
     subcontract.status = SubcontractStatus.ENDED
     subcontract.ended_at = now
     subcontract.end_date = max(min(subcontract.end_date, today), subcontract.start_date)

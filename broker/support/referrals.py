@@ -75,38 +75,34 @@ async def choose_support_provider(
     """
     holder = await holders.get_dp_holder(session, actor=actor, holder_id=holder_id)
     if holder is None:
-        raise NotFound("No DP holder with this ID.", field="input.holderId")
+        raise NotFound("No DP holder with this ID.", field="holder_id")
     if not actor.is_staff_of(holder.council_id) and not await holders.acts_for(session, actor, holder):
         raise PermissionDenied(
-            "The person, their representative or their council's brokers choose.", field="input.holderId"
+            "The person, their representative or their council's brokers choose.", field="holder_id"
         )
     problems = Problems()
     services = support_services(services, problems)
     provider = await support_org(
-        session, actor, provider_id, services, problems, field="input.providerId", today=today
+        session, actor, provider_id, services, problems, field="provider_id", today=today
     )
     if provider is not None and provider.kind is ProviderKind.SUPPORT_ORG:
         checks = await session.execute(select(Accreditation).where(Accreditation.provider_id == provider_id))
         if provider.status is not ProviderStatus.PUBLISHED:
-            problems.add(
-                "input.providerId", f"{provider.name} is not taking referrals.", ErrorCode.INVALID_STATE
-            )
+            problems.add("provider_id", f"{provider.name} is not taking referrals.", ErrorCode.INVALID_STATE)
         elif not is_accredited(provider.kind, checks.scalars(), today):
-            problems.add(
-                "input.providerId", f"{provider.name} is not accredited today.", ErrorCode.INVALID_STATE
-            )
+            problems.add("provider_id", f"{provider.name} is not accredited today.", ErrorCode.INVALID_STATE)
     known = [code for code in services if is_support_service(code)]
     leads = await lead_contracts_in_force(session, council_id=holder.council_id, services=known, on=today)
     for index, code in enumerate(services):
         if code in known and code not in leads:
             problems.add(
-                f"input.services.{index}",
+                f"services.{index}",
                 f"The council has no DP support contract for {service_label(code)} in force.",
                 ErrorCode.INVALID_STATE,
             )
     if len({c.id for c in leads.values()}) > 1:
         problems.add(
-            "input.services",
+            "services",
             "These services come under different lead contracts; choose a provider for each separately.",
         )
     problems.raise_if_any()
@@ -123,7 +119,7 @@ async def choose_support_provider(
         if shared:
             raise Conflict(
                 f"A referral for {', '.join(shared)} is already open for this person.",
-                field="input.services",
+                field="services",
                 code=ErrorCode.DUPLICATE,
             )
     referral = SupportReferral(
@@ -176,25 +172,23 @@ async def respond_to_referral(
     """The chosen provider accepts or declines a referral sent to it."""
     referral = await session.get(SupportReferral, referral_id, with_for_update=True)
     if referral is None:
-        raise NotFound("No referral with this ID.", field="input.id")
+        raise NotFound("No referral with this ID.", field="id")
     visible = await session.execute(
         select(SupportReferral.id).where(SupportReferral.id == referral_id, referral_visible_clause(actor))
     )
     if visible.first() is None:
-        raise NotFound("No referral with this ID.", field="input.id")
+        raise NotFound("No referral with this ID.", field="id")
     provider = await session.get(Provider, referral.provider_id)
     if actor.role is not Role.PROVIDER or provider is None or provider.owner_id != actor.user_id:
-        raise PermissionDenied("Only the chosen provider answers a referral.", field="input.id")
+        raise PermissionDenied("Only the chosen provider answers a referral.", field="id")
     if referral.status is not ReferralStatus.SENT:
         raise Conflict(
             f"This referral is {referral.status.value.lower().replace('_', ' ')}, not waiting for an answer.",
-            field="input.id",
+            field="id",
         )
     cleaned = " ".join((reason or "").split())
     if len(cleaned) > rules.REASON_MAX:
-        raise InvalidInput(
-            f"At most {rules.REASON_MAX} characters.", field="input.reason", code=ErrorCode.TOO_LONG
-        )
+        raise InvalidInput(f"At most {rules.REASON_MAX} characters.", field="reason", code=ErrorCode.TOO_LONG)
     referral.status = ReferralStatus.ACCEPTED if accept else ReferralStatus.DECLINED
     referral.decline_reason = None if accept else (cleaned or None)
     referral.decided_at = now

@@ -40,7 +40,7 @@ def is_support_service(code: str) -> bool:
     return entry is not None and entry.group == rules.DP_SUPPORT_GROUP
 
 
-def support_services(codes: Sequence[str], problems: Problems, *, field: str = "input.services") -> list[str]:
+def support_services(codes: Sequence[str], problems: Problems, *, field: str = "services") -> list[str]:
     """Known codes of the DP support group, each once, at least one."""
     services = list(dict.fromkeys(codes))
     if not services:
@@ -82,18 +82,16 @@ async def support_org(
     offered = await offered_services(session, provider_id)
     for index, code in enumerate(services):
         if is_support_service(code) and code not in offered:
-            problems.add(f"input.services.{index}", f"{provider.name} does not offer {service_label(code)}.")
+            problems.add(f"services.{index}", f"{provider.name} does not offer {service_label(code)}.")
     return provider
 
 
 def check_dates(start: date, end: date, problems: Problems) -> None:
     if end < start:
-        problems.add(
-            "input.endDate", "The end date must not be before the start date.", ErrorCode.OUT_OF_RANGE
-        )
+        problems.add("end_date", "The end date must not be before the start date.", ErrorCode.OUT_OF_RANGE)
     elif end.year - start.year > rules.MAX_CONTRACT_YEARS:
         problems.add(
-            "input.endDate",
+            "end_date",
             f"A contract runs for at most {rules.MAX_CONTRACT_YEARS} years.",
             ErrorCode.OUT_OF_RANGE,
         )

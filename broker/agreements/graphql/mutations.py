@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
+from typing import Any, Self
 
 import strawberry
 from strawberry import relay
@@ -15,18 +16,15 @@ from broker.agreements.graphql.types import (
     BlockedMerchantCategoryType,
     CareRequestNode,
 )
-from broker.api.context import Info
-from broker.api.errors import UserError
+from broker.agreements.models import BlockedMerchantCategory
 from broker.api.inputs import DecodesIds
-from broker.api.mutations import MutationPayload, in_transaction, mutate
+from broker.api.mutations import MutationPayload, use_case
 from broker.api.permissions import IsAuthenticated, IsCouncilStaff
-from broker.api.relay import decode_id
 from broker.providers.graphql.mutations import SlotInput
-from broker.schedule import SlotFields
 
 
 @strawberry.input(description="Ask a provider to take on needs of a plan.")
-class SendRequestInput:
+class SendRequestInput(DecodesIds):
     plan_id: relay.GlobalID
     provider_id: relay.GlobalID
     need_ids: list[relay.GlobalID] = strawberry.field(
@@ -34,16 +32,31 @@ class SendRequestInput:
     )
     message: str = ""
 
+    def to_command(self) -> dict[str, Any]:
+        return {
+            "plan_id": self.key("plan_id", "SupportPlan"),
+            "provider_id": self.key("provider_id", "Provider"),
+            "need_ids": self.keys("need_ids", "PlanNeed"),
+            "message": self.message,
+        }
+
 
 @strawberry.input(description="The provider's answer.")
-class RespondToRequestInput:
+class RespondToRequestInput(DecodesIds):
     request_id: relay.GlobalID
     accept: bool
     reason: str = ""
 
+    def to_command(self) -> dict[str, Any]:
+        return {
+            "request_id": self.key("request_id", "CareRequest"),
+            "accept": self.accept,
+            "reason": self.reason,
+        }
+
 
 @strawberry.input(description="An agreement: from an accepted request, or (brokers) directly.")
-class CreateAgreementInput:
+class CreateAgreementInput(DecodesIds):
     request_id: relay.GlobalID | None = strawberry.field(
         default=None, description="The accepted request; plan, provider and needs come from it."
     )
@@ -62,30 +75,45 @@ class CreateAgreementInput:
         default=None, description="The last day; leave out if open-ended."
     )
 
-
-@strawberry.input
-class AgreementIdInput:
-    agreement_id: relay.GlobalID
-
-
-@strawberry.input(description="End an ACTIVE agreement; its capacity is released.")
-class EndAgreementInput(DecodesIds):
-    agreement_id: relay.GlobalID
-    end_date: date = strawberry.field(description="The last day of care.")
-    reason: str
-
-    def to_command(self) -> dict[str, object]:
+    def to_command(self) -> dict[str, Any]:
         return {
-            "agreement_id": self.key("agreement_id", "Agreement"),
-            "end_date": self.end_date,
-            "reason": self.reason,
+            "fields": service.AgreementFields(
+                request_id=self.optional_key("request_id", "CareRequest"),
+                plan_id=self.optional_key("plan_id", "SupportPlan"),
+                provider_id=self.optional_key("provider_id", "Provider"),
+                need_ids=self.optional_keys("need_ids", "PlanNeed"),
+                hours_per_week=self.hours_per_week,
+                hourly_rate_pence=self.hourly_rate_pence,
+                slots=[s.to_fields() for s in self.slots],
+                start_date=self.start_date,
+                end_date=self.end_date,
+            )
         }
 
 
-@strawberry.input(description="Cancel a PROPOSED agreement that never started.")
-class CancelAgreementInput:
+@strawberry.input
+class AgreementIdInput(DecodesIds):
     agreement_id: relay.GlobalID
+
+    def to_command(self) -> dict[str, Any]:
+        return {"agreement_id": self.key("agreement_id", "Agreement")}
+
+
+@strawberry.input(description="End an ACTIVE agreement; its capacity is released.")
+class EndAgreementInput(AgreementIdInput):
+    end_date: date = strawberry.field(description="The last day of care.")
+    reason: str
+
+    def to_command(self) -> dict[str, Any]:
+        return {**super().to_command(), "end_date": self.end_date, "reason": self.reason}
+
+
+@strawberry.input(description="Cancel a PROPOSED agreement that never started.")
+class CancelAgreementInput(AgreementIdInput):
     reason: str = ""
+
+    def to_command(self) -> dict[str, Any]:
+        return {**super().to_command(), "reason": self.reason}
 
 
 @strawberry.input
@@ -98,32 +126,43 @@ class MerchantCategoryInput:
     description="The whole list of categories the council's pre-paid cards decline: "
     f"at most {MAX_BLOCKED_CATEGORIES}, each once."
 )
-class SetBlockedMerchantCategoriesInput:
+class SetBlockedMerchantCategoriesInput(DecodesIds):
     council_id: relay.GlobalID | None = strawberry.field(
         default=None, description="Platform admins choose; staff set their own council's."
     )
     categories: list[MerchantCategoryInput]
 
-
-@strawberry.type
-class SendRequestPayload:
-    care_request: CareRequestNode | None
-    user_errors: list[UserError]
-
-
-@strawberry.type
-class RespondToRequestPayload:
-    care_request: CareRequestNode | None
-    user_errors: list[UserError]
+    def to_command(self) -> dict[str, Any]:
+        return {
+            "council_id": self.optional_key("council_id", "Council"),
+            "codes": [(c.code, c.description) for c in self.categories],
+        }
 
 
 @strawberry.type
-class AgreementPayloadMixin:
-    agreement: AgreementNode | None
+class SendRequestPayload(MutationPayload):
+    care_request: CareRequestNode | None = None
+
+
+@strawberry.type
+class RespondToRequestPayload(MutationPayload):
+    care_request: CareRequestNode | None = None
+
+
+@strawberry.type
+class AgreementPayloadMixin(MutationPayload):
+    agreement: AgreementNode | None = None
     warnings: list[AgreementWarning] = strawberry.field(
-        description="Saved, but look again (e.g. the person's pre-paid card will decline this provider)."
+        default_factory=list,
+        description="Saved, but look again (e.g. the person's pre-paid card will decline this provider).",
     )
-    user_errors: list[UserError]
+
+    @classmethod
+    def present(cls, saved: service.SavedAgreement) -> Self:
+        return cls(
+            agreement=AgreementNode.from_model(saved.agreement),
+            warnings=[AgreementWarning.from_card(w) for w in saved.warnings],
+        )
 
 
 @strawberry.type
@@ -142,182 +181,69 @@ class EndAgreementPayload(MutationPayload):
 
 
 @strawberry.type
-class CancelAgreementPayload:
-    agreement: AgreementNode | None
-    user_errors: list[UserError]
+class CancelAgreementPayload(MutationPayload):
+    agreement: AgreementNode | None = None
 
 
 @strawberry.type
-class SetBlockedMerchantCategoriesPayload:
-    categories: list[BlockedMerchantCategoryType] | None
-    user_errors: list[UserError]
+class SetBlockedMerchantCategoriesPayload(MutationPayload):
+    categories: list[BlockedMerchantCategoryType] | None = None
 
-
-def _ids(values: list[relay.GlobalID], type_name: str, field: str) -> list[int]:
-    return [decode_id(v, type_name, field=f"{field}.{i}") for i, v in enumerate(values)]
-
-
-def _saved(result: service.SavedAgreement | None) -> tuple[AgreementNode | None, list[AgreementWarning]]:
-    if result is None:
-        return None, []
-    return AgreementNode.from_model(result.agreement), [
-        AgreementWarning.from_card(w) for w in result.warnings
-    ]
+    @classmethod
+    def present(cls, rows: list[BlockedMerchantCategory]) -> Self:
+        return cls(categories=[BlockedMerchantCategoryType.from_model(r) for r in rows])
 
 
 @strawberry.type
 class AgreementMutations:
-    @strawberry.mutation(
-        permission_classes=[IsAuthenticated],
-        description="The holder, a representative or a broker asks a provider to take on needs of a plan.",
+    send_request = use_case(
+        SendRequestInput,
+        service.send_request,
+        SendRequestPayload,
+        IsAuthenticated,
+        "The holder, a representative or a broker asks a provider to take on needs of a plan.",
     )
-    async def send_request(self, info: Info, input: SendRequestInput) -> SendRequestPayload:
-        ctx = info.context
-
-        async def action(session):
-            return await service.send_request(
-                session,
-                actor=ctx.actor,
-                plan_id=decode_id(input.plan_id, "SupportPlan", field="input.planId"),
-                provider_id=decode_id(input.provider_id, "Provider", field="input.providerId"),
-                need_ids=_ids(input.need_ids, "PlanNeed", "input.needIds"),
-                message=input.message,
-                now=ctx.now,
-                today=ctx.today,
-                expires_after=timedelta(hours=ctx.settings.request_expiry_hours),
-            )
-
-        request, errors = await in_transaction(info, action)
-        node = CareRequestNode.from_model(request, ctx.now) if request else None
-        return SendRequestPayload(care_request=node, user_errors=errors)
-
-    @strawberry.mutation(
-        permission_classes=[IsAuthenticated],
-        description="The provider accepts or declines. A provider with its own sign-in answers for itself; "
-        "for a listing without one its council's staff answer, recorded as on the provider's behalf.",
+    respond_to_request = use_case(
+        RespondToRequestInput,
+        service.respond_to_request,
+        RespondToRequestPayload,
+        IsAuthenticated,
+        "The provider accepts or declines. A provider with its own sign-in answers for itself; for a "
+        "listing without one its council's staff answer, recorded as on the provider's behalf.",
     )
-    async def respond_to_request(self, info: Info, input: RespondToRequestInput) -> RespondToRequestPayload:
-        ctx = info.context
-
-        async def action(session):
-            return await service.respond_to_request(
-                session,
-                actor=ctx.actor,
-                request_id=decode_id(input.request_id, "CareRequest", field="input.requestId"),
-                accept=input.accept,
-                reason=input.reason,
-                now=ctx.now,
-            )
-
-        request, errors = await in_transaction(info, action)
-        node = CareRequestNode.from_model(request, ctx.now) if request else None
-        return RespondToRequestPayload(care_request=node, user_errors=errors)
-
-    @strawberry.mutation(
-        permission_classes=[IsAuthenticated],
-        description="A PROPOSED agreement from an accepted request, or made directly by a broker.",
+    create_agreement = use_case(
+        CreateAgreementInput,
+        service.create_agreement,
+        CreateAgreementPayload,
+        IsAuthenticated,
+        "A PROPOSED agreement from an accepted request, or made directly by a broker.",
     )
-    async def create_agreement(self, info: Info, input: CreateAgreementInput) -> CreateAgreementPayload:
-        ctx = info.context
-
-        async def action(session):
-            fields = service.AgreementFields(
-                request_id=decode_id(input.request_id, "CareRequest", field="input.requestId")
-                if input.request_id
-                else None,
-                plan_id=decode_id(input.plan_id, "SupportPlan", field="input.planId")
-                if input.plan_id
-                else None,
-                provider_id=decode_id(input.provider_id, "Provider", field="input.providerId")
-                if input.provider_id
-                else None,
-                need_ids=_ids(input.need_ids, "PlanNeed", "input.needIds")
-                if input.need_ids is not None
-                else None,
-                hours_per_week=input.hours_per_week,
-                hourly_rate_pence=input.hourly_rate_pence,
-                slots=[SlotFields(day=s.day, start=s.start, end=s.end) for s in input.slots],
-                start_date=input.start_date,
-                end_date=input.end_date,
-            )
-            return await service.create_agreement(
-                session, actor=ctx.actor, fields=fields, now=ctx.now, today=ctx.today
-            )
-
-        result, errors = await in_transaction(info, action)
-        agreement, warnings = _saved(result)
-        return CreateAgreementPayload(agreement=agreement, warnings=warnings, user_errors=errors)
-
-    @strawberry.mutation(
-        permission_classes=[IsAuthenticated],
-        description="PROPOSED → ACTIVE: reserves the provider's hours (and a PA's times). Refused when "
-        "someone else has taken them.",
+    activate_agreement = use_case(
+        AgreementIdInput,
+        service.activate_agreement,
+        ActivateAgreementPayload,
+        IsAuthenticated,
+        "PROPOSED → ACTIVE: reserves the provider's hours (and a PA's times). Refused when someone "
+        "else has taken them.",
     )
-    async def activate_agreement(self, info: Info, input: AgreementIdInput) -> ActivateAgreementPayload:
-        ctx = info.context
-
-        async def action(session):
-            return await service.activate_agreement(
-                session,
-                actor=ctx.actor,
-                agreement_id=decode_id(input.agreement_id, "Agreement", field="input.agreementId"),
-                now=ctx.now,
-                today=ctx.today,
-            )
-
-        result, errors = await in_transaction(info, action)
-        agreement, warnings = _saved(result)
-        return ActivateAgreementPayload(agreement=agreement, warnings=warnings, user_errors=errors)
-
-    @strawberry.mutation(
-        permission_classes=[IsAuthenticated], description="ACTIVE → ENDED on a date, with a reason."
+    end_agreement = use_case(
+        EndAgreementInput,
+        service.end_agreement,
+        EndAgreementPayload,
+        IsAuthenticated,
+        "ACTIVE → ENDED on a date, with a reason.",
     )
-    async def end_agreement(self, info: Info, input: EndAgreementInput) -> EndAgreementPayload:
-        ctx = info.context
-        return await mutate(
-            info,
-            EndAgreementPayload,
-            lambda s: service.end_agreement(s, actor=ctx.actor, now=ctx.now, **input.to_command()),
-            lambda agreement: EndAgreementPayload(agreement=AgreementNode.from_model(agreement)),
-        )
-
-    @strawberry.mutation(permission_classes=[IsAuthenticated], description="PROPOSED → CANCELLED.")
-    async def cancel_agreement(self, info: Info, input: CancelAgreementInput) -> CancelAgreementPayload:
-        ctx = info.context
-
-        async def action(session):
-            return await service.cancel_agreement(
-                session,
-                actor=ctx.actor,
-                agreement_id=decode_id(input.agreement_id, "Agreement", field="input.agreementId"),
-                reason=input.reason,
-                now=ctx.now,
-            )
-
-        agreement, errors = await in_transaction(info, action)
-        return CancelAgreementPayload(
-            agreement=AgreementNode.from_model(agreement) if agreement else None, user_errors=errors
-        )
-
-    @strawberry.mutation(
-        permission_classes=[IsCouncilStaff],
-        description="Replace the list of merchant categories the council's pre-paid cards decline.",
+    cancel_agreement = use_case(
+        CancelAgreementInput,
+        service.cancel_agreement,
+        CancelAgreementPayload,
+        IsAuthenticated,
+        "PROPOSED → CANCELLED.",
     )
-    async def set_blocked_merchant_categories(
-        self, info: Info, input: SetBlockedMerchantCategoriesInput
-    ) -> SetBlockedMerchantCategoriesPayload:
-        ctx = info.context
-
-        async def action(session):
-            return await set_blocked_categories(
-                session,
-                actor=ctx.actor,
-                council_id=decode_id(input.council_id, "Council", field="input.councilId")
-                if input.council_id
-                else None,
-                codes=[(c.code, c.description) for c in input.categories],
-            )
-
-        rows, errors = await in_transaction(info, action)
-        categories = [BlockedMerchantCategoryType.from_model(r) for r in rows] if rows is not None else None
-        return SetBlockedMerchantCategoriesPayload(categories=categories, user_errors=errors)
+    set_blocked_merchant_categories = use_case(
+        SetBlockedMerchantCategoriesInput,
+        set_blocked_categories,
+        SetBlockedMerchantCategoriesPayload,
+        IsCouncilStaff,
+        "Replace the list of merchant categories the council's pre-paid cards decline.",
+    )

@@ -119,10 +119,12 @@ class CareRequestNode(relay.Node):
     model: strawberry.Private[CareRequest]
 
     @classmethod
-    def from_model(cls, request: CareRequest, now: datetime) -> CareRequestNode:
+    def from_model(cls, request: CareRequest, now: datetime | None = None) -> CareRequestNode:
+        """Without `now`, the stored status: a request written by this very request cannot have
+        expired yet."""
         return cls(
             id=request.id,  # type: ignore[arg-type]
-            status=service.effective_status(request, now),
+            status=service.effective_status(request, now) if now else request.status,
             message=request.message,
             reason=request.reason,
             sent_at=request.sent_at,

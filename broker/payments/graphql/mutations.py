@@ -7,9 +7,8 @@ from datetime import date
 import strawberry
 from strawberry import relay
 
-from broker.api.context import Info
 from broker.api.inputs import DecodesIds
-from broker.api.mutations import MutationPayload, mutate
+from broker.api.mutations import MutationPayload, use_case
 from broker.api.permissions import IsAuthenticated
 from broker.payments import recording, refunds
 from broker.payments.graphql.types import PaymentNode
@@ -47,19 +46,21 @@ class RecordPaymentInput(DecodesIds):
         default=None, description="Why these days are paid again (up to 500 characters)."
     )
 
-    def to_command(self) -> PaymentFields:
-        return PaymentFields(
-            agreement_id=self.key("agreement_id", "Agreement"),
-            period_start=self.period_start,
-            period_end=self.period_end,
-            hours=self.hours,
-            amount_pence=self.amount_pence,
-            method=self.method,
-            idempotency_key=self.idempotency_key,
-            card_payment_method_id=self.card_payment_method_id,
-            supplementary=self.supplementary,
-            supplementary_reason=self.supplementary_reason,
-        )
+    def to_command(self) -> dict[str, PaymentFields]:
+        return {
+            "fields": PaymentFields(
+                agreement_id=self.key("agreement_id", "Agreement"),
+                period_start=self.period_start,
+                period_end=self.period_end,
+                hours=self.hours,
+                amount_pence=self.amount_pence,
+                method=self.method,
+                idempotency_key=self.idempotency_key,
+                card_payment_method_id=self.card_payment_method_id,
+                supplementary=self.supplementary,
+                supplementary_reason=self.supplementary_reason,
+            )
+        }
 
 
 @strawberry.input(description="Return some or all of a payment.")
@@ -72,13 +73,15 @@ class RefundPaymentInput(DecodesIds):
         "returns the payment as the first refund left it."
     )
 
-    def to_command(self) -> RefundFields:
-        return RefundFields(
-            payment_id=self.key("payment_id", "Payment"),
-            amount_pence=self.amount_pence,
-            reason=self.reason,
-            idempotency_key=self.idempotency_key,
-        )
+    def to_command(self) -> dict[str, RefundFields]:
+        return {
+            "fields": RefundFields(
+                payment_id=self.key("payment_id", "Payment"),
+                amount_pence=self.amount_pence,
+                reason=self.reason,
+                idempotency_key=self.idempotency_key,
+            )
+        }
 
 
 @strawberry.type
@@ -96,40 +99,17 @@ class RefundPaymentPayload(MutationPayload):
 
 @strawberry.type
 class PaymentMutations:
-    @strawberry.mutation(
-        permission_classes=[IsAuthenticated],
-        description="The holder, a representative or a broker records (for CARD: makes) a payment.",
+    record_payment = use_case(
+        RecordPaymentInput,
+        recording.record_payment,
+        RecordPaymentPayload,
+        IsAuthenticated,
+        "The holder, a representative or a broker records (for CARD: makes) a payment.",
     )
-    async def record_payment(self, info: Info, input: RecordPaymentInput) -> RecordPaymentPayload:
-        ctx, actor = info.context, info.context.actor
-        assert actor is not None  # IsAuthenticated
-        return await mutate(
-            info,
-            RecordPaymentPayload,
-            lambda session: recording.record_payment(
-                session,
-                actor=actor,
-                fields=input.to_command(),
-                gateways=ctx.gateways,
-                now=ctx.now,
-                today=ctx.today,
-            ),
-            lambda payment: RecordPaymentPayload(payment=PaymentNode.from_model(payment)),
-        )
-
-    @strawberry.mutation(permission_classes=[IsAuthenticated], description="Refund part or all of a payment.")
-    async def refund_payment(self, info: Info, input: RefundPaymentInput) -> RefundPaymentPayload:
-        ctx, actor = info.context, info.context.actor
-        assert actor is not None  # IsAuthenticated
-        return await mutate(
-            info,
-            RefundPaymentPayload,
-            lambda session: refunds.refund_payment(
-                session,
-                actor=actor,
-                fields=input.to_command(),
-                gateways=ctx.gateways,
-                now=ctx.now,
-            ),
-            lambda payment: RefundPaymentPayload(payment=PaymentNode.from_model(payment)),
-        )
+    refund_payment = use_case(
+        RefundPaymentInput,
+        refunds.refund_payment,
+        RefundPaymentPayload,
+        IsAuthenticated,
+        "Refund part or all of a payment.",
+    )

@@ -7,9 +7,8 @@ from datetime import date
 import strawberry
 from strawberry import relay
 
-from broker.api.context import Info
 from broker.api.inputs import DecodesIds
-from broker.api.mutations import MutationPayload, mutate
+from broker.api.mutations import MutationPayload, use_case
 from broker.api.permissions import IsAuthenticated, IsCouncilStaff
 from broker.api.relay import decode_id
 from broker.plans import service
@@ -110,7 +109,7 @@ class CreateSupportPlanPayload(MutationPayload):
     )
 
     @classmethod
-    def saved(cls, saved: service.SavedPlan) -> CreateSupportPlanPayload:
+    def present(cls, saved: service.SavedPlan) -> CreateSupportPlanPayload:
         return cls(support_plan=SupportPlanNode.from_model(saved.plan), warnings=warnings_for(saved.budget))
 
 
@@ -120,42 +119,23 @@ class UpdateSupportPlanPayload(MutationPayload):
     warnings: list[PlanWarning] = strawberry.field(default_factory=list)
 
     @classmethod
-    def saved(cls, saved: service.SavedPlan) -> UpdateSupportPlanPayload:
+    def present(cls, saved: service.SavedPlan) -> UpdateSupportPlanPayload:
         return cls(support_plan=SupportPlanNode.from_model(saved.plan), warnings=warnings_for(saved.budget))
 
 
 @strawberry.type
 class PlanMutations:
-    @strawberry.mutation(
-        permission_classes=[IsCouncilStaff],
-        description="A broker writes a care and support plan with a DP holder of their council.",
+    create_support_plan = use_case(
+        CreateSupportPlanInput,
+        service.create_support_plan,
+        CreateSupportPlanPayload,
+        IsCouncilStaff,
+        "A broker writes a care and support plan with a DP holder of their council.",
     )
-    async def create_support_plan(
-        self, info: Info, input: CreateSupportPlanInput
-    ) -> CreateSupportPlanPayload:
-        ctx = info.context
-        return await mutate(
-            info,
-            CreateSupportPlanPayload,
-            lambda s: service.create_support_plan(
-                s, actor=ctx.actor, command=input.to_command(), now=ctx.now
-            ),
-            CreateSupportPlanPayload.saved,
-        )
-
-    @strawberry.mutation(
-        permission_classes=[IsAuthenticated],
-        description="The council's brokers change a plan; needs and preferences sent replace the old ones.",
+    update_support_plan = use_case(
+        UpdateSupportPlanInput,
+        service.update_support_plan,
+        UpdateSupportPlanPayload,
+        IsAuthenticated,
+        "The council's brokers change a plan; needs and preferences sent replace the old ones.",
     )
-    async def update_support_plan(
-        self, info: Info, input: UpdateSupportPlanInput
-    ) -> UpdateSupportPlanPayload:
-        ctx = info.context
-        return await mutate(
-            info,
-            UpdateSupportPlanPayload,
-            lambda s: service.update_support_plan(
-                s, actor=ctx.actor, command=input.to_command(), now=ctx.now
-            ),
-            UpdateSupportPlanPayload.saved,
-        )

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry import relay
 
 from broker.api.context import Info
-from broker.api.errors import UserError
-from broker.api.mutations import in_transaction
+from broker.api.inputs import DecodesIds
+from broker.api.mutations import MutationPayload, mutate, use_case
 from broker.api.permissions import IsAuthenticated, IsCouncilStaff
-from broker.api.relay import decode_id
 from broker.providers import service
 from broker.providers.access import may_see_checks
 from broker.providers.graphql.types import (
@@ -24,10 +25,12 @@ from broker.providers.graphql.types import (
     ProviderNode,
     WeekdayEnum,
 )
+from broker.providers.models import Accreditation, Provider
+from broker.schedule import SlotFields
 
 
 @strawberry.input
-class ListingFieldsMixin:
+class ListingFieldsMixin(DecodesIds):
     name: str | None = None
     bio: str | None = None
     services: list[str] | None = strawberry.field(default=None, description="Service codes.")
@@ -69,15 +72,25 @@ class CreateProviderInput(ListingFieldsMixin):
         default=None, description="Only platform admins choose; everyone else creates in their own council."
     )
 
+    def to_command(self) -> dict[str, Any]:
+        council_id = self.optional_key("council_id", "Council")
+        return {"kind": self.kind, "fields": self.to_fields(), "council_id": council_id}
+
 
 @strawberry.input(description="Changes to a listing; fields left out stay as they are.")
 class UpdateProviderInput(ListingFieldsMixin):
     id: relay.GlobalID
 
+    def to_command(self) -> dict[str, Any]:
+        return {"provider_id": self.key("id", "Provider"), "fields": self.to_fields()}
+
 
 @strawberry.input
-class ProviderIdInput:
+class ProviderIdInput(DecodesIds):
     id: relay.GlobalID
+
+    def to_command(self) -> dict[str, Any]:
+        return {"provider_id": self.key("id", "Provider")}
 
 
 @strawberry.input(description="A weekly window in Europe/London local time.")
@@ -86,15 +99,24 @@ class SlotInput:
     start: str = strawberry.field(description="HH:MM, 24-hour.")
     end: str = strawberry.field(description="HH:MM, after start; 24:00 for midnight.")
 
+    def to_fields(self) -> SlotFields:
+        return SlotFields(day=self.day, start=self.start, end=self.end)
+
 
 @strawberry.input(description="The whole weekly availability; it replaces what was there.")
-class SetAvailabilityInput:
+class SetAvailabilityInput(DecodesIds):
     provider_id: relay.GlobalID
     slots: list[SlotInput]
 
+    def to_command(self) -> dict[str, Any]:
+        return {
+            "provider_id": self.key("provider_id", "Provider"),
+            "slots": [s.to_fields() for s in self.slots],
+        }
+
 
 @strawberry.input(description="The result of one accreditation check.")
-class RecordAccreditationInput:
+class RecordAccreditationInput(DecodesIds):
     provider_id: relay.GlobalID
     check_type: CheckTypeEnum  # type: ignore[valid-type]
     status: CheckStatusEnum  # type: ignore[valid-type]
@@ -104,11 +126,22 @@ class RecordAccreditationInput:
     dbs_update_service: bool | None = None
     cqc_rating: CqcRatingEnum | None = None  # type: ignore[valid-type]
 
+    def to_command(self) -> dict[str, Any]:
+        check = service.CheckFields(
+            check_type=self.check_type,
+            status=self.status,
+            reference=self.reference,
+            checked_on=self.checked_on,
+            expires_on=self.expires_on,
+            dbs_update_service=self.dbs_update_service,
+            cqc_rating=self.cqc_rating,
+        )
+        return {"provider_id": self.key("provider_id", "Provider"), "check": check}
+
 
 @strawberry.type
-class ProviderPayloadMixin:
-    provider: ProviderNode | None
-    user_errors: list[UserError]
+class ProviderPayloadMixin(MutationPayload):
+    provider: ProviderNode | None = None
 
 
 @strawberry.type
@@ -142,134 +175,60 @@ class SetAvailabilityPayload(ProviderPayloadMixin):
 
 
 @strawberry.type
-class RecordAccreditationPayload:
-    accreditation: AccreditationType | None
-    provider: ProviderNode | None
-    user_errors: list[UserError]
-
-
-def _node(provider: object) -> ProviderNode | None:
-    return ProviderNode.from_model(provider) if provider is not None else None  # type: ignore[arg-type]
+class RecordAccreditationPayload(MutationPayload):
+    accreditation: AccreditationType | None = None
+    provider: ProviderNode | None = None
 
 
 @strawberry.type
 class ProviderMutations:
-    @strawberry.mutation(
-        permission_classes=[IsAuthenticated],
-        description="Providers create their own listing; staff create one for their council.",
+    create_provider = use_case(
+        CreateProviderInput,
+        service.create_provider,
+        CreateProviderPayload,
+        IsAuthenticated,
+        "Providers create their own listing; staff create one for their council.",
     )
-    async def create_provider(self, info: Info, input: CreateProviderInput) -> CreateProviderPayload:
-        ctx = info.context
-
-        async def action(session):
-            council_id = (
-                decode_id(input.council_id, "Council", field="input.councilId") if input.council_id else None
-            )
-            return await service.create_provider(
-                session,
-                actor=ctx.actor,
-                kind=input.kind,
-                fields=input.to_fields(),
-                council_id=council_id,
-                now=ctx.now,
-            )
-
-        provider, errors = await in_transaction(info, action, prefix=None)
-        return CreateProviderPayload(provider=_node(provider), user_errors=errors)
-
-    @strawberry.mutation(
-        permission_classes=[IsAuthenticated],
-        description="Change the fields given. A PUBLISHED listing must still meet the publishing rules "
-        "afterwards: emptying what publishing requires is refused (INCOMPLETE) and changes nothing; "
-        "withdraw the listing first to take it down.",
+    update_provider = use_case(
+        UpdateProviderInput,
+        service.update_provider,
+        UpdateProviderPayload,
+        IsAuthenticated,
+        "Change the fields given. A PUBLISHED listing must still meet the publishing rules afterwards: "
+        "emptying what publishing requires is refused (INCOMPLETE) and changes nothing; withdraw the "
+        "listing first to take it down.",
     )
-    async def update_provider(self, info: Info, input: UpdateProviderInput) -> UpdateProviderPayload:
-        ctx = info.context
-
-        async def action(session):
-            return await service.update_provider(
-                session,
-                actor=ctx.actor,
-                provider_id=decode_id(input.id, "Provider", field="input.id"),
-                fields=input.to_fields(),
-                now=ctx.now,
-            )
-
-        provider, errors = await in_transaction(info, action, prefix=None)
-        return UpdateProviderPayload(provider=_node(provider), user_errors=errors)
-
-    @strawberry.mutation(
-        permission_classes=[IsAuthenticated], description="Make a complete listing visible to the public."
+    publish_provider = use_case(
+        ProviderIdInput,
+        service.publish_provider,
+        PublishProviderPayload,
+        IsAuthenticated,
+        "Make a complete listing visible to the public. What is missing is named by the listing's "
+        "field (`bio`, `services`), not by this input's.",
+        prefix=None,
     )
-    async def publish_provider(self, info: Info, input: ProviderIdInput) -> PublishProviderPayload:
-        ctx = info.context
-
-        async def action(session):
-            return await service.publish_provider(
-                session,
-                actor=ctx.actor,
-                provider_id=decode_id(input.id, "Provider", field="input.id"),
-                now=ctx.now,
-            )
-
-        provider, errors = await in_transaction(info, action, prefix=None)
-        return PublishProviderPayload(provider=_node(provider), user_errors=errors)
-
-    @strawberry.mutation(
-        permission_classes=[IsAuthenticated], description="Take a listing out of public view (back to DRAFT)."
+    withdraw_provider = use_case(
+        ProviderIdInput,
+        service.withdraw_provider,
+        WithdrawProviderPayload,
+        IsAuthenticated,
+        "Take a listing out of public view (back to DRAFT).",
     )
-    async def withdraw_provider(self, info: Info, input: ProviderIdInput) -> WithdrawProviderPayload:
-        ctx = info.context
-
-        async def action(session):
-            return await service.withdraw_provider(
-                session,
-                actor=ctx.actor,
-                provider_id=decode_id(input.id, "Provider", field="input.id"),
-                now=ctx.now,
-            )
-
-        provider, errors = await in_transaction(info, action, prefix=None)
-        return WithdrawProviderPayload(provider=_node(provider), user_errors=errors)
-
-    @strawberry.mutation(
-        permission_classes=[IsCouncilStaff],
-        description="Council staff suspend a listing until they publish it again.",
+    suspend_provider = use_case(
+        ProviderIdInput,
+        service.suspend_provider,
+        SuspendProviderPayload,
+        IsCouncilStaff,
+        "Council staff suspend a listing until they publish it again.",
     )
-    async def suspend_provider(self, info: Info, input: ProviderIdInput) -> SuspendProviderPayload:
-        ctx = info.context
-
-        async def action(session):
-            return await service.suspend_provider(
-                session,
-                actor=ctx.actor,
-                provider_id=decode_id(input.id, "Provider", field="input.id"),
-                now=ctx.now,
-            )
-
-        provider, errors = await in_transaction(info, action, prefix=None)
-        return SuspendProviderPayload(provider=_node(provider), user_errors=errors)
-
-    @strawberry.mutation(
-        permission_classes=[IsAuthenticated],
-        description="Replace the weekly availability. A PUBLISHED listing keeps at least one slot "
-        "(INCOMPLETE otherwise); withdraw it first to take it down.",
+    set_availability = use_case(
+        SetAvailabilityInput,
+        service.set_availability,
+        SetAvailabilityPayload,
+        IsAuthenticated,
+        "Replace the weekly availability. A PUBLISHED listing keeps at least one slot (INCOMPLETE "
+        "otherwise); withdraw it first to take it down.",
     )
-    async def set_availability(self, info: Info, input: SetAvailabilityInput) -> SetAvailabilityPayload:
-        ctx = info.context
-        slots = [service.SlotFields(day=s.day, start=s.start, end=s.end) for s in input.slots]
-
-        async def action(session):
-            return await service.set_availability(
-                session,
-                actor=ctx.actor,
-                provider_id=decode_id(input.provider_id, "Provider", field="input.providerId"),
-                slots=slots,
-                now=ctx.now,
-            )
-
-        provider, errors = await in_transaction(info, action, prefix=None)
-        return SetAvailabilityPayload(provider=_node(provider), user_errors=errors)
 
     @strawberry.mutation(
         permission_classes=[IsCouncilStaff],
@@ -278,37 +237,24 @@ class ProviderMutations:
     async def record_accreditation(
         self, info: Info, input: RecordAccreditationInput
     ) -> RecordAccreditationPayload:
+        """The check is shown as its reader may see it, so the payload needs the request (not just
+        the result)."""
         ctx = info.context
-        check = service.CheckFields(
-            check_type=input.check_type,
-            status=input.status,
-            reference=input.reference,
-            checked_on=input.checked_on,
-            expires_on=input.expires_on,
-            dbs_update_service=input.dbs_update_service,
-            cqc_rating=input.cqc_rating,
-        )
 
-        async def action(session):
-            provider_id = decode_id(input.provider_id, "Provider", field="input.providerId")
+        async def action(session: AsyncSession) -> tuple[Accreditation, Provider | None]:
+            command = input.to_command()
             record = await service.record_accreditation(
-                session,
-                actor=ctx.actor,
-                provider_id=provider_id,
-                check=check,
-                today=ctx.today,
-                now=ctx.now,
+                session, actor=ctx.actor, **command, today=ctx.today, now=ctx.now
             )
-            return record, await session.get(service.Provider, provider_id)
+            return record, await session.get(Provider, command["provider_id"])
 
-        result, errors = await in_transaction(info, action, prefix=None)
-        if result is None:
-            return RecordAccreditationPayload(accreditation=None, provider=None, user_errors=errors)
-        record, provider = result
-        return RecordAccreditationPayload(
-            accreditation=AccreditationType.from_model(
-                record, today=ctx.today, private=may_see_checks(ctx.actor, provider)
-            ),
-            provider=_node(provider),
-            user_errors=[],
-        )
+        def present(result: tuple[Accreditation, Provider | None]) -> RecordAccreditationPayload:
+            record, provider = result
+            assert provider is not None
+            private = may_see_checks(ctx.actor, provider)
+            return RecordAccreditationPayload(
+                accreditation=AccreditationType.from_model(record, today=ctx.today, private=private),
+                provider=ProviderNode.from_model(provider),
+            )
+
+        return await mutate(info, RecordAccreditationPayload, action, present)

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any, Self
 
 import strawberry
 from strawberry import relay
 
 from broker.accounts.models import Role
-from broker.api.context import Info
-from broker.api.errors import UserError
-from broker.api.mutations import in_transaction
+from broker.api.inputs import DecodesIds
+from broker.api.mutations import MutationPayload, use_case
 from broker.api.permissions import IsAuthenticated, IsCouncilStaff, has_role
-from broker.api.relay import decode_id
 from broker.support import service
 from broker.support.graphql.types import (
     LeadContractNode,
@@ -20,13 +19,12 @@ from broker.support.graphql.types import (
     SubcontractNode,
     SupportReferralNode,
 )
-from broker.support.models import LeadContract, Subcontract, SupportReferral
 
 IsProvider = has_role(Role.PROVIDER)
 
 
 @strawberry.input(description="The council's contract with its lead provider for DP support services.")
-class CreateLeadContractInput:
+class CreateLeadContractInput(DecodesIds):
     lead_provider_id: relay.GlobalID = strawberry.field(description="A SUPPORT_ORG listing.")
     services: list[str] = strawberry.field(description="DP support service codes the lead offers.")
     start_date: date
@@ -36,9 +34,21 @@ class CreateLeadContractInput:
         default=None, description="Only platform admins choose; staff record their own council's."
     )
 
+    def to_command(self) -> dict[str, Any]:
+        return {
+            "fields": service.ContractFields(
+                lead_provider_id=self.key("lead_provider_id", "Provider"),
+                services=self.services,
+                start_date=self.start_date,
+                end_date=self.end_date,
+                annual_value_pence=self.annual_value_pence,
+                council_id=self.optional_key("council_id", "Council"),
+            )
+        }
+
 
 @strawberry.input(description="A subcontract from a lead contract to another support organisation.")
-class ProposeSubcontractInput:
+class ProposeSubcontractInput(DecodesIds):
     lead_contract_id: relay.GlobalID
     subcontractor_id: relay.GlobalID = strawberry.field(
         description="A SUPPORT_ORG listing other than the lead."
@@ -49,9 +59,20 @@ class ProposeSubcontractInput:
     )
     end_date: date | None = strawberry.field(default=None, description="Default: the contract's end.")
 
+    def to_command(self) -> dict[str, Any]:
+        return {
+            "fields": service.SubcontractFields(
+                lead_contract_id=self.key("lead_contract_id", "LeadContract"),
+                subcontractor_id=self.key("subcontractor_id", "Provider"),
+                services=self.services,
+                start_date=self.start_date,
+                end_date=self.end_date,
+            )
+        }
+
 
 @strawberry.input
-class AnswerMixin:
+class AnswerMixin(DecodesIds):
     id: relay.GlobalID
     accept: bool
     reason: str | None = strawberry.field(default=None, description="Why not, when declining.")
@@ -59,36 +80,50 @@ class AnswerMixin:
 
 @strawberry.input(description="Your organisation's answer to a subcontract proposed to it.")
 class RespondToSubcontractInput(AnswerMixin):
-    pass
+    def to_command(self) -> dict[str, Any]:
+        return {"subcontract_id": self.key("id", "Subcontract"), "accept": self.accept, "reason": self.reason}
 
 
 @strawberry.input(description="Your answer to a referral sent to you.")
 class RespondToSupportReferralInput(AnswerMixin):
-    pass
+    def to_command(self) -> dict[str, Any]:
+        return {
+            "referral_id": self.key("id", "SupportReferral"),
+            "accept": self.accept,
+            "reason": self.reason,
+        }
 
 
 @strawberry.input
-class EndSubcontractInput:
+class EndSubcontractInput(DecodesIds):
     id: relay.GlobalID
+
+    def to_command(self) -> dict[str, Any]:
+        return {"subcontract_id": self.key("id", "Subcontract")}
 
 
 @strawberry.input(description="Who the person wants to support them with which DP support services.")
-class ChooseSupportProviderInput:
+class ChooseSupportProviderInput(DecodesIds):
     holder_id: relay.GlobalID
     provider_id: relay.GlobalID = strawberry.field(description="The lead provider or any other SUPPORT_ORG.")
     services: list[str] = strawberry.field(description="DP support service codes.")
 
+    def to_command(self) -> dict[str, Any]:
+        return {
+            "holder_id": self.key("holder_id", "DPHolder"),
+            "provider_id": self.key("provider_id", "Provider"),
+            "services": self.services,
+        }
+
 
 @strawberry.type
-class CreateLeadContractPayload:
-    lead_contract: LeadContractNode | None
-    user_errors: list[UserError]
+class CreateLeadContractPayload(MutationPayload):
+    lead_contract: LeadContractNode | None = None
 
 
 @strawberry.type
-class SubcontractPayloadMixin:
-    subcontract: SubcontractNode | None
-    user_errors: list[UserError]
+class SubcontractPayloadMixin(MutationPayload):
+    subcontract: SubcontractNode | None = None
 
 
 @strawberry.type
@@ -107,194 +142,81 @@ class EndSubcontractPayload(SubcontractPayloadMixin):
 
 
 @strawberry.type
-class ChooseSupportProviderPayload:
-    referral: SupportReferralNode | None
-    route: ReferralRouteEnum | None  # type: ignore[valid-type]
+class ChooseSupportProviderPayload(MutationPayload):
+    referral: SupportReferralNode | None = None
+    route: ReferralRouteEnum | None = None  # type: ignore[valid-type]
     subcontract: SubcontractNode | None = strawberry.field(
-        description="The subcontract the referral runs under or waits for; null on the direct route."
+        default=None,
+        description="The subcontract the referral runs under or waits for; null on the direct route.",
     )
     subcontract_proposed: bool = strawberry.field(
-        description="No subcontract covered the choice, so one was proposed and the referral waits for it."
+        default=False,
+        description="No subcontract covered the choice, so one was proposed and the referral waits for it.",
     )
-    message: str | None = strawberry.field(description="What happens next, in words for the person.")
-    user_errors: list[UserError]
+    message: str | None = strawberry.field(
+        default=None, description="What happens next, in words for the person."
+    )
+
+    @classmethod
+    def present(cls, choice: service.Choice) -> Self:
+        return cls(
+            referral=SupportReferralNode.from_model(choice.referral),
+            route=choice.referral.route,
+            subcontract=SubcontractNode.from_model(choice.subcontract) if choice.subcontract else None,
+            subcontract_proposed=choice.subcontract_proposed,
+            message=choice.message,
+        )
 
 
 @strawberry.type
-class RespondToSupportReferralPayload:
-    referral: SupportReferralNode | None
-    user_errors: list[UserError]
-
-
-def _contract(row: LeadContract | None) -> LeadContractNode | None:
-    return LeadContractNode.from_model(row) if row is not None else None
-
-
-def _subcontract(row: Subcontract | None) -> SubcontractNode | None:
-    return SubcontractNode.from_model(row) if row is not None else None
-
-
-def _referral(row: SupportReferral | None) -> SupportReferralNode | None:
-    return SupportReferralNode.from_model(row) if row is not None else None
+class RespondToSupportReferralPayload(MutationPayload):
+    referral: SupportReferralNode | None = None
 
 
 @strawberry.type
 class SupportMutations:
-    @strawberry.mutation(
-        permission_classes=[IsCouncilStaff],
-        description="Council staff record the lead contract for DP support services; no two contracts of a "
-        "council may cover the same service on the same day.",
+    create_lead_contract = use_case(
+        CreateLeadContractInput,
+        service.create_lead_contract,
+        CreateLeadContractPayload,
+        IsCouncilStaff,
+        "Council staff record the lead contract for DP support services; no two contracts of a council "
+        "may cover the same service on the same day.",
     )
-    async def create_lead_contract(
-        self, info: Info, input: CreateLeadContractInput
-    ) -> CreateLeadContractPayload:
-        ctx = info.context
-
-        async def action(session):
-            fields = service.ContractFields(
-                lead_provider_id=decode_id(input.lead_provider_id, "Provider", field="input.leadProviderId"),
-                services=input.services,
-                start_date=input.start_date,
-                end_date=input.end_date,
-                annual_value_pence=input.annual_value_pence,
-                council_id=(
-                    decode_id(input.council_id, "Council", field="input.councilId")
-                    if input.council_id
-                    else None
-                ),
-            )
-            return await service.create_lead_contract(session, actor=ctx.actor, fields=fields, now=ctx.now)
-
-        contract, errors = await in_transaction(info, action)
-        return CreateLeadContractPayload(lead_contract=_contract(contract), user_errors=errors)
-
-    @strawberry.mutation(
-        permission_classes=[IsCouncilStaff],
-        description="Council staff propose a subcontract; it is ACTIVE once the lead and the subcontractor "
-        "both accept.",
+    propose_subcontract = use_case(
+        ProposeSubcontractInput,
+        service.propose_subcontract,
+        ProposeSubcontractPayload,
+        IsCouncilStaff,
+        "Council staff propose a subcontract; it is ACTIVE once the lead and the subcontractor both accept.",
     )
-    async def propose_subcontract(
-        self, info: Info, input: ProposeSubcontractInput
-    ) -> ProposeSubcontractPayload:
-        ctx = info.context
-
-        async def action(session):
-            fields = service.SubcontractFields(
-                lead_contract_id=decode_id(
-                    input.lead_contract_id, "LeadContract", field="input.leadContractId"
-                ),
-                subcontractor_id=decode_id(input.subcontractor_id, "Provider", field="input.subcontractorId"),
-                services=input.services,
-                start_date=input.start_date,
-                end_date=input.end_date,
-            )
-            return await service.propose_subcontract(
-                session, actor=ctx.actor, fields=fields, now=ctx.now, today=ctx.today
-            )
-
-        subcontract, errors = await in_transaction(info, action)
-        return ProposeSubcontractPayload(subcontract=_subcontract(subcontract), user_errors=errors)
-
-    @strawberry.mutation(
-        permission_classes=[IsProvider],
-        description="The lead provider or the subcontractor accepts or declines a proposed subcontract.",
+    respond_to_subcontract = use_case(
+        RespondToSubcontractInput,
+        service.respond_to_subcontract,
+        RespondToSubcontractPayload,
+        IsProvider,
+        "The lead provider or the subcontractor accepts or declines a proposed subcontract.",
     )
-    async def respond_to_subcontract(
-        self, info: Info, input: RespondToSubcontractInput
-    ) -> RespondToSubcontractPayload:
-        ctx = info.context
-
-        async def action(session):
-            return await service.respond_to_subcontract(
-                session,
-                actor=ctx.actor,
-                subcontract_id=decode_id(input.id, "Subcontract", field="input.id"),
-                accept=input.accept,
-                reason=input.reason,
-                now=ctx.now,
-            )
-
-        subcontract, errors = await in_transaction(info, action)
-        return RespondToSubcontractPayload(subcontract=_subcontract(subcontract), user_errors=errors)
-
-    @strawberry.mutation(
-        permission_classes=[IsCouncilStaff], description="Council staff end an ACTIVE subcontract today."
+    end_subcontract = use_case(
+        EndSubcontractInput,
+        service.end_subcontract,
+        EndSubcontractPayload,
+        IsCouncilStaff,
+        "Council staff end an ACTIVE subcontract today.",
     )
-    async def end_subcontract(self, info: Info, input: EndSubcontractInput) -> EndSubcontractPayload:
-        ctx = info.context
-
-        async def action(session):
-            return await service.end_subcontract(
-                session,
-                actor=ctx.actor,
-                subcontract_id=decode_id(input.id, "Subcontract", field="input.id"),
-                now=ctx.now,
-                today=ctx.today,
-            )
-
-        subcontract, errors = await in_transaction(info, action)
-        return EndSubcontractPayload(subcontract=_subcontract(subcontract), user_errors=errors)
-
-    @strawberry.mutation(
-        permission_classes=[IsAuthenticated],
-        description="The person (or their representative, or a broker with them) chooses their DP support "
-        "provider: the lead directly, another organisation under an ACTIVE subcontract, or else a "
-        "subcontract "
-        "is proposed and the referral waits for it.",
+    choose_support_provider = use_case(
+        ChooseSupportProviderInput,
+        service.choose_support_provider,
+        ChooseSupportProviderPayload,
+        IsAuthenticated,
+        "The person (or their representative, or a broker with them) chooses their DP support provider: "
+        "the lead directly, another organisation under an ACTIVE subcontract, or else a subcontract is "
+        "proposed and the referral waits for it.",
     )
-    async def choose_support_provider(
-        self, info: Info, input: ChooseSupportProviderInput
-    ) -> ChooseSupportProviderPayload:
-        ctx = info.context
-
-        async def action(session):
-            return await service.choose_support_provider(
-                session,
-                actor=ctx.actor,
-                holder_id=decode_id(input.holder_id, "DPHolder", field="input.holderId"),
-                provider_id=decode_id(input.provider_id, "Provider", field="input.providerId"),
-                services=input.services,
-                now=ctx.now,
-                today=ctx.today,
-            )
-
-        choice, errors = await in_transaction(info, action)
-        if choice is None:
-            return ChooseSupportProviderPayload(
-                referral=None,
-                route=None,
-                subcontract=None,
-                subcontract_proposed=False,
-                message=None,
-                user_errors=errors,
-            )
-        return ChooseSupportProviderPayload(
-            referral=_referral(choice.referral),
-            route=choice.referral.route,
-            subcontract=_subcontract(choice.subcontract),
-            subcontract_proposed=choice.subcontract_proposed,
-            message=choice.message,
-            user_errors=[],
-        )
-
-    @strawberry.mutation(
-        permission_classes=[IsProvider],
-        description="The chosen provider accepts or declines a referral sent to it.",
+    respond_to_support_referral = use_case(
+        RespondToSupportReferralInput,
+        service.respond_to_referral,
+        RespondToSupportReferralPayload,
+        IsProvider,
+        "The chosen provider accepts or declines a referral sent to it.",
     )
-    async def respond_to_support_referral(
-        self, info: Info, input: RespondToSupportReferralInput
-    ) -> RespondToSupportReferralPayload:
-        ctx = info.context
-
-        async def action(session):
-            return await service.respond_to_referral(
-                session,
-                actor=ctx.actor,
-                referral_id=decode_id(input.id, "SupportReferral", field="input.id"),
-                accept=input.accept,
-                reason=input.reason,
-                now=ctx.now,
-            )
-
-        referral, errors = await in_transaction(info, action)
-        return RespondToSupportReferralPayload(referral=_referral(referral), user_errors=errors)
