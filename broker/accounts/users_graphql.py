@@ -5,6 +5,7 @@ resolver is input → one service call → payload."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 import strawberry
 from strawberry import relay
@@ -15,7 +16,7 @@ from broker.accounts.tokens import issue_token
 from broker.api.accounts import RoleEnum, UserNode
 from broker.api.context import Info
 from broker.api.inputs import DecodesIds
-from broker.api.mutations import MutationPayload, mutate
+from broker.api.mutations import MutationPayload, mutate, use_case
 from broker.api.permissions import IsAuthenticated, IsCouncilStaff, has_role
 from broker.api.relay import Connection, paged
 
@@ -66,19 +67,24 @@ class InviteUserInput(DecodesIds):
 class UserIdInput(DecodesIds):
     user_id: relay.GlobalID
 
-    def user_key(self) -> int:
-        return self.key("user_id", "User")
+    def to_command(self) -> dict[str, int]:
+        return {"user_id": self.key("user_id", "User")}
 
 
 @strawberry.input
-class ChangeUserRoleInput(DecodesIds):
-    user_id: relay.GlobalID
+class ChangeUserRoleInput(UserIdInput):
     role: RoleEnum  # type: ignore[valid-type]
+
+    def to_command(self) -> dict[str, Any]:
+        return {**super().to_command(), "role": self.role}
 
 
 @strawberry.input
 class RequestPasswordResetInput:
     email: str
+
+    def to_command(self) -> dict[str, str]:
+        return {"email": self.email}
 
 
 @strawberry.input(description="Choose a password with a one-time token from an invite or a reset.")
@@ -86,11 +92,17 @@ class ResetPasswordInput:
     token: str
     new_password: str
 
+    def to_command(self) -> dict[str, str]:
+        return {"token": self.token, "new_password": self.new_password}
+
 
 @strawberry.input
 class ChangePasswordInput:
     current_password: str
     new_password: str
+
+    def to_command(self) -> dict[str, str]:
+        return {"current_password": self.current_password, "new_password": self.new_password}
 
 
 @strawberry.input(description="Narrow the users; every filter given must hold.")
@@ -172,6 +184,12 @@ class InviteUserPayload(UserAccountPayload):
     )
     expires_at: datetime | None = None
 
+    @classmethod
+    def present(cls, issued: users.IssuedToken) -> InviteUserPayload:
+        return cls(
+            user=UserNode.from_model(issued.user), invite_token=issued.token, expires_at=issued.expires_at
+        )
+
 
 @strawberry.type
 class RequestPasswordResetPayload(MutationPayload):
@@ -182,6 +200,12 @@ class RequestPasswordResetPayload(MutationPayload):
     )
     expires_at: datetime | None = None
 
+    @classmethod
+    def present(cls, issued: users.IssuedToken | None) -> RequestPasswordResetPayload:
+        if issued is None:
+            return cls()
+        return cls(reset_token=issued.token, expires_at=issued.expires_at)
+
 
 @strawberry.type
 class ChangePasswordPayload(UserAccountPayload):
@@ -189,10 +213,6 @@ class ChangePasswordPayload(UserAccountPayload):
         default=None, description="Every earlier token has stopped working: use this one from now on."
     )
     token_expires_at: datetime | None = None
-
-
-def _user(payload: type[UserAccountPayload]):
-    return lambda user: payload(user=UserNode.from_model(user))
 
 
 @strawberry.type
@@ -236,116 +256,70 @@ class UserAdminQueries:
 
 @strawberry.type
 class UserAdminMutations:
-    @strawberry.mutation(permission_classes=[IsCouncilStaff], description="Create a sign-in with a password.")
-    async def create_user(self, info: Info, input: CreateUserInput) -> CreateUserPayload:
-        ctx = info.context
-        return await mutate(
-            info,
-            CreateUserPayload,
-            lambda s: users.create_user_for(s, actor=ctx.signed_in, command=input.to_command(), now=ctx.now),
-            _user(CreateUserPayload),
-        )
-
-    @strawberry.mutation(
-        permission_classes=[IsCouncilStaff],
-        description="Create a sign-in whose owner chooses the password with the invite token.",
+    create_user = use_case(
+        CreateUserInput,
+        users.create_user_for,
+        CreateUserPayload,
+        IsCouncilStaff,
+        "Create a sign-in with a password.",
     )
-    async def invite_user(self, info: Info, input: InviteUserInput) -> InviteUserPayload:
-        ctx = info.context
-        return await mutate(
-            info,
-            InviteUserPayload,
-            lambda s: users.invite_user(s, actor=ctx.signed_in, command=input.to_command(), now=ctx.now),
-            lambda issued: InviteUserPayload(
-                user=UserNode.from_model(issued.user), invite_token=issued.token, expires_at=issued.expires_at
-            ),
-        )
-
-    @strawberry.mutation(
-        permission_classes=[IsAdmin], description="Give a user of your council another role."
+    invite_user = use_case(
+        InviteUserInput,
+        users.invite_user,
+        InviteUserPayload,
+        IsCouncilStaff,
+        "Create a sign-in whose owner chooses the password with the invite token.",
     )
-    async def change_user_role(self, info: Info, input: ChangeUserRoleInput) -> ChangeUserRolePayload:
-        ctx = info.context
-        return await mutate(
-            info,
-            ChangeUserRolePayload,
-            lambda s: users.change_role(
-                s, actor=ctx.signed_in, user_id=input.key("user_id", "User"), role=input.role, now=ctx.now
-            ),
-            _user(ChangeUserRolePayload),
-        )
-
-    @strawberry.mutation(
-        permission_classes=[IsAdmin], description="Stop a user signing in; their tokens stop working at once."
+    change_user_role = use_case(
+        ChangeUserRoleInput,
+        users.change_role,
+        ChangeUserRolePayload,
+        IsAdmin,
+        "Give a user of your council another role.",
     )
-    async def deactivate_user(self, info: Info, input: UserIdInput) -> DeactivateUserPayload:
-        ctx = info.context
-        return await mutate(
-            info,
-            DeactivateUserPayload,
-            lambda s: users.deactivate_user(s, actor=ctx.signed_in, user_id=input.user_key(), now=ctx.now),
-            _user(DeactivateUserPayload),
-        )
-
-    @strawberry.mutation(permission_classes=[IsAdmin], description="Let a deactivated user sign in again.")
-    async def reactivate_user(self, info: Info, input: UserIdInput) -> ReactivateUserPayload:
-        ctx = info.context
-        return await mutate(
-            info,
-            ReactivateUserPayload,
-            lambda s: users.reactivate_user(s, actor=ctx.signed_in, user_id=input.user_key(), now=ctx.now),
-            _user(ReactivateUserPayload),
-        )
-
-    @strawberry.mutation(
-        permission_classes=[IsAdmin],
-        description="Lift an administrator's lock and clear wrong-password counts.",
+    deactivate_user = use_case(
+        UserIdInput,
+        users.deactivate_user,
+        DeactivateUserPayload,
+        IsAdmin,
+        "Stop a user signing in; their tokens stop working at once.",
     )
-    async def unlock_user(self, info: Info, input: UserIdInput) -> UnlockUserPayload:
-        ctx = info.context
-        return await mutate(
-            info,
-            UnlockUserPayload,
-            lambda s: users.unlock_user(s, actor=ctx.signed_in, user_id=input.user_key(), now=ctx.now),
-            _user(UnlockUserPayload),
-        )
-
-    @strawberry.mutation(
-        description="Ask for a password reset. Answers every email alike; an admin who may administer the "
-        "user gets the one-time token to pass on (until resets are sent by email)."
+    reactivate_user = use_case(
+        UserIdInput,
+        users.reactivate_user,
+        ReactivateUserPayload,
+        IsAdmin,
+        "Let a deactivated user sign in again.",
     )
-    async def request_password_reset(
-        self, info: Info, input: RequestPasswordResetInput
-    ) -> RequestPasswordResetPayload:
-        ctx = info.context
-        return await mutate(
-            info,
-            RequestPasswordResetPayload,
-            lambda s: users.request_password_reset(s, actor=ctx.actor, email=input.email, now=ctx.now),
-            lambda issued: RequestPasswordResetPayload(
-                reset_token=issued.token if issued else None, expires_at=issued.expires_at if issued else None
-            ),
-        )
-
-    @strawberry.mutation(
-        description="Choose a password with a one-time token (an invite or a reset); signs out everywhere."
+    unlock_user = use_case(
+        UserIdInput,
+        users.unlock_user,
+        UnlockUserPayload,
+        IsAdmin,
+        "Lift an administrator's lock and clear wrong-password counts.",
     )
-    async def reset_password(self, info: Info, input: ResetPasswordInput) -> ResetPasswordPayload:
-        ctx = info.context
-        return await mutate(
-            info,
-            ResetPasswordPayload,
-            lambda s: users.reset_password(
-                s, token=input.token, new_password=input.new_password, now=ctx.now
-            ),
-            lambda user: ResetPasswordPayload(user=UserNode.from_model(user)),
-        )
+    request_password_reset = use_case(
+        RequestPasswordResetInput,
+        users.request_password_reset,
+        RequestPasswordResetPayload,
+        None,
+        "Ask for a password reset. Answers every email alike; an admin who may administer the user gets "
+        "the one-time token to pass on (until resets are sent by email).",
+    )
+    reset_password = use_case(
+        ResetPasswordInput,
+        users.reset_password,
+        ResetPasswordPayload,
+        None,
+        "Choose a password with a one-time token (an invite or a reset); signs out everywhere.",
+    )
 
     @strawberry.mutation(
         permission_classes=[IsAuthenticated],
         description="Change your own password; every other session ends and you get a new token.",
     )
     async def change_password(self, info: Info, input: ChangePasswordInput) -> ChangePasswordPayload:
+        """The new token is issued with the request's settings, so the payload needs the request."""
         ctx = info.context
 
         def signed_in_again(user: User) -> ChangePasswordPayload:
@@ -362,12 +336,6 @@ class UserAdminMutations:
         return await mutate(
             info,
             ChangePasswordPayload,
-            lambda s: users.change_password(
-                s,
-                actor=ctx.signed_in,
-                current_password=input.current_password,
-                new_password=input.new_password,
-                now=ctx.now,
-            ),
+            lambda s: users.change_password(s, actor=ctx.signed_in, **input.to_command(), now=ctx.now),
             signed_in_again,
         )

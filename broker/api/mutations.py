@@ -123,7 +123,7 @@ def use_case(
     input_type: type,
     run: Callable[..., Awaitable[Any]],
     payload: type[P],
-    permission: type[BasePermission],
+    permission: type[BasePermission] | None,
     description: str,
     *,
     prefix: str | None = "input",
@@ -146,4 +146,5 @@ def use_case(
 
     resolve.__annotations__ = {"root": Any, "info": StrawberryInfo, "input": input_type, "return": payload}
     resolve.__name__ = run.__name__
-    return strawberry.mutation(resolver=resolve, permission_classes=[permission], description=description)
+    permissions = [permission] if permission else []
+    return strawberry.mutation(resolver=resolve, permission_classes=permissions, description=description)

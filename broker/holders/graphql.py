@@ -13,7 +13,7 @@ from broker.api.context import Info
 from broker.api.inputs import DecodesIds
 from broker.api.loaders import HolderPlans
 from broker.api.money import pence_fields
-from broker.api.mutations import MutationPayload, mutate
+from broker.api.mutations import MutationPayload, use_case
 from broker.api.permissions import IsAuthenticated, IsCouncilStaff
 from broker.api.relay import Connection, decode_id, paged
 from broker.holders import service
@@ -176,28 +176,17 @@ class HolderQueries:
 
 @strawberry.type
 class HolderMutations:
-    @strawberry.mutation(
-        permission_classes=[IsCouncilStaff],
-        description="Council staff set up a DP holder's profile: budget, how the DP is held, home.",
+    create_dp_holder = use_case(
+        CreateDpHolderInput,
+        service.create_dp_holder,
+        CreateDpHolderPayload,
+        IsCouncilStaff,
+        "Council staff set up a DP holder's profile: budget, how the DP is held, home.",
     )
-    async def create_dp_holder(self, info: Info, input: CreateDpHolderInput) -> CreateDpHolderPayload:
-        ctx = info.context
-        return await mutate(
-            info,
-            CreateDpHolderPayload,
-            lambda s: service.create_dp_holder(s, actor=ctx.actor, command=input.to_command(), now=ctx.now),
-            lambda holder: CreateDpHolderPayload(dp_holder=DPHolderNode.from_model(holder)),
-        )
-
-    @strawberry.mutation(
-        permission_classes=[IsAuthenticated],
-        description="Staff change any field; the holder and their representatives change `heldAs` only.",
+    update_dp_holder = use_case(
+        UpdateDpHolderInput,
+        service.update_dp_holder,
+        UpdateDpHolderPayload,
+        IsAuthenticated,
+        "Staff change any field; the holder and their representatives change `heldAs` only.",
     )
-    async def update_dp_holder(self, info: Info, input: UpdateDpHolderInput) -> UpdateDpHolderPayload:
-        ctx = info.context
-        return await mutate(
-            info,
-            UpdateDpHolderPayload,
-            lambda s: service.update_dp_holder(s, actor=ctx.actor, command=input.to_command(), now=ctx.now),
-            lambda holder: UpdateDpHolderPayload(dp_holder=DPHolderNode.from_model(holder)),
-        )

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import strawberry
-from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry import relay
 
 from broker.api.context import Info
 from broker.api.inputs import DecodesIds
-from broker.api.mutations import MutationPayload, mutate
+from broker.api.mutations import MutationPayload, use_case
 from broker.api.permissions import IsAuthenticated, IsCouncilStaff
 from broker.api.relay import decode_id
 from broker.matching import rules, service
@@ -152,14 +151,18 @@ class AllocationProposalType:
 class ProposeAllocationInput(DecodesIds):
     plan_ids: list[relay.GlobalID]
 
-    def to_command(self) -> list[int]:
+    def to_command(self) -> dict[str, list[int]]:
         """The plan keys, a bad ID reported against its place in `plan_ids`."""
-        return self.keys("plan_ids", "SupportPlan")
+        return {"plan_ids": self.keys("plan_ids", "SupportPlan")}
 
 
 @strawberry.type
 class ProposeAllocationPayload(MutationPayload):
     allocation: AllocationProposalType | None = None
+
+    @classmethod
+    def present(cls, proposal: service.AllocationProposal) -> ProposeAllocationPayload:
+        return _allocation_payload(proposal)
 
 
 @strawberry.type
@@ -271,20 +274,14 @@ class MatchingQueries:
 
 @strawberry.type
 class MatchingMutations:
-    @strawberry.mutation(
-        permission_classes=[IsCouncilStaff],
-        description="Assign the needs of several plans to providers, maximising total score within capacity "
-        "and without overlapping PA shifts. It proposes; it books nothing.",
+    propose_allocation = use_case(
+        ProposeAllocationInput,
+        service.propose_allocation,
+        ProposeAllocationPayload,
+        IsCouncilStaff,
+        "Assign the needs of several plans to providers, maximising total score within capacity and "
+        "without overlapping PA shifts. It proposes; it books nothing.",
     )
-    async def propose_allocation(self, info: Info, input: ProposeAllocationInput) -> ProposeAllocationPayload:
-        ctx = info.context
-
-        async def action(session: AsyncSession) -> service.AllocationProposal:
-            return await service.propose_allocation(
-                session, actor=ctx.actor, plan_ids=input.to_command(), today=ctx.today, now=ctx.now
-            )
-
-        return await mutate(info, ProposeAllocationPayload, action, _allocation_payload)
 
 
 def _allocation_payload(proposal: service.AllocationProposal) -> ProposeAllocationPayload:

@@ -318,9 +318,7 @@ async def propose_allocation(
         if plan is None:
             problems.add(f"plan_ids.{index}", "No support plan with this ID.", ErrorCode.NOT_FOUND)
         elif not actor.is_staff_of(plan.council_id):
-            raise PermissionDenied(
-                "Only the council's brokers allocate plans.", field=f"plan_ids.{index}"
-            )
+            raise PermissionDenied("Only the council's brokers allocate plans.", field=f"plan_ids.{index}")
         elif plan.status is PlanStatus.CLOSED:
             problems.add(f"plan_ids.{index}", "This plan is closed.", ErrorCode.INVALID_STATE)
     problems.raise_if_any()
