@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry import relay
 
+from broker.api import links
 from broker.api.accounts import CouncilNode, UserNode
 from broker.api.context import Info
 from broker.api.inputs import DecodesIds
-from broker.api.loaders import HolderPlans
 from broker.api.money import pence_fields
 from broker.api.mutations import MutationPayload, use_case
 from broker.api.permissions import IsAuthenticated, IsCouncilStaff
@@ -79,15 +79,12 @@ class DPHolderNode(relay.Node):
         assert council is not None
         return CouncilNode.from_model(council)
 
-    @strawberry.field(description="The holder's care and support plans, newest first; each read is logged.")
-    async def support_plans(
-        self, info: Info
-    ) -> list[Annotated[SupportPlanNode, strawberry.lazy("broker.plans.graphql")]]:
-        from broker.plans.graphql import SupportPlanNode
-
-        ctx = info.context
-        plans = await ctx.loaders.support_plans_by_holder_id.load(HolderPlans(self.id, ctx.actor, ctx.now))
-        return [SupportPlanNode.from_model(p) for p in plans]
+    support_plans: list[Annotated[SupportPlanNode, strawberry.lazy("broker.plans.graphql")]] = (
+        strawberry.field(
+            resolver=links.holder_support_plans,
+            description="The holder's care and support plans, newest first; each read is logged.",
+        )
+    )
 
 
 @strawberry.input

@@ -20,10 +20,11 @@ from broker.agreements.models import (
     CareRequest,
     RequestStatus,
 )
+from broker.api import links
 from broker.api.accounts import UserNode
 from broker.api.context import Info
 from broker.api.money import pence_fields
-from broker.api.relay import Connection, connection, page_from
+from broker.api.relay import Connection
 from broker.holders.graphql import DPHolderNode
 from broker.holders.models import DPHolder
 from broker.holders.service import may_read
@@ -327,20 +328,9 @@ class AgreementNode(relay.Node):
             warning = await card_check(session, holder, provider)
         return [AgreementWarning.from_card(warning)] if warning else []
 
-    @strawberry.field(description="Payments made under this agreement, latest period first.")
-    async def payments(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection[Annotated[PaymentNode, strawberry.lazy("broker.payments.graphql.types")]]:
-        from broker.payments import service as payments
-        from broker.payments.graphql.types import PaymentNode
-
-        page = page_from(first, after)
-        async with info.context.db.session() as session:
-            rows, total = await payments.list_payments(
-                session,
-                actor=info.context.actor,  # type: ignore[arg-type]
-                filters=payments.PaymentFilter(agreement_id=self.model.id),
-                limit=page.limit,
-                offset=page.offset,
-            )
-        return connection([PaymentNode.from_model(p) for p in rows], page=page, total=total)
+    payments: Connection[Annotated[PaymentNode, strawberry.lazy("broker.payments.graphql.types")]] = (
+        strawberry.field(
+            resolver=links.agreement_payments,
+            description="Payments made under this agreement, latest period first.",
+        )
+    )

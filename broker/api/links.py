@@ -1,0 +1,49 @@
+"""Fields that lead from a capability's type to one that builds on it: an agreement's payments, a
+holder's plans.
+
+Payments build on agreements and plans on holders, so the lower capability cannot import the
+higher one without a cycle. These resolvers sit in the API layer, which knows every capability; the
+lower type declares the field (naming the higher type lazily) and the higher capability is imported
+when the field is first resolved, after every module has loaded.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from broker.api.context import Info
+from broker.api.loaders import HolderPlans
+from broker.api.relay import connection, page_from
+
+if TYPE_CHECKING:
+    from broker.agreements.graphql.types import AgreementNode
+    from broker.holders.graphql import DPHolderNode
+
+
+# The resolvers leave their return type unsaid: the field's annotation on the lower type is its type.
+
+
+async def agreement_payments(  # type: ignore[no-untyped-def]
+    root: AgreementNode, info: Info, first: int | None = None, after: str | None = None
+):
+    from broker.payments import service as payments
+    from broker.payments.graphql.types import PaymentNode
+
+    page = page_from(first, after)
+    async with info.context.db.session() as session:
+        rows, total = await payments.list_payments(
+            session,
+            actor=info.context.actor,  # type: ignore[arg-type]
+            filters=payments.PaymentFilter(agreement_id=root.model.id),
+            limit=page.limit,
+            offset=page.offset,
+        )
+    return connection([PaymentNode.from_model(p) for p in rows], page=page, total=total)
+
+
+async def holder_support_plans(root: DPHolderNode, info: Info):  # type: ignore[no-untyped-def]
+    from broker.plans.graphql import SupportPlanNode
+
+    ctx = info.context
+    plans = await ctx.loaders.support_plans_by_holder_id.load(HolderPlans(root.id, ctx.actor, ctx.now))
+    return [SupportPlanNode.from_model(p) for p in plans]
