@@ -6,11 +6,11 @@ from datetime import UTC, date, datetime
 
 from broker.accounts.models import Role
 from broker.providers.rules import national_living_wage_pence
+from tests.agreements.test_agreements import CREATE as CREATE_AGREEMENT
+from tests.agreements.test_agreements import SLOTS, _world, gid
 from tests.factories import make_council, make_user
-from tests.test_agreements import CREATE as CREATE_AGREEMENT
-from tests.test_agreements import SLOTS, _world, gid
-from tests.test_provider_listing import CREATE as CREATE_LISTING
-from tests.test_provider_listing import PA_LISTING
+from tests.providers.test_provider_listing import CREATE as CREATE_LISTING
+from tests.providers.test_provider_listing import PA_LISTING
 
 
 def test_each_april_brings_in_the_new_rate():

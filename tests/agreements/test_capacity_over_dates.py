@@ -9,8 +9,8 @@ from datetime import UTC, date, datetime
 from broker.accounts.models import Role
 from broker.agreements.capacity import peak_hours
 from broker.agreements.models import Agreement, AgreementStatus
+from tests.agreements.test_agreements import ACTIVATE, END, EXPLAIN, _world, gid
 from tests.factories import make_agreement, make_holder, make_plan, make_user
-from tests.test_agreements import ACTIVATE, END, EXPLAIN, _world, gid
 
 
 def _agreement(start: date, end: date | None, hours: float, status=AgreementStatus.ACTIVE) -> Agreement:

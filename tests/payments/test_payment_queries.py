@@ -13,6 +13,7 @@ from broker.holders.models import DPHolder, HolderRepresentative
 from broker.payments import access
 from broker.payments.models import Payment, Refund
 from broker.providers.models import Provider
+from tests.api.test_api_contract import counting_statements
 from tests.factories import (
     make_agreement,
     make_council,
@@ -23,7 +24,6 @@ from tests.factories import (
     make_user,
     reload,
 )
-from tests.test_api_contract import counting_statements
 
 PAYMENTS = """
 query($first: Int!) { payments(first: $first) { totalCount nodes {

@@ -15,7 +15,7 @@ from broker.cli import app
 from broker.geography.models import PostcodeDistrict
 from broker.geography.service import load_districts, read_geography_csv
 from tests.factories import make_council, make_user
-from tests.test_provider_listing import CREATE, PA_LISTING
+from tests.providers.test_provider_listing import CREATE, PA_LISTING
 
 NATIONAL = shared_data() / "uk-outcodes.csv"
 runner = CliRunner()

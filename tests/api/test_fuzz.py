@@ -11,7 +11,7 @@ What the generator is told, because GraphQL types cannot say it (see `_teach_the
 - a `Date` falls within the dates the service handles (`broker.hygiene`);
 - a String `after`/`before` argument is a cursor this API issues;
 - text carries no NUL (`allow_x00`, schemathesis' own switch): PostgreSQL cannot store it, so it is
-  refused on purpose; `tests/test_hostile_input.py` checks that refusal, and malformed IDs, cursors
+  refused on purpose; `tests/api/test_hostile_input.py` checks that refusal, and malformed IDs, cursors
   and dates, exactly.
 
 Counted apart, as correct answers rather than failures:

@@ -14,7 +14,7 @@ from broker.cli import app
 from search.tantivy_backend import TantivyBackend
 from tests.search.damage import damage
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 NATIONAL = shared_data() / "uk-outcodes.csv"
 runner = CliRunner()
 
