@@ -11,6 +11,7 @@ from strawberry import relay
 from broker.api.accounts import CouncilNode
 from broker.api.context import Info
 from broker.api.money import pence_fields
+from broker.api.nodes import RowNode
 from broker.holders.graphql import DPHolderNode
 from broker.holders.models import DPHolder
 from broker.holders.service import may_read
@@ -139,7 +140,7 @@ async def visible_subcontract_nodes(info: Info, rows: list[Subcontract]) -> list
     name="Subcontract",
     description="The lead provider passes some contracted services to the organisation a person chose.",
 )
-class SubcontractNode(relay.Node):
+class SubcontractNode(RowNode, relay.Node):
     id: relay.NodeID[int]
     status: SubcontractStatusEnum  # type: ignore[valid-type]
     start_date: date
@@ -152,30 +153,7 @@ class SubcontractNode(relay.Node):
     ended_at: datetime | None
     model: strawberry.Private[Subcontract]
 
-    @classmethod
-    def from_model(cls, subcontract: Subcontract) -> SubcontractNode:
-        return cls(
-            id=subcontract.id,  # type: ignore[arg-type]
-            status=subcontract.status,
-            start_date=subcontract.start_date,
-            end_date=subcontract.end_date,
-            lead_accepted_at=subcontract.lead_accepted_at,
-            subcontractor_accepted_at=subcontract.subcontractor_accepted_at,
-            decline_reason=subcontract.decline_reason,
-            proposed_at=subcontract.proposed_at,
-            decided_at=subcontract.decided_at,
-            ended_at=subcontract.ended_at,
-            model=subcontract,
-        )
-
-    @classmethod
-    async def resolve_nodes(
-        cls, *, info: Info, node_ids: list[str], required: bool = False
-    ) -> list[SubcontractNode | None]:
-        ids = [int(i) for i in node_ids]
-        async with info.context.db.session() as session:
-            found = await reading.visible_subcontracts(session, actor=info.context.actor, ids=ids)
-        return [cls.from_model(found[i]) if i in found else None for i in ids]
+    visible = reading.visible_subcontracts
 
     @strawberry.field(description="The services subcontracted; always among the lead contract's.")
     def services(self) -> list[ServiceType]:
@@ -211,7 +189,7 @@ async def _holder_visible(info: Info, holder: DPHolder) -> bool:
 @strawberry.type(
     name="SupportReferral", description="A person's choice of DP support provider and its route."
 )
-class SupportReferralNode(relay.Node):
+class SupportReferralNode(RowNode, relay.Node):
     id: relay.NodeID[int]
     route: ReferralRouteEnum  # type: ignore[valid-type]
     status: ReferralStatusEnum  # type: ignore[valid-type]
@@ -223,27 +201,7 @@ class SupportReferralNode(relay.Node):
     decline_reason: str | None
     model: strawberry.Private[SupportReferral]
 
-    @classmethod
-    def from_model(cls, referral: SupportReferral) -> SupportReferralNode:
-        return cls(
-            id=referral.id,  # type: ignore[arg-type]
-            route=referral.route,
-            status=referral.status,
-            created_at=referral.created_at,
-            sent_at=referral.sent_at,
-            decided_at=referral.decided_at,
-            decline_reason=referral.decline_reason,
-            model=referral,
-        )
-
-    @classmethod
-    async def resolve_nodes(
-        cls, *, info: Info, node_ids: list[str], required: bool = False
-    ) -> list[SupportReferralNode | None]:
-        ids = [int(i) for i in node_ids]
-        async with info.context.db.session() as session:
-            found = await reading.visible_referrals(session, actor=info.context.actor, ids=ids)
-        return [cls.from_model(found[i]) if i in found else None for i in ids]
+    visible = reading.visible_referrals
 
     @strawberry.field
     def services(self) -> list[ServiceType]:
