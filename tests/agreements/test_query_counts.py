@@ -35,9 +35,9 @@ query($first: Int!) { agreements(first: $first) { totalCount edges { cursor node
 """
 
 
-async def agreements_world(db, count: int = 55):
-    """Four holders (two paying by pre-paid card) and five PAs (two in a category the cards decline)
-    share `count` agreements, each with one payment."""
+async def agreements_world(db, count: int = 55, pas: int = 5):
+    """Four holders (two paying by pre-paid card) and `pas` PAs (the first two in a category the cards
+    decline) share `count` agreements, each with one payment. Returns the broker and the PAs' sign-ins."""
     council = await make_council(db)
     broker = await make_user(db, Role.BROKER, council)
     plans = []
@@ -49,9 +49,10 @@ async def agreements_world(db, count: int = 55):
                 assert row is not None
                 row.held_as = DPHolding.PREPAID_CARD
         plans.append(await make_plan(db, holder))
-    providers = []
-    for p in range(5):
-        provider = await make_provider(db, council, name=f"PA {p}")
+    providers, owners = [], []
+    for p in range(pas):
+        owners.append(await make_user(db, Role.PROVIDER, council))
+        provider = await make_provider(db, council, owner=owners[-1], name=f"PA {p}")
         category = "7299" if p < 2 else "8099"
         providers.append(await adjust_provider(db, provider, merchant_category_code=category))
     async with db.transaction() as session:
@@ -61,11 +62,11 @@ async def agreements_world(db, count: int = 55):
             db, plans[n % len(plans)], providers[n % len(providers)], created_by=broker, enqueue=False
         )
         await make_payment(db, agreement, period_start=date(2026, 4, 6))
-    return broker
+    return broker, owners
 
 
 async def test_agreements_cost_the_same_statements_for_1_or_50(api, db):
-    broker = await agreements_world(db)
+    broker, _ = await agreements_world(db)
 
     with counting_statements(db) as one:
         small = await api.data(AGREEMENTS, {"first": 1}, as_user=broker)
@@ -81,6 +82,23 @@ async def test_agreements_cost_the_same_statements_for_1_or_50(api, db):
     assert {w["merchantCategoryCode"] for n in warned for w in n["warnings"]} == {"7299"}
     assert all(n["holder"]["heldAs"] == "PREPAID_CARD" for n in warned)
     assert len(warned) == 10
+    assert len(one) == len(fifty)
+
+
+async def test_a_providers_agreements_cost_the_same_statements_for_1_or_50(api, db):
+    _, (owner,) = await agreements_world(db, pas=1)
+
+    with counting_statements(db) as one:
+        small = await api.data(AGREEMENTS, {"first": 1}, as_user=owner)
+    with counting_statements(db) as fifty:
+        large = await api.data(AGREEMENTS, {"first": 50}, as_user=owner)
+
+    assert len(small["agreements"]["edges"]) == 1
+    nodes = [e["node"] for e in large["agreements"]["edges"]]
+    assert len(nodes) == 50
+    assert {n["holder"] is None for n in nodes} == {True}
+    assert {n["payments"]["totalCount"] for n in nodes} == {1}
+    assert len([n for n in nodes if n["warnings"]]) == 25
     assert len(one) == len(fifty)
 
 
