@@ -470,3 +470,38 @@ async def make_payment(
         )
         session.add(payment)
     return payment
+
+
+async def make_care_request(
+    db: Database,
+    plan,
+    provider: Provider,
+    *,
+    sent_by: User,
+    status: str = "PENDING",
+    responded_by: User | None = None,
+    sent_at: datetime = GIVEN_AT,
+    expires_in: timedelta = timedelta(days=14),
+):
+    """A request to `provider` for all of `plan`'s needs, straight in the database."""
+    from broker.agreements.models import CareRequest, RequestStatus
+    from broker.plans.models import PlanNeed
+
+    async with db.transaction() as session:
+        needs = (await session.execute(select(PlanNeed.id).where(PlanNeed.plan_id == plan.id))).scalars()
+        request = CareRequest(
+            council_id=plan.council_id,
+            holder_id=plan.holder_id,
+            plan_id=plan.id,
+            provider_id=provider.id,  # type: ignore[arg-type]
+            need_ids=list(needs),
+            message="Could you help on Mondays and Wednesdays?",
+            status=RequestStatus(status),
+            sent_by_id=sent_by.id,  # type: ignore[arg-type]
+            sent_at=sent_at,
+            expires_at=sent_at + expires_in,
+            responded_by_id=responded_by.id if responded_by else None,
+            responded_at=sent_at + timedelta(days=1) if responded_by else None,
+        )
+        session.add(request)
+    return request

@@ -52,19 +52,19 @@ async def blocked_categories(session: AsyncSession, council_id: int) -> list[Blo
     return list(rows.scalars())
 
 
-async def card_check(session: AsyncSession, holder: DPHolder, provider: Provider) -> CardWarning | None:
-    """A warning when the holder's pre-paid card is likely to decline this provider, else None."""
+def category_to_check(holder: DPHolder, provider: Provider) -> str | None:
+    """The provider's merchant category if the holder pays by card; else None, nothing to check."""
     code = provider.merchant_category_code
     if holder.held_as is not DPHolding.PREPAID_CARD or not code:
         return None
-    found = await session.execute(
-        select(BlockedMerchantCategory).where(
-            BlockedMerchantCategory.council_id == holder.council_id, BlockedMerchantCategory.code == code
-        )
-    )
-    blocked = found.scalar_one_or_none()
+    return code
+
+
+def card_warning(provider: Provider, blocked: BlockedMerchantCategory | None) -> CardWarning | None:
+    """The warning for a provider whose category the holder's council has `blocked`, else None."""
     if blocked is None:
         return None
+    code = blocked.code
     label = f" ({blocked.description})" if blocked.description else ""
     return CardWarning(
         merchant_category_code=code,
@@ -74,6 +74,19 @@ async def card_check(session: AsyncSession, holder: DPHolder, provider: Provider
             "them by bank transfer. The person keeps their card: how the payment is held is their choice."
         ),
     )
+
+
+async def card_check(session: AsyncSession, holder: DPHolder, provider: Provider) -> CardWarning | None:
+    """A warning when the holder's pre-paid card is likely to decline this provider, else None."""
+    code = category_to_check(holder, provider)
+    if code is None:
+        return None
+    found = await session.execute(
+        select(BlockedMerchantCategory).where(
+            BlockedMerchantCategory.council_id == holder.council_id, BlockedMerchantCategory.code == code
+        )
+    )
+    return card_warning(provider, found.scalar_one_or_none())
 
 
 async def set_blocked_categories(

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from broker.api.context import Info
-from broker.api.loaders import HolderPlans
+from broker.api.loaders import AgreementPayments, HolderPlans
 from broker.api.relay import connection, page_from
 
 if TYPE_CHECKING:
@@ -26,18 +26,11 @@ if TYPE_CHECKING:
 async def agreement_payments(  # type: ignore[no-untyped-def]
     root: AgreementNode, info: Info, first: int | None = None, after: str | None = None
 ):
-    from broker.payments import service as payments
     from broker.payments.graphql.types import PaymentNode
 
     page = page_from(first, after)
-    async with info.context.db.session() as session:
-        rows, total = await payments.list_payments(
-            session,
-            actor=info.context.actor,  # type: ignore[arg-type]
-            filters=payments.PaymentFilter(agreement_id=root.model.id),
-            limit=page.limit,
-            offset=page.offset,
-        )
+    key = AgreementPayments(root.model.id, info.context.actor, page.limit, page.offset)
+    rows, total = await info.context.loaders.payments_by_agreement_id.load(key)
     return connection([PaymentNode.from_model(p) for p in rows], page=page, total=total)
 
 

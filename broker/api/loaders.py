@@ -17,10 +17,17 @@ from strawberry.dataloader import DataLoader
 
 from broker.accounts.actor import Actor
 from broker.accounts.models import Council, User
-from broker.agreements.models import Agreement, AgreementNeed, AgreementSlot, AgreementTransition
+from broker.agreements.models import (
+    Agreement,
+    AgreementNeed,
+    AgreementSlot,
+    AgreementTransition,
+    BlockedMerchantCategory,
+)
 from broker.db import Database
 from broker.holders.models import DPHolder, HolderRepresentative
-from broker.payments.models import Refund
+from broker.payments.models import Payment, Refund
+from broker.payments.reading import payments_by_agreement
 from broker.plans.models import NeedSlot, PlanNeed, PlanPreference, PlanRead, SupportPlan
 from broker.plans.reading import plans_by_holder, reads_by_plan
 from broker.providers.models import Accreditation, AvailabilitySlot, Provider, ProviderService
@@ -229,6 +236,58 @@ class RefundsByPaymentIdLoader(DataLoader[int, list[Refund]]):
         super().__init__(load_fn=_load_grouped(db, Refund, "payment_id", order))
 
 
+class BlockedCategoryByCouncilCodeLoader(DataLoader[tuple[int, str], BlockedMerchantCategory | None]):
+    """The council's entry for a merchant category its pre-paid cards decline, keyed by
+    (council ID, code); None when its cards take that category."""
+
+    def __init__(self, db: Database) -> None:
+        async def load(keys: Sequence[tuple[int, str]]) -> list[BlockedMerchantCategory | None]:
+            councils = {council_id for council_id, _ in keys}
+            codes = {code for _, code in keys}
+            async with db.session() as session:
+                rows = await session.execute(
+                    select(BlockedMerchantCategory).where(
+                        BlockedMerchantCategory.council_id.in_(councils),  # type: ignore[attr-defined]
+                        BlockedMerchantCategory.code.in_(codes),  # type: ignore[attr-defined]
+                    )
+                )
+                found = {(row.council_id, row.code): row for row in rows.scalars()}
+            return [found.get(k) for k in keys]
+
+        super().__init__(load_fn=load)
+
+
+class AgreementPayments(NamedTuple):
+    """Which agreement's payments, for whom, which page: the page is scoped to what the reader may see."""
+
+    agreement_id: int
+    actor: Actor | None
+    limit: int
+    offset: int
+
+
+class PaymentsByAgreementIdLoader(DataLoader[AgreementPayments, tuple[list[Payment], int]]):
+    """A page of an agreement's payments the reader may see, latest period first, and their total."""
+
+    def __init__(self, db: Database) -> None:
+        async def load(keys: Sequence[AgreementPayments]) -> list[tuple[list[Payment], int]]:
+            found: dict[AgreementPayments, tuple[list[Payment], int]] = {}
+            async with db.session() as session:
+                for actor, limit, offset in dict.fromkeys((k.actor, k.limit, k.offset) for k in keys):
+                    batch = [k for k in keys if (k.actor, k.limit, k.offset) == (actor, limit, offset)]
+                    pages = await payments_by_agreement(
+                        session,
+                        actor=actor,
+                        agreement_ids=[k.agreement_id for k in batch],
+                        limit=limit,
+                        offset=offset,
+                    )
+                    found.update((k, pages[k.agreement_id]) for k in batch)
+            return [found[k] for k in keys]
+
+        super().__init__(load_fn=load)
+
+
 @dataclass(frozen=True)
 class Loaders:
     provider_by_id: ProviderByIdLoader
@@ -255,6 +314,8 @@ class Loaders:
     slots_by_agreement_id: SlotsByAgreementIdLoader
     transitions_by_agreement_id: TransitionsByAgreementIdLoader
     refunds_by_payment_id: RefundsByPaymentIdLoader
+    blocked_category_by_council_code: BlockedCategoryByCouncilCodeLoader
+    payments_by_agreement_id: PaymentsByAgreementIdLoader
 
     @classmethod
     def create(cls, db: Database) -> Loaders:
@@ -283,4 +344,6 @@ class Loaders:
             slots_by_agreement_id=SlotsByAgreementIdLoader(db),
             transitions_by_agreement_id=TransitionsByAgreementIdLoader(db),
             refunds_by_payment_id=RefundsByPaymentIdLoader(db),
+            blocked_category_by_council_code=BlockedCategoryByCouncilCodeLoader(db),
+            payments_by_agreement_id=PaymentsByAgreementIdLoader(db),
         )

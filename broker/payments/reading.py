@@ -52,3 +52,33 @@ async def list_payments(
         query.order_by(col(Payment.period_start).desc(), col(Payment.id).desc()).limit(limit).offset(offset)
     )
     return list(rows.scalars()), total
+
+
+async def payments_by_agreement(
+    session: AsyncSession, *, actor: Actor | None, agreement_ids: Sequence[int], limit: int, offset: int
+) -> dict[int, tuple[list[Payment], int]]:
+    """The same page of each agreement's payments `list_payments` gives for one, in two statements:
+    the actor's visible payments, latest period first, and how many each agreement has."""
+    scope = (col(Payment.agreement_id).in_(agreement_ids), visible_clause(actor))
+    counts = await session.execute(
+        select(Payment.agreement_id, func.count()).where(*scope).group_by(col(Payment.agreement_id))
+    )
+    totals: dict[int, int] = {agreement_id: n for agreement_id, n in counts.all()}
+    position = (
+        func.row_number()
+        .over(
+            partition_by=col(Payment.agreement_id),
+            order_by=(col(Payment.period_start).desc(), col(Payment.id).desc()),
+        )
+        .label("position")
+    )
+    ranked = select(col(Payment.id), col(Payment.agreement_id), position).where(*scope).subquery()
+    page = (
+        select(Payment)
+        .join(ranked, col(Payment.id) == ranked.c.id)
+        .where(ranked.c.position > offset, ranked.c.position <= offset + limit)
+    )
+    found: dict[int, list[Payment]] = {}
+    for payment in (await session.execute(page.order_by(ranked.c.agreement_id, ranked.c.position))).scalars():
+        found.setdefault(payment.agreement_id, []).append(payment)
+    return {i: (found.get(i, []), totals.get(i, 0)) for i in agreement_ids}

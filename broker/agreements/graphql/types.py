@@ -10,7 +10,7 @@ import strawberry
 from strawberry import relay
 
 from broker.agreements import service
-from broker.agreements.cards import CardRoute, CardWarning, card_check
+from broker.agreements.cards import CardRoute, CardWarning, card_warning, category_to_check
 from broker.agreements.models import (
     Agreement,
     AgreementNeed,
@@ -321,11 +321,15 @@ class AgreementNode(relay.Node):
         description="Warnings that apply today, e.g. the person's pre-paid card declining this provider."
     )
     async def warnings(self, info: Info) -> list[AgreementWarning]:
-        async with info.context.db.session() as session:
-            holder = await session.get(DPHolder, self.model.holder_id)
-            provider = await info.context.loaders.provider_by_id.load(self.model.provider_id)
-            assert holder is not None and provider is not None
-            warning = await card_check(session, holder, provider)
+        loaders = info.context.loaders
+        holder = await loaders.dp_holder_by_id.load(self.model.holder_id)
+        provider = await loaders.provider_by_id.load(self.model.provider_id)
+        assert holder is not None and provider is not None
+        code = category_to_check(holder, provider)
+        if code is None:
+            return []
+        blocked = await loaders.blocked_category_by_council_code.load((holder.council_id, code))
+        warning = card_warning(provider, blocked)
         return [AgreementWarning.from_card(warning)] if warning else []
 
     payments: Connection[Annotated[PaymentNode, strawberry.lazy("broker.payments.graphql.types")]] = (
