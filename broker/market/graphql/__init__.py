@@ -1,18 +1,19 @@
-"""GraphQL of the market capability: take-up and market gaps."""
+"""GraphQL of the market capability: take-up, market gaps, rates."""
 
 import strawberry
 
 from broker.market.graphql.gaps import GapQueries
+from broker.market.graphql.rates import RateMutations, RateQueries
 from broker.market.graphql.takeup import TakeUpMutations, TakeUpQueries
 
 
 @strawberry.type
-class MarketQueries(TakeUpQueries, GapQueries):
+class MarketQueries(TakeUpQueries, GapQueries, RateQueries):
     pass
 
 
 @strawberry.type
-class MarketMutations(TakeUpMutations):
+class MarketMutations(TakeUpMutations, RateMutations):
     pass
 
 
