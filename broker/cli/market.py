@@ -182,3 +182,9 @@ def take_up_report(council: Council, output: Output = None, from_: From = None, 
 def rates_report(council: Council, output: Output = None) -> None:
     """Rate sufficiency today by district and kind of provider."""
     _run_report("rates", council, output, None, None)
+
+
+@report_app.command("time-to-care")
+def time_to_care_report(council: Council, output: Output = None, from_: From = None, to: To = None) -> None:
+    """Days from a plan becoming ACTIVE to the first request, agreement and payment."""
+    _run_report("time-to-care", council, output, _day(from_), _day(to))

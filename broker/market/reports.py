@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from broker.accounts.actor import Actor
 from broker.accounts.models import Council
 from broker.errors import ErrorCode, InvalidInput
-from broker.market import gaps, rates, takeup
+from broker.market import gaps, rates, takeup, timecare
 from broker.market.privacy import is_small
 
 GAP_COLUMNS = [
@@ -33,7 +33,7 @@ DEMAND_COLUMNS = [
     "suppressed",
 ]
 ALL_DIMENSIONS = [gaps.GroupBy.DISTRICT, gaps.GroupBy.SERVICE, gaps.GroupBy.TIME_BAND]
-REPORTS = ("gaps", "take-up", "rates")
+REPORTS = ("gaps", "take-up", "rates", "time-to-care")
 
 
 def _cell(value: object) -> str:
@@ -120,6 +120,23 @@ def rates_csv(rows: list[rates.RateRow]) -> str:
     return _csv(RATE_COLUMNS, (line(r) for r in rows))
 
 
+TIME_TO_CARE_COLUMNS = ["step", "people", "median_days", "percentile_90_days", "still_waiting", "suppressed"]
+
+
+def time_to_care_csv(report: timecare.TimeToCare) -> str:
+    """The steps, then one line of the people waiting longer than the council's threshold: counts
+    only, whoever asks (a file travels further than a page, so no names)."""
+    lines: list[list[object]] = [
+        [s.step.value, s.people, s.median_days, s.percentile_90_days, s.still_waiting, s.suppressed]
+        for s in report.steps
+    ]
+    count = report.long_waiters_count
+    lines.append(
+        [f"WAITING_LONGER_THAN_{report.long_wait_days}_DAYS", count, None, None, None, count is None]
+    )
+    return _csv(TIME_TO_CARE_COLUMNS, lines)
+
+
 async def report_csv(
     session: AsyncSession, name: str, *, actor: Actor, council_id: int, start: date, end: date, now: datetime
 ) -> str:
@@ -142,6 +159,12 @@ async def report_csv(
         )
     if name == "rates":
         return rates_csv(await rates.rate_sufficiency(session, actor=actor, council_id=council_id, now=now))
+    if name == "time-to-care":
+        return time_to_care_csv(
+            await timecare.time_to_care(
+                session, actor=actor, council_id=council_id, start=start, end=end, now=now
+            )
+        )
     raise InvalidInput(f"Reports: {', '.join(REPORTS)}.", field="report", code=ErrorCode.NOT_FOUND)
 
 

@@ -1,14 +1,15 @@
-"""GraphQL of the market capability: take-up, market gaps, rates."""
+"""GraphQL of the market capability: take-up, market gaps, rates, time to care."""
 
 import strawberry
 
 from broker.market.graphql.gaps import GapQueries
 from broker.market.graphql.rates import RateMutations, RateQueries
 from broker.market.graphql.takeup import TakeUpMutations, TakeUpQueries
+from broker.market.graphql.timecare import TimeToCareQueries
 
 
 @strawberry.type
-class MarketQueries(TakeUpQueries, GapQueries, RateQueries):
+class MarketQueries(TakeUpQueries, GapQueries, RateQueries, TimeToCareQueries):
     pass
 
 
