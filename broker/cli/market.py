@@ -188,3 +188,9 @@ def rates_report(council: Council, output: Output = None) -> None:
 def time_to_care_report(council: Council, output: Output = None, from_: From = None, to: To = None) -> None:
     """Days from a plan becoming ACTIVE to the first request, agreement and payment."""
     _run_report("time-to-care", council, output, _day(from_), _day(to))
+
+
+@report_app.command("workforce")
+def workforce_report(council: Council, output: Output = None, from_: From = None, to: To = None) -> None:
+    """Accredited PAs and agencies by district each month: joiners, leavers, turnover."""
+    _run_report("workforce", council, output, _day(from_), _day(to))

@@ -6,6 +6,7 @@ import csv
 import io
 from collections.abc import Iterable
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from broker.accounts.actor import Actor
 from broker.accounts.models import Council
 from broker.errors import ErrorCode, InvalidInput
-from broker.market import gaps, rates, takeup, timecare
+from broker.market import gaps, rates, takeup, timecare, workforce
 from broker.market.privacy import is_small
 
 GAP_COLUMNS = [
@@ -33,7 +34,7 @@ DEMAND_COLUMNS = [
     "suppressed",
 ]
 ALL_DIMENSIONS = [gaps.GroupBy.DISTRICT, gaps.GroupBy.SERVICE, gaps.GroupBy.TIME_BAND]
-REPORTS = ("gaps", "take-up", "rates", "time-to-care")
+REPORTS = ("gaps", "take-up", "rates", "time-to-care", "workforce")
 
 
 def _cell(value: object) -> str:
@@ -137,6 +138,16 @@ def time_to_care_csv(report: timecare.TimeToCare) -> str:
     return _csv(TIME_TO_CARE_COLUMNS, lines)
 
 
+def workforce_csv(report: workforce.Workforce) -> str:
+    """Each month's rows, then each district's whole period (month left empty)."""
+    header = list(workforce.WorkforceRow.__dataclass_fields__)
+
+    def line(r: workforce.WorkforceRow) -> list[object]:
+        return [v.value if isinstance(v, StrEnum) else v for v in (getattr(r, name) for name in header)]
+
+    return _csv(header, (line(r) for r in [*report.months, *report.period]))
+
+
 async def report_csv(
     session: AsyncSession, name: str, *, actor: Actor, council_id: int, start: date, end: date, now: datetime
 ) -> str:
@@ -164,6 +175,10 @@ async def report_csv(
             await timecare.time_to_care(
                 session, actor=actor, council_id=council_id, start=start, end=end, now=now
             )
+        )
+    if name == "workforce":
+        return workforce_csv(
+            await workforce.workforce(session, actor=actor, council_id=council_id, start=start, end=end)
         )
     raise InvalidInput(f"Reports: {', '.join(REPORTS)}.", field="report", code=ErrorCode.NOT_FOUND)
 
