@@ -53,7 +53,8 @@ class Step(StrEnum):
 @dataclass
 class StepRow:
     """People who completed the step, its median and 90th percentile days, and people who reached its
-    start but not yet its end; counts of 1 to 4 withheld with what is derived from them."""
+    start but not yet its end and whose plan is still open (ACTIVE or MATCHED); counts of 1 to 4
+    withheld with what is derived from them."""
 
     step: Step
     people: int | None
@@ -82,10 +83,6 @@ class TimeToCare:
     long_waiters_count: int | None
     long_waiters: list[LongWaiter] | None
     """The drill-down for the council's brokers and admins; None for everyone else."""
-
-    @property
-    def suppressed(self) -> bool:
-        return any(s.suppressed for s in self.steps) or self.long_waiters_count is None
 
 
 def _cohort(council_id: int, start: date, end: date):
@@ -172,7 +169,9 @@ async def time_to_care(
             histogram[key] = histogram.get(key, 0) + n
         waiting = (
             await session.execute(
-                select(func.count()).select_from(cohort).where(begun.is_not(None), reached.is_(None))
+                select(func.count())
+                .select_from(cohort)
+                .where(begun.is_not(None), reached.is_(None), cohort.c.status.in_(STILL_WAITING_STATUSES))
             )
         ).scalar_one()
         people = sum(histogram.values())

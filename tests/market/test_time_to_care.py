@@ -187,3 +187,13 @@ async def test_staff_download_time_to_care_csv_without_names(api, db):
     token = {"Authorization": f"Bearer {api.token_for(broker)}"}
     bad = await api.http.get("/reports/time-to-care.csv?from=2026-12-01&to=2026-11-01", headers=token)
     assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "from"
+
+
+async def test_a_closed_plan_is_no_longer_waiting(api, db):
+    council, _, broker, given = await _given(db)
+    closed = await make_plan(db, await make_holder(db, council), status="CLOSED")
+    async with db.transaction() as session:
+        session.add(PlanActivation(plan_id=closed.id, activated_at=ACTIVATED))
+    data = (await api.data(TIME_TO_CARE, {"input": given}, as_user=broker))["timeToCare"]
+    assert len(data["longWaiters"]) == 2
+    assert data["steps"] == STEPS

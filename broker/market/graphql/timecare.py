@@ -42,7 +42,7 @@ class TimeToCareStepRow:
         name="percentile90Days", description="90th percentile of the whole days the step took."
     )
     still_waiting: int | None = strawberry.field(
-        description="People who began the step and have not ended it."
+        description="People who began the step and have not ended it, their plan still open."
     )
     suppressed: bool
 
