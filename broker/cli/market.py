@@ -1,4 +1,5 @@
-"""`broker import-figures CSV` and `broker report gaps|take-up --council NAME [--output FILE]`.
+"""`broker import-figures CSV` and `broker report gaps|take-up|rates|time-to-care|workforce --council NAME`
+(`--output FILE`).
 
 Both run as the platform's operator (`access.OPERATOR`) with the same rules and suppression as the
 API. The figures CSV has a header row: council, month, people_on_long_term_community_support and,
@@ -24,7 +25,9 @@ from broker.market import figures, reports
 from broker.market.access import OPERATOR
 from broker.settings import Settings
 
-report_app = typer.Typer(help="Market reports as CSV: gaps, take-up.", no_args_is_help=True)
+report_app = typer.Typer(
+    help="Market reports as CSV: gaps, take-up, rates, time-to-care, workforce.", no_args_is_help=True
+)
 COUNTS = (
     "people_on_long_term_community_support",
     "people_on_long_term_community_support_18_to_64",
@@ -173,3 +176,21 @@ def gaps_report(council: Council, output: Output = None, from_: From = None, to:
 def take_up_report(council: Council, output: Output = None, from_: From = None, to: To = None) -> None:
     """DP take-up (ASCOF 3D2a) month by month."""
     _run_report("take-up", council, output, _day(from_), _day(to))
+
+
+@report_app.command("rates")
+def rates_report(council: Council, output: Output = None) -> None:
+    """Rate sufficiency today by district and kind of provider."""
+    _run_report("rates", council, output, None, None)
+
+
+@report_app.command("time-to-care")
+def time_to_care_report(council: Council, output: Output = None, from_: From = None, to: To = None) -> None:
+    """Days from a plan becoming ACTIVE to the first request, agreement and payment."""
+    _run_report("time-to-care", council, output, _day(from_), _day(to))
+
+
+@report_app.command("workforce")
+def workforce_report(council: Council, output: Output = None, from_: From = None, to: To = None) -> None:
+    """Accredited PAs and agencies by district each month: joiners, leavers, turnover."""
+    _run_report("workforce", council, output, _day(from_), _day(to))

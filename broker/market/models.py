@@ -1,16 +1,18 @@
 """Tables of the market capability: each holder's direct payment, the council's monthly figures and
-take-up target, and the ledger of needs that went unmet and why."""
+take-up target, the ledger of needs that went unmet and why, and the settings rates and time to care
+are judged by (the council's DP rates and long-wait threshold, the Homecare Association price)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, UniqueConstraint
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, UniqueConstraint
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
 from broker.db import UTCDateTime, utcnow
+from broker.providers.models import ProviderKind
 
 
 def _enum(enum: type[StrEnum], length: int = 20) -> SAEnum:
@@ -131,3 +133,45 @@ class PlanActivation(SQLModel, table=True):
         sa_column=Column(Integer, ForeignKey("support_plan.id", ondelete="CASCADE"), primary_key=True)
     )
     activated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class CouncilMarketSettings(SQLModel, table=True):
+    """A council's settings for market reports: how many days' wait for care counts as long."""
+
+    __tablename__ = "council_market_settings"
+
+    council_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("council.id", ondelete="CASCADE"), primary_key=True)
+    )
+    long_wait_days: int
+    set_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    set_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class CouncilDirectPaymentRate(SQLModel, table=True):
+    """The hourly rate a council's direct payments are set at for buying from one kind of provider."""
+
+    __tablename__ = "council_dp_rate"
+    __table_args__ = (UniqueConstraint("council_id", "provider_kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    council_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("council.id", ondelete="CASCADE"), nullable=False)
+    )
+    provider_kind: ProviderKind = Field(sa_type=_enum(ProviderKind, 32))
+    hourly_rate_pence: int = Field(sa_type=BigInteger)
+    set_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    set_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class HomecareMinimumPrice(SQLModel, table=True):
+    """The Homecare Association's minimum price for an hour of homecare in England, from the day each
+    year's price applies (its financial year): what an agency needs to pay the National Living Wage
+    and run lawfully. Dated, so a report judges each day by the price then."""
+
+    __tablename__ = "homecare_minimum_price"
+
+    in_force_from: date = Field(primary_key=True)
+    hourly_rate_pence: int = Field(sa_type=BigInteger)
+    set_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    set_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -6,6 +6,7 @@ import csv
 import io
 from collections.abc import Iterable
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from broker.accounts.actor import Actor
 from broker.accounts.models import Council
 from broker.errors import ErrorCode, InvalidInput
-from broker.market import gaps, takeup
+from broker.market import gaps, rates, takeup, timecare, workforce
 from broker.market.privacy import is_small
 
 GAP_COLUMNS = [
@@ -33,7 +34,7 @@ DEMAND_COLUMNS = [
     "suppressed",
 ]
 ALL_DIMENSIONS = [gaps.GroupBy.DISTRICT, gaps.GroupBy.SERVICE, gaps.GroupBy.TIME_BAND]
-REPORTS = ("gaps", "take-up")
+REPORTS = ("gaps", "take-up", "rates", "time-to-care", "workforce")
 
 
 def _cell(value: object) -> str:
@@ -99,10 +100,59 @@ def take_up_csv(report: takeup.TakeUp) -> str:
     return _csv(header, ([getattr(r, name) for name in header] for r in rows))
 
 
+RATE_COLUMNS = [
+    "district", "provider_kind", "council_rate_pence", "providers", "asked_rate_lower_quartile_pence",
+    "asked_rate_median_pence", "asked_rate_upper_quartile_pence", "median_paid_pence", "payments",
+    "national_living_wage_pence", "homecare_minimum_price_pence", "council_rate_below_minimum_price",
+    "providers_above_council_rate", "top_up_risk_percent", "suppressed",
+]  # fmt: skip
+
+
+def rates_csv(rows: list[rates.RateRow]) -> str:
+    def line(r: rates.RateRow) -> list[object]:
+        asked = r.asked_rate_quartiles or (None, None, None)
+        return [
+            r.district, r.provider_kind.value, r.council_rate_pence, r.providers, *asked, r.median_paid_pence,
+            r.payments, r.national_living_wage_pence, r.homecare_minimum_price_pence,
+            r.council_rate_below_minimum_price, r.providers_above_council_rate, r.top_up_risk_percent,
+            r.suppressed,
+        ]  # fmt: skip
+
+    return _csv(RATE_COLUMNS, (line(r) for r in rows))
+
+
+TIME_TO_CARE_COLUMNS = ["step", "people", "median_days", "percentile_90_days", "still_waiting", "suppressed"]
+
+
+def time_to_care_csv(report: timecare.TimeToCare) -> str:
+    """The steps, then one line of the people waiting longer than the council's threshold: counts
+    only, whoever asks (a file travels further than a page, so no names)."""
+    lines: list[list[object]] = [
+        [s.step.value, s.people, s.median_days, s.percentile_90_days, s.still_waiting, s.suppressed]
+        for s in report.steps
+    ]
+    count = report.long_waiters_count
+    lines.append(
+        [f"WAITING_LONGER_THAN_{report.long_wait_days}_DAYS", count, None, None, None, count is None]
+    )
+    return _csv(TIME_TO_CARE_COLUMNS, lines)
+
+
+def workforce_csv(report: workforce.Workforce) -> str:
+    """Each month's rows, then each district's whole period (month left empty)."""
+    header = list(workforce.WorkforceRow.__dataclass_fields__)
+
+    def line(r: workforce.WorkforceRow) -> list[object]:
+        return [v.value if isinstance(v, StrEnum) else v for v in (getattr(r, name) for name in header)]
+
+    return _csv(header, (line(r) for r in [*report.months, *report.period]))
+
+
 async def report_csv(
     session: AsyncSession, name: str, *, actor: Actor, council_id: int, start: date, end: date, now: datetime
 ) -> str:
-    """`gaps` or `take-up` for one council as CSV, with the same rules as the GraphQL operations."""
+    """One of `REPORTS` for one council as CSV, with the same rules as the GraphQL operations (rates
+    are as of `now`, whatever the period)."""
     if name == "gaps":
         rows = await gaps.market_gaps(
             session,
@@ -117,6 +167,18 @@ async def report_csv(
     if name == "take-up":
         return take_up_csv(
             await takeup.dp_take_up(session, actor=actor, council_id=council_id, start=start, end=end)
+        )
+    if name == "rates":
+        return rates_csv(await rates.rate_sufficiency(session, actor=actor, council_id=council_id, now=now))
+    if name == "time-to-care":
+        return time_to_care_csv(
+            await timecare.time_to_care(
+                session, actor=actor, council_id=council_id, start=start, end=end, now=now
+            )
+        )
+    if name == "workforce":
+        return workforce_csv(
+            await workforce.workforce(session, actor=actor, council_id=council_id, start=start, end=end)
         )
     raise InvalidInput(f"Reports: {', '.join(REPORTS)}.", field="report", code=ErrorCode.NOT_FOUND)
 

@@ -1,7 +1,8 @@
 """HTTP twins of the market reports, mounted by `broker.app`:
 
-- `GET /reports/<name>.csv` (`gaps`, `take-up`) for signed-in council staff and commissioners
-  (`Authorization: Bearer <token>`), their own council (platform admins add `?council=<id>`);
+- `GET /reports/<name>.csv` (`gaps`, `take-up`, `rates`, `time-to-care`, `workforce`) for signed-in
+  council staff and commissioners (`Authorization: Bearer <token>`), their own council (platform
+  admins add `?council=<id>`);
   `?from=YYYY-MM-DD&to=YYYY-MM-DD`, default the last 12 months.
 - `GET /open-data/demand.csv` and `/open-data/demand.json`: no sign-in, every council's unmet hours a
   week today by district, service and time band, counts of 1 to 4 people withheld.

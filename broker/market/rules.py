@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from broker.providers.models import ProviderKind
+
 # Counts of people from 1 to 4 are withheld from every aggregate, so nobody can be picked out; the
 # one threshold the rest of the service (DP support referral counts) uses too.
 from broker.support.rules import SMALL_COUNT as SMALL_COUNT
@@ -23,3 +25,13 @@ END_REASON_MAX = 500
 PERCENT_DECIMALS = 1
 # The observed trend behind the projection: new and ended DPs of the last twelve months.
 TREND_MONTHS = 12
+# A person waiting longer than this for care is a long wait, unless the council sets its own threshold
+# (`CouncilMarketSettings.long_wait_days`); four weeks is the common local standard for starting a
+# package once a plan is agreed. A threshold lies between a day and a year.
+DEFAULT_LONG_WAIT_DAYS = 28
+MAX_LONG_WAIT_DAYS = 366
+# The provider kinds whose hours a direct payment buys, and so that a council sets a DP rate for;
+# DP support organisations are paid under contracts, not by the hour of care.
+CARE_KINDS = (ProviderKind.PA, ProviderKind.AGENCY)
+# The Homecare Association's price is set from 2015 onwards (its first minimum price).
+EARLIEST_PRICE_YEAR = 2015

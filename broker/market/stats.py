@@ -1,11 +1,11 @@
-"""Quartiles of values aggregated in SQL as histograms (value → count): the same on both databases."""
+"""Percentiles of values aggregated in SQL as histograms (value → count): the same on both databases."""
 
 from __future__ import annotations
 
 
-def quartiles(histogram: dict[float, int]) -> tuple[float, float, float] | None:
-    """Lower quartile, median and upper quartile of values given as value → count, interpolated
-    linearly between ranks (as PostgreSQL's percentile_cont)."""
+def percentile(histogram: dict[float, int], p: float) -> float | None:
+    """The `p`-th quantile (0 to 1) of values given as value → count, interpolated linearly between
+    ranks (as PostgreSQL's percentile_cont); None without values."""
     total = sum(histogram.values())
     if not total:
         return None
@@ -19,10 +19,16 @@ def quartiles(histogram: dict[float, int]) -> tuple[float, float, float] | None:
                 return v
         return values[-1]
 
-    def percentile(p: float) -> float:
-        position = p * (total - 1)
-        low = int(position)
-        fraction = position - low
-        return round(at(low) + (at(min(low + 1, total - 1)) - at(low)) * fraction, 2)
+    position = p * (total - 1)
+    low = int(position)
+    fraction = position - low
+    return round(at(low) + (at(min(low + 1, total - 1)) - at(low)) * fraction, 2)
 
-    return percentile(0.25), percentile(0.5), percentile(0.75)
+
+def quartiles(histogram: dict[float, int]) -> tuple[float, float, float] | None:
+    """Lower quartile, median and upper quartile of a histogram (see `percentile`)."""
+    if not sum(histogram.values()):
+        return None
+    lower, median, upper = (percentile(histogram, p) for p in (0.25, 0.5, 0.75))
+    assert lower is not None and median is not None and upper is not None
+    return lower, median, upper
