@@ -33,7 +33,7 @@ from tests.client import GraphQLClient
 
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
-KEEP_ON_RESET = {"alembic_version", "postcode_district"}
+KEEP_ON_RESET = {"alembic_version", "postcode_district", "homecare_minimum_price"}
 
 
 def _load_geography(url: str) -> None:

@@ -11,7 +11,7 @@ from strawberry import relay
 from broker.api.context import Info
 from broker.api.fields import with_graphql_paths
 from broker.api.inputs import DecodesIds
-from broker.api.mutations import MutationPayload, mutate
+from broker.api.mutations import MutationPayload, use_case
 from broker.api.permissions import IsAuthenticated
 from broker.errors import BrokerError
 from broker.market import council_settings, rates
@@ -137,6 +137,9 @@ class SetHomecareMinimumPriceInput:
     in_force_from: date
     hourly_rate_pence: int
 
+    def to_command(self) -> council_settings.HomecarePriceCommand:
+        return council_settings.HomecarePriceCommand(self.in_force_from, self.hourly_rate_pence)
+
 
 @strawberry.type(
     name="HomecareMinimumPrice", description="The Homecare Association minimum price for an hour of homecare."
@@ -153,6 +156,10 @@ class HomecareMinimumPriceType:
 @strawberry.type
 class SetMarketSettingsPayload(MutationPayload):
     settings: MarketSettingsType | None = None
+
+    @classmethod
+    def present(cls, found: council_settings.MarketSettings) -> SetMarketSettingsPayload:
+        return cls(settings=MarketSettingsType.from_settings(found))
 
 
 @strawberry.type
@@ -180,37 +187,17 @@ class RateQueries:
 
 @strawberry.type
 class RateMutations:
-    @strawberry.mutation(
-        permission_classes=[IsAuthenticated],
-        description="Commissioners and council admins set the council's DP rates and long-wait threshold.",
+    set_market_settings = use_case(
+        SetMarketSettingsInput,
+        council_settings.set_market_settings,
+        SetMarketSettingsPayload,
+        IsAuthenticated,
+        "Commissioners and council admins set the council's DP rates and long-wait threshold.",
     )
-    async def set_market_settings(
-        self, info: Info, input: SetMarketSettingsInput
-    ) -> SetMarketSettingsPayload:
-        ctx = info.context
-        return await mutate(
-            info,
-            SetMarketSettingsPayload,
-            lambda s: council_settings.set_market_settings(
-                s, actor=ctx.actor, command=input.to_command(), now=ctx.now
-            ),
-            lambda found: SetMarketSettingsPayload(settings=MarketSettingsType.from_settings(found)),
-        )
-
-    @strawberry.mutation(
-        permission_classes=[IsAuthenticated],
-        description="Platform admins record the Homecare Association minimum price from the day it applies.",
+    set_homecare_minimum_price = use_case(
+        SetHomecareMinimumPriceInput,
+        council_settings.set_homecare_minimum_price,
+        SetHomecareMinimumPricePayload,
+        IsAuthenticated,
+        "Platform admins record the Homecare Association minimum price from the day it applies.",
     )
-    async def set_homecare_minimum_price(
-        self, info: Info, input: SetHomecareMinimumPriceInput
-    ) -> SetHomecareMinimumPricePayload:
-        ctx = info.context
-        command = council_settings.HomecarePriceCommand(input.in_force_from, input.hourly_rate_pence)
-        return await mutate(
-            info,
-            SetHomecareMinimumPricePayload,
-            lambda s: council_settings.set_homecare_minimum_price(
-                s, actor=ctx.actor, command=command, now=ctx.now
-            ),
-            lambda row: SetHomecareMinimumPricePayload(price=HomecareMinimumPriceType.from_model(row)),
-        )

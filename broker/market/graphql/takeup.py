@@ -11,7 +11,7 @@ from strawberry import relay
 from broker.accounts.models import Role
 from broker.api.context import Info
 from broker.api.inputs import DecodesIds
-from broker.api.mutations import MutationPayload, mutate
+from broker.api.mutations import MutationPayload, use_case
 from broker.api.permissions import IsAuthenticated, has_role
 from broker.api.relay import decode_id
 from broker.market import figures, takeup
@@ -272,46 +272,24 @@ class TakeUpQueries:
 
 @strawberry.type
 class TakeUpMutations:
-    @strawberry.mutation(permission_classes=[IsAuthenticated], description="Council staff set a holder's DP.")
-    async def record_direct_payment(
-        self, info: Info, input: RecordDirectPaymentInput
-    ) -> RecordDirectPaymentPayload:
-        ctx = info.context
-        return await mutate(
-            info,
-            RecordDirectPaymentPayload,
-            lambda s: figures.record_direct_payment(
-                s, actor=ctx.actor, command=input.to_command(), now=ctx.now
-            ),
-            lambda row: RecordDirectPaymentPayload(direct_payment=DirectPaymentType.from_model(row)),
-        )
-
-    @strawberry.mutation(
-        permission_classes=[IsAuthenticated],
-        description="Commissioners and council admins record a month's figures from the case system.",
+    record_direct_payment = use_case(
+        RecordDirectPaymentInput,
+        figures.record_direct_payment,
+        RecordDirectPaymentPayload,
+        IsAuthenticated,
+        "Council staff set a holder's DP.",
     )
-    async def record_council_figures(
-        self, info: Info, input: RecordCouncilFiguresInput
-    ) -> RecordCouncilFiguresPayload:
-        ctx = info.context
-        return await mutate(
-            info,
-            RecordCouncilFiguresPayload,
-            lambda s: figures.record_council_figures(
-                s, actor=ctx.actor, command=input.to_command(), now=ctx.now
-            ),
-            lambda row: RecordCouncilFiguresPayload(figures=CouncilFiguresType.from_model(row)),
-        )
-
-    @strawberry.mutation(
-        permission_classes=[IsAuthenticated],
-        description="Commissioners and council admins set the take-up target.",
+    record_council_figures = use_case(
+        RecordCouncilFiguresInput,
+        figures.record_council_figures,
+        RecordCouncilFiguresPayload,
+        IsAuthenticated,
+        "Commissioners and council admins record a month's figures from the case system.",
     )
-    async def set_take_up_target(self, info: Info, input: SetTakeUpTargetInput) -> SetTakeUpTargetPayload:
-        ctx = info.context
-        return await mutate(
-            info,
-            SetTakeUpTargetPayload,
-            lambda s: figures.set_take_up_target(s, actor=ctx.actor, command=input.to_command(), now=ctx.now),
-            lambda row: SetTakeUpTargetPayload(target=TakeUpTargetType.from_model(row)),
-        )
+    set_take_up_target = use_case(
+        SetTakeUpTargetInput,
+        figures.set_take_up_target,
+        SetTakeUpTargetPayload,
+        IsAuthenticated,
+        "Commissioners and council admins set the take-up target.",
+    )
