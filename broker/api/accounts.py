@@ -10,11 +10,12 @@ import strawberry
 from strawberry import relay
 
 from broker.accounts import access, service
-from broker.accounts.models import Council, Role, User
+from broker.accounts.models import Role, User
 from broker.accounts.tokens import issue_token
 from broker.api.context import Info
 from broker.api.errors import UserError
 from broker.api.mutations import refusal
+from broker.api.nodes import RowNode
 from broker.api.relay import Connection
 from broker.errors import AuthenticationFailed
 
@@ -26,13 +27,9 @@ RoleEnum = strawberry.enum(Role, name="Role", description="What a signed-in user
 
 
 @strawberry.type(name="Council", description="A local authority: the boundary of whose data is whose.")
-class CouncilNode(relay.Node):
+class CouncilNode(RowNode, relay.Node):
     id: relay.NodeID[int]
     name: str
-
-    @classmethod
-    def from_model(cls, council: Council) -> CouncilNode:
-        return cls(id=council.id, name=council.name)  # type: ignore[arg-type]
 
     @classmethod
     async def resolve_nodes(

@@ -21,18 +21,20 @@ class RowNode:
     visible: ClassVar[VisibleRows | None] = None
 
     @classmethod
-    def _copied(cls) -> list[str]:
-        names = cls.__dict__.get("_copied_names")
+    def _fields(cls) -> list[str]:
+        names = cls.__dict__.get("_field_names")
         if names is None:
-            names = [f.name for f in dataclasses.fields(cls) if f.init and f.name != "model"]  # type: ignore[arg-type]
-            cls._copied_names = names  # type: ignore[attr-defined]
+            names = [f.name for f in dataclasses.fields(cls) if f.init]  # type: ignore[arg-type]
+            cls._field_names = names  # type: ignore[attr-defined]
         return names
 
     @classmethod
     def from_model(cls, row: Any, **own: Any) -> Self:
-        names = (name for name in cls._copied() if name not in own and hasattr(row, name))
+        names = [name for name in cls._fields() if name not in own and hasattr(row, name)]
         values = {name: getattr(row, name) for name in names}
-        return cls(**values, **own, model=row)  # type: ignore[call-arg]
+        if "model" in cls._fields():
+            values["model"] = row
+        return cls(**values, **own)
 
     @classmethod
     async def resolve_nodes(

@@ -14,6 +14,7 @@ from broker.api.context import Info
 from broker.api.inputs import DecodesIds
 from broker.api.money import pence_fields
 from broker.api.mutations import MutationPayload, use_case
+from broker.api.nodes import RowNode
 from broker.api.permissions import IsAuthenticated, IsCouncilStaff
 from broker.api.relay import Connection, decode_id, paged
 from broker.holders import service
@@ -30,7 +31,7 @@ DPHoldingEnum = strawberry.enum(
 
 
 @strawberry.type(name="DPHolder", description="A person who takes their personal budget as a direct payment.")
-class DPHolderNode(relay.Node):
+class DPHolderNode(RowNode, relay.Node):
     id: relay.NodeID[int]
     weekly_budget_pence: strawberry.Private[int]
     weekly_budget, weekly_budget_pence_int = pence_fields("weekly_budget", "The personal budget, a week.")
@@ -40,26 +41,7 @@ class DPHolderNode(relay.Node):
     updated_at: datetime
     model: strawberry.Private[DPHolder]
 
-    @classmethod
-    def from_model(cls, holder: DPHolder) -> DPHolderNode:
-        return cls(
-            id=holder.id,  # type: ignore[arg-type]
-            weekly_budget_pence=holder.weekly_budget_pence,
-            held_as=holder.held_as,
-            home_postcode=holder.home_postcode,
-            postcode_district=holder.postcode_district,
-            updated_at=holder.updated_at,
-            model=holder,
-        )
-
-    @classmethod
-    async def resolve_nodes(
-        cls, *, info: Info, node_ids: list[str], required: bool = False
-    ) -> list[DPHolderNode | None]:
-        ids = [int(i) for i in node_ids]
-        async with info.context.db.session() as session:
-            found = await service.visible_holders(session, actor=info.context.actor, ids=ids)
-        return [cls.from_model(found[i]) if i in found else None for i in ids]
+    visible = service.visible_holders
 
     @strawberry.field(description="The holder's sign-in.")
     async def user(self, info: Info) -> UserNode:

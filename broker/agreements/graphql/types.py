@@ -24,6 +24,7 @@ from broker.api import links
 from broker.api.accounts import UserNode
 from broker.api.context import Info
 from broker.api.money import pence_fields
+from broker.api.nodes import RowNode
 from broker.api.relay import Connection
 from broker.holders.graphql import DPHolderNode
 from broker.holders.models import DPHolder
@@ -109,7 +110,7 @@ async def _provider_node(info: Info, provider_id: int) -> ProviderNode:
 
 
 @strawberry.type(name="CareRequest", description="A request to a provider to take on needs of a plan.")
-class CareRequestNode(relay.Node):
+class CareRequestNode(RowNode, relay.Node):
     id: relay.NodeID[int]
     status: RequestStatusEnum  # type: ignore[valid-type]
     message: str
@@ -120,19 +121,11 @@ class CareRequestNode(relay.Node):
     model: strawberry.Private[CareRequest]
 
     @classmethod
-    def from_model(cls, request: CareRequest, now: datetime | None = None) -> CareRequestNode:
+    def from_model(cls, request: CareRequest, now: datetime | None = None) -> CareRequestNode:  # type: ignore[override]
         """Without `now`, the stored status: a request written by this very request cannot have
         expired yet."""
-        return cls(
-            id=request.id,  # type: ignore[arg-type]
-            status=service.effective_status(request, now) if now else request.status,
-            message=request.message,
-            reason=request.reason,
-            sent_at=request.sent_at,
-            expires_at=request.expires_at,
-            responded_at=request.responded_at,
-            model=request,
-        )
+        status = service.effective_status(request, now) if now else request.status
+        return super().from_model(request, status=status)
 
     @classmethod
     async def resolve_nodes(
@@ -219,7 +212,7 @@ class AgreementTransitionType:
 @strawberry.type(
     name="Agreement", description="What a holder and a provider agreed: needs, hours, rate, times, dates."
 )
-class AgreementNode(relay.Node):
+class AgreementNode(RowNode, relay.Node):
     id: relay.NodeID[int]
     status: AgreementStatusEnum  # type: ignore[valid-type]
     hours_per_week: float
@@ -231,28 +224,7 @@ class AgreementNode(relay.Node):
     created_at: datetime
     model: strawberry.Private[Agreement]
 
-    @classmethod
-    def from_model(cls, agreement: Agreement) -> AgreementNode:
-        return cls(
-            id=agreement.id,  # type: ignore[arg-type]
-            status=agreement.status,
-            hours_per_week=agreement.hours_per_week,
-            hourly_rate_pence=agreement.hourly_rate_pence,
-            start_date=agreement.start_date,
-            end_date=agreement.end_date,
-            end_reason=agreement.end_reason,
-            created_at=agreement.created_at,
-            model=agreement,
-        )
-
-    @classmethod
-    async def resolve_nodes(
-        cls, *, info: Info, node_ids: list[str], required: bool = False
-    ) -> list[AgreementNode | None]:
-        ids = [int(i) for i in node_ids]
-        async with info.context.db.session() as session:
-            found = await service.visible_agreements(session, actor=info.context.actor, ids=ids)
-        return [cls.from_model(found[i]) if i in found else None for i in ids]
+    visible = service.visible_agreements
 
     weekly_cost, weekly_cost_pence_int = pence_fields(
         "weekly_cost",

@@ -10,6 +10,7 @@ from strawberry import relay
 
 from broker.api.context import Info
 from broker.api.money import pence_fields
+from broker.api.nodes import RowNode
 from broker.holders.graphql import DPHolderNode
 from broker.payments.audit import AuditFlag, AuditFlagCode, AuditReport, HolderAudit
 from broker.payments.budget import BudgetStatement
@@ -47,7 +48,7 @@ class RefundType:
 
 
 @strawberry.type(name="Payment", description="Money paid to a provider under an agreement, for one period.")
-class PaymentNode(relay.Node):
+class PaymentNode(RowNode, relay.Node):
     id: relay.NodeID[int]
     status: PaymentStatusEnum  # type: ignore[valid-type]
     method: PaymentMethodEnum  # type: ignore[valid-type]
@@ -72,32 +73,7 @@ class PaymentNode(relay.Node):
     def supplementary(self) -> bool:
         return self.supplementary_reason is not None
 
-    @classmethod
-    def from_model(cls, payment: Payment) -> PaymentNode:
-        return cls(
-            id=payment.id,  # type: ignore[arg-type]
-            status=payment.status,
-            method=payment.method,
-            period_start=payment.period_start,
-            period_end=payment.period_end,
-            hours=payment.hours,
-            amount_pence=payment.amount_pence,
-            refunded_pence=payment.refunded_pence,
-            failure_reason=payment.failure_reason,
-            supplementary_reason=payment.supplementary_reason,
-            created_at=payment.created_at,
-            updated_at=payment.updated_at,
-            model=payment,
-        )
-
-    @classmethod
-    async def resolve_nodes(
-        cls, *, info: Info, node_ids: list[str], required: bool = False
-    ) -> list[PaymentNode | None]:
-        ids = [int(i) for i in node_ids]
-        async with info.context.db.session() as session:
-            found = await visible_payments(session, actor=info.context.actor, ids=ids)
-        return [cls.from_model(found[i]) if i in found else None for i in ids]
+    visible = visible_payments
 
     @strawberry.field
     async def agreement(

@@ -11,6 +11,7 @@ from strawberry import relay
 from broker.api.accounts import CouncilNode, UserNode
 from broker.api.context import Info
 from broker.api.money import pence_fields
+from broker.api.nodes import RowNode
 from broker.holders.graphql import DPHolderNode
 from broker.plans.access import may_see_reads
 from broker.plans.budget import BudgetCheck, check_budget, weekly_cost_pence
@@ -185,7 +186,7 @@ class PlanReadType:
 @strawberry.type(
     name="SupportPlan", description="A care and support plan. Special-category data: reads are logged."
 )
-class SupportPlanNode(relay.Node):
+class SupportPlanNode(RowNode, relay.Node):
     id: relay.NodeID[int]
     status: PlanStatusEnum  # type: ignore[valid-type]
     outcomes: str = strawberry.field(description="What the person wants to achieve, in their words.")
@@ -195,20 +196,6 @@ class SupportPlanNode(relay.Node):
     created_at: datetime
     updated_at: datetime
     model: strawberry.Private[SupportPlan]
-
-    @classmethod
-    def from_model(cls, plan: SupportPlan) -> SupportPlanNode:
-        return cls(
-            id=plan.id,  # type: ignore[arg-type]
-            status=plan.status,
-            outcomes=plan.outcomes,
-            postcode=plan.postcode,
-            postcode_district=plan.postcode_district,
-            start_date=plan.start_date,
-            created_at=plan.created_at,
-            updated_at=plan.updated_at,
-            model=plan,
-        )
 
     @classmethod
     async def resolve_nodes(

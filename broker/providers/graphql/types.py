@@ -10,6 +10,7 @@ from strawberry import relay
 from broker.api.accounts import CouncilNode
 from broker.api.context import Info
 from broker.api.money import pence_fields
+from broker.api.nodes import RowNode
 from broker.providers import accreditation as rules
 from broker.providers.access import may_see_checks
 from broker.providers.models import (
@@ -109,7 +110,7 @@ class ProviderContactType:
 
 
 @strawberry.type(name="Provider", description="A listing: a PA, a care agency or a DP support organisation.")
-class ProviderNode(relay.Node):
+class ProviderNode(RowNode, relay.Node):
     id: relay.NodeID[int]
     kind: ProviderKindEnum  # type: ignore[valid-type]
     status: ProviderStatusEnum  # type: ignore[valid-type]
@@ -132,26 +133,8 @@ class ProviderNode(relay.Node):
     model: strawberry.Private[Provider]
 
     @classmethod
-    def from_model(cls, provider: Provider) -> ProviderNode:
-        return cls(
-            id=provider.id,  # type: ignore[arg-type]
-            kind=provider.kind,
-            status=provider.status,
-            name=provider.name,
-            bio=provider.bio,
-            gender=provider.gender,
-            skills=list(provider.skills),
-            postcode_district=provider.postcode_district,
-            latitude=provider.latitude,
-            longitude=provider.longitude,
-            travel_radius_km=provider.travel_radius_km,
-            hourly_rate_pence=provider.hourly_rate_pence,
-            weekly_capacity_hours=provider.weekly_capacity_hours,
-            merchant_category_code=provider.merchant_category_code,
-            published_at=provider.published_at,
-            updated_at=provider.updated_at,
-            model=provider,
-        )
+    def from_model(cls, provider: Provider) -> ProviderNode:  # type: ignore[override]
+        return super().from_model(provider, skills=list(provider.skills))
 
     @classmethod
     async def resolve_nodes(

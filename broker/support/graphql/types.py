@@ -73,7 +73,7 @@ async def _council(info: Info, council_id: int) -> CouncilNode:
     name="LeadContract",
     description="A council's contract with its lead provider for DP support services; a public record.",
 )
-class LeadContractNode(relay.Node):
+class LeadContractNode(RowNode, relay.Node):
     id: relay.NodeID[int]
     start_date: date
     end_date: date = strawberry.field(description="The last day the contract runs.")
@@ -81,17 +81,6 @@ class LeadContractNode(relay.Node):
     annual_value, annual_value_pence_int = pence_fields("annual_value", "What the contract is worth a year.")
     created_at: datetime
     model: strawberry.Private[LeadContract]
-
-    @classmethod
-    def from_model(cls, contract: LeadContract) -> LeadContractNode:
-        return cls(
-            id=contract.id,  # type: ignore[arg-type]
-            start_date=contract.start_date,
-            end_date=contract.end_date,
-            annual_value_pence=contract.annual_value_pence,
-            created_at=contract.created_at,
-            model=contract,
-        )
 
     @classmethod
     async def resolve_nodes(
