@@ -13,10 +13,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from broker import queries
 from broker.accounts import access
 from broker.accounts.actor import Actor
 from broker.accounts.models import (
@@ -171,13 +172,10 @@ async def list_users(
     query = select(User).where(access.visible_clause(actor))
     if filters.email:
         query = query.where(col(User.email).contains(normalise_email(filters.email), autoescape=True))
-    if filters.role is not None:
-        query = query.where(col(User.role) == filters.role)
-    if filters.council_id is not None:
-        query = query.where(col(User.council_id) == filters.council_id)
-    total = (await session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
-    rows = await session.execute(query.order_by(col(User.email)).limit(limit).offset(offset))
-    return list(rows.scalars()), total
+    query = queries.where_given(
+        query, (col(User.role), filters.role), (col(User.council_id), filters.council_id)
+    )
+    return await queries.page(session, query, [col(User.email)], limit, offset)
 
 
 async def _administered(session: AsyncSession, actor: Actor, user_id: int) -> User:

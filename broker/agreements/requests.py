@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
-from broker import events
+from broker import events, queries
 from broker.accounts.actor import Actor
 from broker.agreements import rules
 from broker.agreements.access import acts_for_holder, answers_on_behalf, request_visible_clause
@@ -166,8 +167,5 @@ async def list_requests(
         )
     elif status is not None:
         query = query.where(CareRequest.status == status)
-    total = (await session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
-    rows = await session.execute(
-        query.order_by(CareRequest.sent_at.desc(), CareRequest.id.desc()).limit(limit).offset(offset)  # type: ignore[attr-defined]
-    )
-    return list(rows.scalars()), total
+    order = [col(CareRequest.sent_at).desc(), col(CareRequest.id).desc()]
+    return await queries.page(session, query, order, limit, offset)

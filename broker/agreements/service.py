@@ -14,10 +14,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
-from broker import schedule
+from broker import queries, schedule
 from broker.accounts.actor import Actor
 from broker.accounts.models import COUNCIL_STAFF
 from broker.agreements import rules
@@ -265,26 +266,21 @@ async def get_agreement(session: AsyncSession, *, actor: Actor | None, agreement
 async def visible_agreements(
     session: AsyncSession, *, actor: Actor | None, ids: Sequence[int]
 ) -> dict[int, Agreement]:
-    rows = await session.execute(select(Agreement).where(Agreement.id.in_(ids), visible_clause(actor)))  # type: ignore[union-attr]
-    return {a.id: a for a in rows.scalars() if a.id is not None}
+    return await queries.by_id(session, Agreement, visible_clause(actor), ids)
 
 
 async def list_agreements(
     session: AsyncSession, *, actor: Actor, filters: AgreementFilter, limit: int, offset: int
 ) -> tuple[list[Agreement], int]:
     """One page of the agreements the actor may see, newest first, and how many there are."""
-    query = select(Agreement).where(visible_clause(actor))
-    if filters.status is not None:
-        query = query.where(Agreement.status == filters.status)
-    if filters.holder_id is not None:
-        query = query.where(Agreement.holder_id == filters.holder_id)
-    if filters.provider_id is not None:
-        query = query.where(Agreement.provider_id == filters.provider_id)
-    total = (await session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
-    rows = await session.execute(
-        query.order_by(Agreement.created_at.desc(), Agreement.id.desc()).limit(limit).offset(offset)  # type: ignore[attr-defined]
+    query = queries.where_given(
+        select(Agreement).where(visible_clause(actor)),
+        (Agreement.status, filters.status),
+        (Agreement.holder_id, filters.holder_id),
+        (Agreement.provider_id, filters.provider_id),
     )
-    return list(rows.scalars()), total
+    order = [col(Agreement.created_at).desc(), col(Agreement.id).desc()]
+    return await queries.page(session, query, order, limit, offset)
 
 
 # What callers of this module used before it was split by entity (issue 10).

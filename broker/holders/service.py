@@ -10,9 +10,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from broker import queries
 from broker.access import HOLDER_SIDE
 from broker.accounts.actor import Actor
 from broker.accounts.models import Role, User
@@ -69,18 +70,16 @@ async def own_dp_holder(session: AsyncSession, *, actor: Actor | None) -> DPHold
 async def visible_holders(
     session: AsyncSession, *, actor: Actor | None, ids: Sequence[int]
 ) -> dict[int, DPHolder]:
-    rows = await session.execute(select(DPHolder).where(DPHolder.id.in_(ids), visible_clause(actor)))  # type: ignore[union-attr]
-    return {h.id: h for h in rows.scalars() if h.id is not None}
+    return await queries.by_id(session, DPHolder, visible_clause(actor), ids)
 
 
 async def list_dp_holders(
     session: AsyncSession, *, actor: Actor | None, limit: int, offset: int
 ) -> tuple[list[DPHolder], int]:
     """One page of the profiles the actor may see, oldest first, and how many there are."""
-    query = select(DPHolder).where(visible_clause(actor))
-    total = (await session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
-    rows = await session.execute(query.order_by(DPHolder.id).limit(limit).offset(offset))
-    return list(rows.scalars()), total
+    return await queries.page(
+        session, select(DPHolder).where(visible_clause(actor)), [DPHolder.id], limit, offset
+    )
 
 
 async def representative_ids(session: AsyncSession, holder_id: int) -> list[int]:

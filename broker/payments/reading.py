@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from broker import queries
 from broker.accounts.actor import Actor
 from broker.payments.access import visible_clause
 from broker.payments.models import Payment, PaymentStatus
@@ -30,28 +31,22 @@ async def get_payment(session: AsyncSession, *, actor: Actor | None, payment_id:
 async def visible_payments(
     session: AsyncSession, *, actor: Actor | None, ids: Sequence[int]
 ) -> dict[int, Payment]:
-    rows = await session.execute(select(Payment).where(col(Payment.id).in_(ids), visible_clause(actor)))
-    return {p.id: p for p in rows.scalars() if p.id is not None}
+    return await queries.by_id(session, Payment, visible_clause(actor), ids)
 
 
 async def list_payments(
     session: AsyncSession, *, actor: Actor | None, filters: PaymentFilter, limit: int, offset: int
 ) -> tuple[list[Payment], int]:
     """One page of the payments the actor may see, latest period first, and how many there are."""
-    query = select(Payment).where(visible_clause(actor))
-    if filters.agreement_id is not None:
-        query = query.where(Payment.agreement_id == filters.agreement_id)
-    if filters.holder_id is not None:
-        query = query.where(Payment.holder_id == filters.holder_id)
-    if filters.provider_id is not None:
-        query = query.where(Payment.provider_id == filters.provider_id)
-    if filters.status is not None:
-        query = query.where(Payment.status == filters.status)
-    total = (await session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
-    rows = await session.execute(
-        query.order_by(col(Payment.period_start).desc(), col(Payment.id).desc()).limit(limit).offset(offset)
+    query = queries.where_given(
+        select(Payment).where(visible_clause(actor)),
+        (Payment.agreement_id, filters.agreement_id),
+        (Payment.holder_id, filters.holder_id),
+        (Payment.provider_id, filters.provider_id),
+        (Payment.status, filters.status),
     )
-    return list(rows.scalars()), total
+    order = [col(Payment.period_start).desc(), col(Payment.id).desc()]
+    return await queries.page(session, query, order, limit, offset)
 
 
 async def payments_by_agreement(

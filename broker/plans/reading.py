@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
-from sqlalchemy import Select, func, insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from broker import queries
 from broker.accounts.actor import Actor
 from broker.errors import NotFound
 from broker.holders.models import DPHolder
@@ -99,8 +100,7 @@ async def read_support_plans(
     """The visible ones among `ids`, each read recorded."""
     if actor is None or not ids:
         return {}
-    rows = await session.execute(select(SupportPlan).where(SupportPlan.id.in_(ids), visible_clause(actor)))  # type: ignore[union-attr]
-    found = {p.id: p for p in rows.scalars() if p.id is not None}
+    found = await queries.by_id(session, SupportPlan, visible_clause(actor), ids)
     await record_reads(session, actor=actor, plan_ids=list(found), operation=operation, now=now)
     return found
 
@@ -111,8 +111,7 @@ class PlanFilter:
     holder_id: int | None = None
 
 
-def _newest_first(query: Select[tuple[SupportPlan]]) -> Select[tuple[SupportPlan]]:
-    return query.order_by(col(SupportPlan.created_at).desc(), col(SupportPlan.id).desc())
+NEWEST_FIRST = [col(SupportPlan.created_at).desc(), col(SupportPlan.id).desc()]
 
 
 async def list_support_plans(
@@ -128,14 +127,12 @@ async def list_support_plans(
     """One page of the plans the actor may see, newest first; every plan on the page is a read."""
     if actor is None:
         return [], 0
-    query = select(SupportPlan).where(visible_clause(actor))
-    if filters.status is not None:
-        query = query.where(SupportPlan.status == filters.status)
-    if filters.holder_id is not None:
-        query = query.where(SupportPlan.holder_id == filters.holder_id)
-    total = (await session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
-    rows = await session.execute(_newest_first(query).limit(limit).offset(offset))
-    plans = list(rows.scalars())
+    query = queries.where_given(
+        select(SupportPlan).where(visible_clause(actor)),
+        (SupportPlan.status, filters.status),
+        (SupportPlan.holder_id, filters.holder_id),
+    )
+    plans, total = await queries.page(session, query, NEWEST_FIRST, limit, offset)
     await record_reads(
         session, actor=actor, plan_ids=[p.id for p in plans if p.id], operation=operation, now=now
     )
@@ -151,7 +148,7 @@ async def plans_by_holder(
     if actor is None or not holder_ids:
         return grouped
     query = select(SupportPlan).where(col(SupportPlan.holder_id).in_(holder_ids), visible_clause(actor))
-    for plan in (await session.execute(_newest_first(query))).scalars():
+    for plan in (await session.execute(query.order_by(*NEWEST_FIRST))).scalars():
         if len(grouped[plan.holder_id]) < HOLDER_PLANS_SHOWN:
             grouped[plan.holder_id].append(plan)
     shown = [p.id for plans in grouped.values() for p in plans if p.id is not None]

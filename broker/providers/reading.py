@@ -7,9 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from broker import queries
 from broker.accounts.actor import Actor
 from broker.providers.access import visible_clause
 from broker.providers.accreditation import accredited_clause
@@ -58,15 +59,13 @@ async def visible_providers(
 
 
 def _filtered(actor: Actor | None, filters: ProviderFilter, today: date):
-    query = select(Provider).where(visible_clause(actor, today))
-    if filters.kind is not None:
-        query = query.where(Provider.kind == filters.kind)
-    if filters.status is not None:
-        query = query.where(Provider.status == filters.status)
-    if filters.council_id is not None:
-        query = query.where(Provider.council_id == filters.council_id)
-    if filters.postcode_district is not None:
-        query = query.where(Provider.postcode_district == filters.postcode_district)
+    query = queries.where_given(
+        select(Provider).where(visible_clause(actor, today)),
+        (Provider.kind, filters.kind),
+        (Provider.status, filters.status),
+        (Provider.council_id, filters.council_id),
+        (Provider.postcode_district, filters.postcode_district),
+    )
     if filters.service_code is not None:
         query = query.where(
             select(ProviderService.provider_id)
@@ -93,9 +92,7 @@ async def list_providers(
 ) -> tuple[list[Provider], int]:
     """One page of the listings the actor may see, and how many there are in all."""
     query = _filtered(actor, filters, today)
-    total = (await session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
-    rows = await session.execute(query.order_by(Provider.name, Provider.id).limit(limit).offset(offset))
-    return list(rows.scalars()), total
+    return await queries.page(session, query, [Provider.name, Provider.id], limit, offset)
 
 
 async def owned_listing(session: AsyncSession, *, owner_id: int) -> Provider | None:

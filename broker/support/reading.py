@@ -6,9 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
+from broker import queries
 from broker.accounts.actor import Actor
 from broker.providers.access import visible_clause as provider_visible_clause
 from broker.providers.models import Provider, ProviderKind, ProviderService
@@ -58,12 +60,6 @@ class SupportProviderFilter:
 # --- reading ----------------------------------------------------------------------------------
 
 
-async def _page(session: AsyncSession, query, order: Sequence[object], limit: int, offset: int):
-    total = (await session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
-    rows = await session.execute(query.order_by(*order).limit(limit).offset(offset))
-    return list(rows.scalars()), total
-
-
 async def list_lead_contracts(
     session: AsyncSession, *, filters: ContractFilter, limit: int, offset: int
 ) -> tuple[list[LeadContract], int]:
@@ -76,7 +72,7 @@ async def list_lead_contracts(
     if filters.in_force_on is not None:
         on = filters.in_force_on
         query = query.where(LeadContract.start_date <= on, LeadContract.end_date >= on)
-    return await _page(
+    return await queries.page(
         session, query, [LeadContract.start_date.desc(), LeadContract.id.desc()], limit, offset
     )
 
@@ -93,39 +89,33 @@ async def list_subcontracts(
         query = query.where(Subcontract.subcontractor_id == filters.subcontractor_id)
     if filters.lead_contract_id is not None:
         query = query.where(Subcontract.lead_contract_id == filters.lead_contract_id)
-    return await _page(session, query, [Subcontract.proposed_at.desc(), Subcontract.id.desc()], limit, offset)
+    order = [col(Subcontract.proposed_at).desc(), col(Subcontract.id).desc()]
+    return await queries.page(session, query, order, limit, offset)
 
 
 async def visible_subcontracts(
     session: AsyncSession, *, actor: Actor | None, ids: Sequence[int]
 ) -> dict[int, Subcontract]:
-    rows = await session.execute(
-        select(Subcontract).where(Subcontract.id.in_(ids), subcontract_visible_clause(actor))
-    )
-    return {s.id: s for s in rows.scalars() if s.id is not None}
+    return await queries.by_id(session, Subcontract, subcontract_visible_clause(actor), ids)
 
 
 async def list_referrals(
     session: AsyncSession, *, actor: Actor | None, filters: ReferralFilter, limit: int, offset: int
 ) -> tuple[list[SupportReferral], int]:
-    query = select(SupportReferral).where(referral_visible_clause(actor))
-    if filters.holder_id is not None:
-        query = query.where(SupportReferral.holder_id == filters.holder_id)
-    if filters.provider_id is not None:
-        query = query.where(SupportReferral.provider_id == filters.provider_id)
-    if filters.status is not None:
-        query = query.where(SupportReferral.status == filters.status)
+    query = queries.where_given(
+        select(SupportReferral).where(referral_visible_clause(actor)),
+        (SupportReferral.holder_id, filters.holder_id),
+        (SupportReferral.provider_id, filters.provider_id),
+        (SupportReferral.status, filters.status),
+    )
     order = [SupportReferral.created_at.desc(), SupportReferral.id.desc()]
-    return await _page(session, query, order, limit, offset)
+    return await queries.page(session, query, order, limit, offset)
 
 
 async def visible_referrals(
     session: AsyncSession, *, actor: Actor | None, ids: Sequence[int]
 ) -> dict[int, SupportReferral]:
-    rows = await session.execute(
-        select(SupportReferral).where(SupportReferral.id.in_(ids), referral_visible_clause(actor))
-    )
-    return {r.id: r for r in rows.scalars() if r.id is not None}
+    return await queries.by_id(session, SupportReferral, referral_visible_clause(actor), ids)
 
 
 async def list_support_providers(
@@ -170,4 +160,4 @@ async def list_support_providers(
         query = query.where(
             or_(Provider.council_id == filters.council_id, Provider.id.in_(leads), Provider.id.in_(subs))
         )
-    return await _page(session, query, [Provider.name, Provider.id], limit, offset)
+    return await queries.page(session, query, [Provider.name, Provider.id], limit, offset)
