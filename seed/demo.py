@@ -27,6 +27,7 @@ from broker.providers.models import Provider, ProviderKind, ProviderStatus, Week
 from broker.schedule import SlotFields
 from seed import DEMO_DISTRICTS
 from seed.generator import generate
+from seed.market import seed_market
 from seed.plans import generate_plans
 from seed.showcase import REPRESENTATIVE_EMAIL, SHOWCASE, seed_representative, seed_showcase
 
@@ -60,7 +61,7 @@ ADVERTISED_SIGN_INS = (
 
 
 async def seed_demo(
-    session: AsyncSession, *, today: date, providers: int = 150, holders: int = 30, plans: int = 20
+    session: AsyncSession, *, today: date, providers: int = 150, holders: int = 30, plans: int = 60
 ) -> None:
     """Loads the demo geography, a council of listings, holders with plans, and one sign-in per role."""
     districts = read_geography_csv(DEMO_DISTRICTS)
@@ -111,6 +112,7 @@ async def seed_demo(
         districts=districts,
         password_hash=hash_password(DEMO_PASSWORD),
     )
+    await seed_market(session, council=council, today=today, seed=DEMO_SEED)
 
 
 async def _demo_holder_and_plan(

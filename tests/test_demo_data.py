@@ -68,3 +68,31 @@ async def test_dp_support_can_be_tried_under_a_lead_contract_with_a_subcontract(
 
     assert contracts[0]["leadProvider"]["name"] == "Leeds Direct Payment Support"
     assert contracts[0]["subcontracts"][0]["subcontractor"]["name"] == "Aire Payroll Bureau"
+
+
+TAKE_UP_YEAR = """query($c: ID!) { dpTakeUp(councilId: $c, from: "2025-12-01", to: "2026-11-30") {
+  months { month ratePercent suppressed } target { ratePercent onTrack } } }"""
+GAPS_BY_SERVICE = """query($c: ID!) {
+  marketGaps(input: {councilId: $c, groupBy: [SERVICE], from: "2025-12-01", to: "2026-11-30"}) {
+    service unmetHours agreedHours peopleWaiting suppressed topUnmetReasons { constraint hours } } }"""
+COUNCIL = """{ viewer { council { id } } }"""
+
+
+async def test_the_commissioners_reports_have_a_year_of_history_to_show(api: GraphQLClient, db: Database):
+    async with db.transaction() as session:
+        await seed_demo(session, today=date(2026, 11, 26), providers=60, holders=4, plans=60)
+        commissioner = (
+            await session.execute(select(User).where(User.email == "commissioner@leeds.example"))
+        ).scalar_one()
+    council = (await api.data(COUNCIL, as_user=commissioner))["viewer"]["council"]["id"]
+
+    take_up = (await api.data(TAKE_UP_YEAR, {"c": council}, as_user=commissioner))["dpTakeUp"]
+    gaps = (await api.data(GAPS_BY_SERVICE, {"c": council}, as_user=commissioner))["marketGaps"]
+
+    assert len(take_up["months"]) == 12
+    assert all(m["ratePercent"] is not None for m in take_up["months"]), take_up["months"]
+    assert take_up["target"]["ratePercent"] == 30.0
+    shown = [row for row in gaps if not row["suppressed"]]
+    assert shown, gaps
+    assert any(row["agreedHours"] > 0 for row in shown)
+    assert any(row["unmetHours"] > 0 and row["topUnmetReasons"] for row in shown)
