@@ -28,6 +28,7 @@ from broker.agreements.validation import (
 from broker.errors import Conflict, ErrorCode, NotFound, PermissionDenied, Problems
 from broker.holders.models import DPHolder
 from broker.plans import service as plans
+from broker.plans.models import PlanReadPurpose
 from broker.providers.models import (
     Provider,
 )
@@ -56,7 +57,7 @@ async def send_request(
     """Asks a provider to take on needs of a plan (all of them when none are named). The request
     expires unanswered after BROKER_REQUEST_EXPIRY_HOURS."""
     plan = await plans.require_plan(
-        session, actor=actor, plan_id=plan_id, field="plan_id", operation="sendRequest", now=now
+        session, actor=actor, plan_id=plan_id, field="plan_id", operation=PlanReadPurpose.REQUEST, now=now
     )
     holder = await session.get(DPHolder, plan.holder_id)
     assert holder is not None

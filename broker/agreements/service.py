@@ -43,6 +43,7 @@ from broker.agreements.validation import (
 from broker.errors import Conflict, ErrorCode, InvalidInput, NotFound, PermissionDenied, Problems
 from broker.holders.models import DPHolder
 from broker.plans import service as plans
+from broker.plans.models import PlanReadPurpose
 from broker.providers import rules as provider_rules
 from broker.providers.models import (
     AvailabilitySlot,
@@ -129,7 +130,7 @@ async def create_agreement(
         plan_id, provider_id = fields.plan_id, fields.provider_id  # type: ignore[assignment]
         need_ids = fields.need_ids or []
     plan = await plans.require_plan(
-        session, actor=actor, plan_id=plan_id, field="plan_id", operation="createAgreement", now=now
+        session, actor=actor, plan_id=plan_id, field="plan_id", operation=PlanReadPurpose.AGREEMENT, now=now
     )
     holder = await session.get(DPHolder, plan.holder_id)
     assert holder is not None

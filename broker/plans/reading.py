@@ -42,7 +42,7 @@ async def record_reads(
     *,
     actor: Actor,
     plan_ids: Sequence[int],
-    operation: PlanReadPurpose | str,
+    operation: PlanReadPurpose,
     now: datetime,
 ) -> None:
     """One audit row per plan read, in one statement; written in the reader's transaction."""
@@ -60,7 +60,7 @@ async def read_support_plan(
     *,
     actor: Actor | None,
     plan_id: int,
-    operation: PlanReadPurpose | str,
+    operation: PlanReadPurpose,
     now: datetime,
 ) -> SupportPlan | None:
     """The plan if `actor` may see it (None otherwise), with the read recorded."""
@@ -79,7 +79,7 @@ async def require_plan(
     actor: Actor,
     plan_id: int,
     field: str,
-    operation: PlanReadPurpose | str,
+    operation: PlanReadPurpose,
     now: datetime,
 ) -> SupportPlan:
     """Like `read_support_plan`, but an unknown or foreign plan is a NotFound on `field`."""
@@ -94,7 +94,7 @@ async def read_support_plans(
     *,
     actor: Actor | None,
     ids: Sequence[int],
-    operation: PlanReadPurpose | str,
+    operation: PlanReadPurpose,
     now: datetime,
 ) -> dict[int, SupportPlan]:
     """The visible ones among `ids`, each read recorded."""
@@ -121,7 +121,7 @@ async def list_support_plans(
     filters: PlanFilter,
     limit: int,
     offset: int,
-    operation: PlanReadPurpose | str = PlanReadPurpose.LIST,
+    operation: PlanReadPurpose = PlanReadPurpose.LIST,
     now: datetime,
 ) -> tuple[list[SupportPlan], int]:
     """One page of the plans the actor may see, newest first; every plan on the page is a read."""
