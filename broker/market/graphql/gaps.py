@@ -8,9 +8,8 @@ import strawberry
 from strawberry import relay
 
 from broker.api.context import Info
-from broker.api.fields import with_graphql_paths
 from broker.api.inputs import DecodesIds
-from broker.errors import BrokerError
+from broker.api.reads import read_input
 from broker.market import gaps
 from broker.market.bands import TimeBand
 from broker.market.graphql.takeup import FIGURES_ROLES
@@ -121,19 +120,18 @@ class GapQueries:
         description="Where demand outruns agreed care, by district, service and time band.",
     )
     async def market_gaps(self, info: Info, input: MarketGapsInput) -> list[MarketGapRow]:
-        try:
-            council = input.key("council_id", "Council")
-            # A transaction: requests that expired unanswered are entered in the ledger first.
-            async with info.context.db.transaction() as session:
-                rows = await gaps.market_gaps(
-                    session,
-                    actor=info.context.actor,
-                    council_id=council,
-                    group_by=[gaps.GroupBy(g) for g in input.group_by],
-                    start=input.from_,
-                    end=input.to,
-                    now=info.context.now,
-                )
-        except BrokerError as error:  # the arguments are one `input`: name the fields under it
-            raise type(error)(errors=with_graphql_paths(error, "input")) from error
+        ctx = info.context
+        rows = await read_input(
+            info,
+            lambda session: gaps.market_gaps(
+                session,
+                actor=ctx.actor,
+                council_id=input.key("council_id", "Council"),
+                group_by=[gaps.GroupBy(g) for g in input.group_by],
+                start=input.from_,
+                end=input.to,
+                now=ctx.now,
+            ),
+            writes=True,  # requests that expired unanswered are entered in the ledger first
+        )
         return [MarketGapRow.from_row(r) for r in rows]

@@ -9,11 +9,10 @@ import strawberry
 from strawberry import relay
 
 from broker.api.context import Info
-from broker.api.fields import with_graphql_paths
 from broker.api.inputs import DecodesIds
 from broker.api.mutations import MutationPayload, use_case
 from broker.api.permissions import IsAuthenticated
-from broker.errors import BrokerError
+from broker.api.reads import read_input
 from broker.market import council_settings, rates
 from broker.market.graphql.gaps import RateQuartiles
 from broker.market.graphql.takeup import FIGURES_ROLES
@@ -174,14 +173,13 @@ class RateQueries:
         description="Whether the council's DP rates buy care, by district and kind of provider.",
     )
     async def rate_sufficiency(self, info: Info, input: RateSufficiencyInput) -> list[RateSufficiencyRow]:
-        try:
-            council = input.key("council_id", "Council")
-            async with info.context.db.session() as session:
-                rows = await rates.rate_sufficiency(
-                    session, actor=info.context.actor, council_id=council, now=info.context.now
-                )
-        except BrokerError as error:  # the arguments are one `input`: name the fields under it
-            raise type(error)(errors=with_graphql_paths(error, "input")) from error
+        ctx = info.context
+        rows = await read_input(
+            info,
+            lambda session: rates.rate_sufficiency(
+                session, actor=ctx.actor, council_id=input.key("council_id", "Council"), now=ctx.now
+            ),
+        )
         return [RateSufficiencyRow.from_row(r) for r in rows]
 
 

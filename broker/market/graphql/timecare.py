@@ -8,9 +8,8 @@ import strawberry
 from strawberry import relay
 
 from broker.api.context import Info
-from broker.api.fields import with_graphql_paths
 from broker.api.inputs import DecodesIds
-from broker.errors import BrokerError
+from broker.api.reads import read_input
 from broker.market import timecare
 from broker.market.graphql.takeup import FIGURES_ROLES
 from broker.market.rules import SMALL_COUNT
@@ -116,17 +115,16 @@ class TimeToCareQueries:
         description="Days from a plan becoming ACTIVE to the first request, agreement and payment.",
     )
     async def time_to_care(self, info: Info, input: TimeToCareInput) -> TimeToCare:
-        try:
-            council = input.key("council_id", "Council")
-            async with info.context.db.session() as session:
-                report = await timecare.time_to_care(
-                    session,
-                    actor=info.context.actor,
-                    council_id=council,
-                    start=input.from_,
-                    end=input.to,
-                    now=info.context.now,
-                )
-        except BrokerError as error:  # the arguments are one `input`: name the fields under it
-            raise type(error)(errors=with_graphql_paths(error, "input")) from error
+        ctx = info.context
+        report = await read_input(
+            info,
+            lambda session: timecare.time_to_care(
+                session,
+                actor=ctx.actor,
+                council_id=input.key("council_id", "Council"),
+                start=input.from_,
+                end=input.to,
+                now=ctx.now,
+            ),
+        )
         return TimeToCare.from_report(report)

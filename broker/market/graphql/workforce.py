@@ -8,9 +8,8 @@ import strawberry
 from strawberry import relay
 
 from broker.api.context import Info
-from broker.api.fields import with_graphql_paths
 from broker.api.inputs import DecodesIds
-from broker.errors import BrokerError
+from broker.api.reads import read_input
 from broker.market import workforce
 from broker.market.graphql.takeup import FIGURES_ROLES
 from broker.market.rules import SMALL_COUNT
@@ -74,12 +73,14 @@ class WorkforceQueries:
         description="Accredited PAs and agencies by district each month: joiners, leavers, turnover.",
     )
     async def workforce(self, info: Info, input: WorkforceInput) -> Workforce:
-        try:
-            council = input.key("council_id", "Council")
-            async with info.context.db.session() as session:
-                report = await workforce.workforce(
-                    session, actor=info.context.actor, council_id=council, start=input.from_, end=input.to
-                )
-        except BrokerError as error:  # the arguments are one `input`: name the fields under it
-            raise type(error)(errors=with_graphql_paths(error, "input")) from error
+        report = await read_input(
+            info,
+            lambda session: workforce.workforce(
+                session,
+                actor=info.context.actor,
+                council_id=input.key("council_id", "Council"),
+                start=input.from_,
+                end=input.to,
+            ),
+        )
         return Workforce.from_report(report)
