@@ -24,7 +24,7 @@ from broker.providers.models import Provider
 from broker.providers.service import visible_providers
 from broker.schedule import SlotFields, validate_slots
 from broker.taxonomy.languages import LANGUAGES
-from broker.taxonomy.services import all_services
+from broker.taxonomy.services import check_services
 from search.backend import SearchBackend, SearchUnavailable
 from search.query import GeoFilter, SearchQuery, SearchResult
 
@@ -95,9 +95,7 @@ async def _geo(session: AsyncSession, request: SearchRequest, problems: Problems
             return None
         return GeoFilter(lat, lng, radius)
     if request.radius_km is not None:
-        problems.add(
-            "radius_km", "A radius needs a postcode or a point to measure from.", ErrorCode.REQUIRED
-        )
+        problems.add("radius_km", "A radius needs a postcode or a point to measure from.", ErrorCode.REQUIRED)
     return None
 
 
@@ -109,12 +107,7 @@ async def build_query(
     text = " ".join(request.text.split())
     if len(text) > MAX_TEXT:
         problems.add("text", f"Search text is at most {MAX_TEXT} characters.", ErrorCode.TOO_LONG)
-    known = all_services()
-    for index, code in enumerate(request.services):
-        if code not in known:
-            problems.add(
-                f"services.{index}", f"Unknown service code '{code[:40]}'.", ErrorCode.UNKNOWN_SERVICE
-            )
+    check_services(problems, "services", request.services)
     languages = [code.strip().lower() for code in request.languages]
     for index, code in enumerate(languages):
         if code not in LANGUAGES:

@@ -18,7 +18,7 @@ from broker.providers import rules as provider_rules
 from broker.providers.models import Gender, ProviderKind
 from broker.schedule import SlotFields, validate_slots
 from broker.taxonomy.languages import LANGUAGES
-from broker.taxonomy.services import all_services
+from broker.taxonomy.services import check_service
 
 
 @dataclass(frozen=True)
@@ -60,16 +60,10 @@ def validate_needs(needs: Sequence[NeedFields], problems: Problems, *, starts_on
     floor = provider_rules.national_living_wage_pence(starts_on)
     if len(needs) > rules.MAX_NEEDS:
         problems.add("needs", f"At most {rules.MAX_NEEDS} needs.", ErrorCode.OUT_OF_RANGE)
-    known = all_services()
     parsed: list[Slots] = []
     for index, need in enumerate(needs):
         path = f"needs.{index}"
-        if need.service_code not in known:
-            problems.add(
-                f"{path}.service_code",
-                f"Unknown service code '{need.service_code[:40]}'.",
-                ErrorCode.UNKNOWN_SERVICE,
-            )
+        check_service(problems, f"{path}.service_code", need.service_code)
         rate = need.budgeted_rate_pence
         if rate < floor:
             problems.add(

@@ -38,7 +38,7 @@ from broker.providers.models import (
 from broker.providers.publication import gaps_if_published, keep_published_complete
 from broker.schedule import SlotFields, validate_slots
 from broker.taxonomy.languages import LANGUAGES
-from broker.taxonomy.services import all_services
+from broker.taxonomy.services import check_services
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -97,14 +97,7 @@ async def _apply_fields(
         services = list(dict.fromkeys(fields.services))
         if len(services) > rules.MAX_SERVICES:
             problems.add("services", f"At most {rules.MAX_SERVICES} services.", ErrorCode.OUT_OF_RANGE)
-        known = all_services()
-        for index, code in enumerate(services):
-            if code not in known:
-                problems.add(
-                    f"services.{index}",
-                    f"Unknown service code '{code[:40]}'.",
-                    ErrorCode.UNKNOWN_SERVICE,
-                )
+        check_services(problems, "services", services)
     if fields.skills is not None:
         skills = _clean_list(fields.skills)
         if len(skills) > rules.MAX_SKILLS:

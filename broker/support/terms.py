@@ -18,7 +18,7 @@ from broker.support.models import (
     ReferralStatus,
     SubcontractStatus,
 )
-from broker.taxonomy.services import all_services
+from broker.taxonomy.services import all_services, check_service
 
 OPEN_SUBCONTRACT = (SubcontractStatus.PROPOSED, SubcontractStatus.ACTIVE)
 
@@ -45,12 +45,10 @@ def support_services(codes: Sequence[str], problems: Problems, *, field: str = "
     services = list(dict.fromkeys(codes))
     if not services:
         problems.add(field, "Choose at least one DP support service.", ErrorCode.REQUIRED)
-    known = all_services()
     for index, code in enumerate(services):
-        if code not in known:
-            problems.add(f"{field}.{index}", f"Unknown service code '{code[:40]}'.", ErrorCode.UNKNOWN_CODE)
-        elif known[code].group != rules.DP_SUPPORT_GROUP:
-            problems.add(f"{field}.{index}", f"{known[code].label} is not a DP support service.")
+        found = check_service(problems, f"{field}.{index}", code)
+        if found is not None and found.group != rules.DP_SUPPORT_GROUP:
+            problems.add(f"{field}.{index}", f"{found.label} is not a DP support service.")
     return services
 
 

@@ -6,9 +6,12 @@ Codes never change meaning once shipped; add new ones rather than renaming.
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+
+from broker.errors import ErrorCode, Problems
 
 SERVICES_FILE = Path(__file__).with_name("services.csv")
 
@@ -41,3 +44,18 @@ def all_services() -> dict[str, Service]:
 
 def service(code: str) -> Service | None:
     return all_services().get(code)
+
+
+def check_service(problems: Problems, field: str, code: str) -> Service | None:
+    """The service of a code a caller sent, or None with the problem noted at `field` (the one
+    rule and the one error code for an unknown service, wherever a code comes in)."""
+    found = all_services().get(code)
+    if found is None:
+        problems.add(field, f"Unknown service code '{code[:40]}'.", ErrorCode.UNKNOWN_SERVICE)
+    return found
+
+
+def check_services(problems: Problems, field: str, codes: Iterable[str]) -> None:
+    """Each code of a list, its problem noted at `field.<index>`."""
+    for index, code in enumerate(codes):
+        check_service(problems, f"{field}.{index}", code)

@@ -253,7 +253,7 @@ async def test_bad_contract_input_is_refused_field_by_field(api, db):
     assert result["leadContract"] is None
     assert [(e["field"], e["code"]) for e in result["userErrors"]] == [
         ("input.services.1", "INVALID"),
-        ("input.services.2", "UNKNOWN_CODE"),
+        ("input.services.2", "UNKNOWN_SERVICE"),
         ("input.leadProviderId", "INVALID"),
         ("input.endDate", "OUT_OF_RANGE"),
         ("input.annualValuePence", "OUT_OF_RANGE"),

@@ -15,13 +15,14 @@ from broker.agreements.graphql.types import (
     RequestStatusEnum,
 )
 from broker.api.context import Info
+from broker.api.inputs import FilterInput
 from broker.api.permissions import IsAuthenticated, IsCouncilStaff
 from broker.api.relay import Connection, connection, decode_id, page_from, paged
 from broker.errors import PermissionDenied
 
 
 @strawberry.input(description="Narrow the agreements; every filter given must hold.")
-class AgreementFilterInput:
+class AgreementFilterInput(FilterInput):
     status: AgreementStatusEnum | None = None  # type: ignore[valid-type]
     holder_id: relay.GlobalID | None = None
     provider_id: relay.GlobalID | None = None
@@ -29,12 +30,8 @@ class AgreementFilterInput:
     def to_domain(self) -> service.AgreementFilter:
         return service.AgreementFilter(
             status=self.status,
-            holder_id=decode_id(self.holder_id, "DPHolder", field="filter.holderId")
-            if self.holder_id
-            else None,
-            provider_id=decode_id(self.provider_id, "Provider", field="filter.providerId")
-            if self.provider_id
-            else None,
+            holder_id=self.optional_key("holder_id", "DPHolder"),
+            provider_id=self.optional_key("provider_id", "Provider"),
         )
 
 

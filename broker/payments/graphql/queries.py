@@ -9,6 +9,7 @@ import strawberry
 from strawberry import relay
 
 from broker.api.context import Info
+from broker.api.inputs import FilterInput
 from broker.api.permissions import IsAuthenticated, IsCouncilStaff
 from broker.api.relay import Connection, decode_id, paged
 from broker.errors import InvalidInput
@@ -24,7 +25,7 @@ from broker.payments.reading import PaymentFilter, list_payments
 
 
 @strawberry.input(description="Narrow the payments; every filter given must hold.")
-class PaymentFilterInput:
+class PaymentFilterInput(FilterInput):
     agreement_id: relay.GlobalID | None = None
     holder_id: relay.GlobalID | None = None
     provider_id: relay.GlobalID | None = None
@@ -32,15 +33,9 @@ class PaymentFilterInput:
 
     def to_domain(self) -> PaymentFilter:
         return PaymentFilter(
-            agreement_id=decode_id(self.agreement_id, "Agreement", field="filter.agreementId")
-            if self.agreement_id
-            else None,
-            holder_id=decode_id(self.holder_id, "DPHolder", field="filter.holderId")
-            if self.holder_id
-            else None,
-            provider_id=decode_id(self.provider_id, "Provider", field="filter.providerId")
-            if self.provider_id
-            else None,
+            agreement_id=self.optional_key("agreement_id", "Agreement"),
+            holder_id=self.optional_key("holder_id", "DPHolder"),
+            provider_id=self.optional_key("provider_id", "Provider"),
             status=self.status,
         )
 

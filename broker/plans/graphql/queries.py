@@ -6,6 +6,7 @@ import strawberry
 from strawberry import relay
 
 from broker.api.context import Info
+from broker.api.inputs import FilterInput
 from broker.api.permissions import IsAuthenticated
 from broker.api.relay import Connection, decode_id, paged
 from broker.plans import service
@@ -14,14 +15,14 @@ from broker.plans.models import PlanReadPurpose
 
 
 @strawberry.input(description="Narrow the plans; every filter given must hold.")
-class SupportPlanFilterInput:
+class SupportPlanFilterInput(FilterInput):
     status: PlanStatusEnum | None = None  # type: ignore[valid-type]
     holder: relay.GlobalID | None = strawberry.field(default=None, description="A DPHolder ID.")
 
     def to_domain(self) -> service.PlanFilter:
         return service.PlanFilter(
             status=self.status,
-            holder_id=decode_id(self.holder, "DPHolder", field="filter.holder") if self.holder else None,
+            holder_id=self.optional_key("holder", "DPHolder"),
         )
 
 

@@ -6,8 +6,9 @@ import strawberry
 from strawberry import relay
 
 from broker.api.context import Info
+from broker.api.inputs import FilterInput
 from broker.api.relay import Connection, decode_id, paged
-from broker.errors import InvalidInput
+from broker.errors import InvalidInput, Problems
 from broker.geography.postcodes import parse_postcode
 from broker.providers import service
 from broker.providers.graphql.types import (
@@ -17,11 +18,11 @@ from broker.providers.graphql.types import (
     ServiceType,
     service_type,
 )
-from broker.taxonomy.services import all_services
+from broker.taxonomy.services import all_services, check_service
 
 
 @strawberry.input(description="Narrow the listings; every filter given must hold.")
-class ProviderFilterInput:
+class ProviderFilterInput(FilterInput):
     kind: ProviderKindEnum | None = None  # type: ignore[valid-type]
     status: ProviderStatusEnum | None = None  # type: ignore[valid-type]
     accredited: bool | None = None
@@ -36,13 +37,15 @@ class ProviderFilterInput:
             if parsed is None:
                 raise InvalidInput("Not a postcode district.", field="filter.postcodeDistrict")
             district = parsed.district
-        if self.service is not None and self.service not in all_services():
-            raise InvalidInput("Unknown service code.", field="filter.service")
+        if self.service is not None:
+            problems = Problems()
+            check_service(problems, "filter.service", self.service)
+            problems.raise_if_any()
         return service.ProviderFilter(
             kind=self.kind,
             status=self.status,
             accredited=self.accredited,
-            council_id=decode_id(self.council, "Council", field="filter.council") if self.council else None,
+            council_id=self.optional_key("council", "Council"),
             service_code=self.service,
             postcode_district=district,
         )

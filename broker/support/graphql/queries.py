@@ -10,9 +10,10 @@ from strawberry import relay
 
 from broker.accounts.models import Role
 from broker.api.context import Info
+from broker.api.inputs import FilterInput
 from broker.api.permissions import IsAuthenticated, has_role
 from broker.api.relay import Connection, connection, decode_id, page_from
-from broker.errors import InvalidInput
+from broker.errors import Problems
 from broker.support import reading, reports
 from broker.support.graphql.types import (
     LeadContractNode,
@@ -23,7 +24,7 @@ from broker.support.graphql.types import (
     SupportReferralCounts,
     SupportReferralNode,
 )
-from broker.taxonomy.services import all_services
+from broker.taxonomy.services import check_service
 
 
 def _council(council: relay.GlobalID | None, field: str) -> int | None:
@@ -46,8 +47,10 @@ class SupportProviderFilterInput:
     )
 
     def to_domain(self) -> reading.SupportProviderFilter:
-        if self.service is not None and self.service not in all_services():
-            raise InvalidInput("Unknown service code.", field="filter.service")
+        if self.service is not None:
+            problems = Problems()
+            check_service(problems, "filter.service", self.service)
+            problems.raise_if_any()
         return reading.SupportProviderFilter(
             service_code=self.service,
             council_id=_council(self.council, "filter.council"),
@@ -57,21 +60,21 @@ class SupportProviderFilterInput:
 
 
 @strawberry.input(description="Narrow the lead contracts; every filter given must hold.")
-class LeadContractFilterInput:
+class LeadContractFilterInput(FilterInput):
     council: relay.GlobalID | None = None
     lead_provider: relay.GlobalID | None = None
     in_force_on: date | None = strawberry.field(default=None, description="Contracts running on this day.")
 
     def to_domain(self) -> reading.ContractFilter:
         return reading.ContractFilter(
-            council_id=_council(self.council, "filter.council"),
-            provider_id=_provider(self.lead_provider, "filter.leadProvider"),
+            council_id=self.optional_key("council", "Council"),
+            provider_id=self.optional_key("lead_provider", "Provider"),
             in_force_on=self.in_force_on,
         )
 
 
 @strawberry.input(description="Narrow the subcontracts; every filter given must hold.")
-class SubcontractFilterInput:
+class SubcontractFilterInput(FilterInput):
     council: relay.GlobalID | None = None
     status: SubcontractStatusEnum | None = None  # type: ignore[valid-type]
     subcontractor: relay.GlobalID | None = None
@@ -79,27 +82,23 @@ class SubcontractFilterInput:
 
     def to_domain(self) -> reading.SubcontractFilter:
         return reading.SubcontractFilter(
-            council_id=_council(self.council, "filter.council"),
+            council_id=self.optional_key("council", "Council"),
             status=self.status,
-            subcontractor_id=_provider(self.subcontractor, "filter.subcontractor"),
-            lead_contract_id=(
-                decode_id(self.lead_contract, "LeadContract", field="filter.leadContract")
-                if self.lead_contract
-                else None
-            ),
+            subcontractor_id=self.optional_key("subcontractor", "Provider"),
+            lead_contract_id=self.optional_key("lead_contract", "LeadContract"),
         )
 
 
 @strawberry.input(description="Narrow the referrals; every filter given must hold.")
-class SupportReferralFilterInput:
+class SupportReferralFilterInput(FilterInput):
     holder: relay.GlobalID | None = strawberry.field(default=None, description="A DPHolder ID.")
     provider: relay.GlobalID | None = strawberry.field(default=None, description="The chosen provider.")
     status: ReferralStatusEnum | None = None  # type: ignore[valid-type]
 
     def to_domain(self) -> reading.ReferralFilter:
         return reading.ReferralFilter(
-            holder_id=decode_id(self.holder, "DPHolder", field="filter.holder") if self.holder else None,
-            provider_id=_provider(self.provider, "filter.provider"),
+            holder_id=self.optional_key("holder", "DPHolder"),
+            provider_id=self.optional_key("provider", "Provider"),
             status=self.status,
         )
 
