@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from broker import events
 from broker.accounts.actor import Actor
@@ -83,10 +84,10 @@ async def send_request(
     problems.raise_if_any()
     pending = await session.execute(
         select(CareRequest).where(
-            CareRequest.plan_id == plan_id,
-            CareRequest.provider_id == provider_id,
-            CareRequest.status == RequestStatus.PENDING,
-            CareRequest.expires_at > now,
+            col(CareRequest.plan_id) == plan_id,
+            col(CareRequest.provider_id) == provider_id,
+            col(CareRequest.status) == RequestStatus.PENDING,
+            col(CareRequest.expires_at) > now,
         )
     )
     if pending.first() is not None:
@@ -119,7 +120,7 @@ async def respond_to_request(
     request = (
         await session.execute(
             select(CareRequest)
-            .where(CareRequest.id == request_id, request_visible_clause(actor))
+            .where(col(CareRequest.id) == request_id, request_visible_clause(actor))
             .with_for_update()
         )
     ).scalar_one_or_none()
@@ -156,18 +157,22 @@ async def list_requests(
     """Requests the actor may see (to their listing, for their plans, in their council), newest first."""
     query = select(CareRequest).where(request_visible_clause(actor))
     if status is RequestStatus.PENDING:
-        query = query.where(CareRequest.status == RequestStatus.PENDING, CareRequest.expires_at > now)
+        query = query.where(
+            col(CareRequest.status) == RequestStatus.PENDING, col(CareRequest.expires_at) > now
+        )
     elif status is RequestStatus.EXPIRED:
         query = query.where(
             or_(
-                CareRequest.status == RequestStatus.EXPIRED,
-                (CareRequest.status == RequestStatus.PENDING) & (CareRequest.expires_at <= now),
+                col(CareRequest.status) == RequestStatus.EXPIRED,
+                (col(CareRequest.status) == RequestStatus.PENDING) & (col(CareRequest.expires_at) <= now),
             )
         )
     elif status is not None:
-        query = query.where(CareRequest.status == status)
+        query = query.where(col(CareRequest.status) == status)
     total = (await session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
     rows = await session.execute(
-        query.order_by(CareRequest.sent_at.desc(), CareRequest.id.desc()).limit(limit).offset(offset)  # type: ignore[attr-defined]
+        query.order_by(col(CareRequest.sent_at).desc(), col(CareRequest.id).desc())
+        .limit(limit)
+        .offset(offset)
     )
     return list(rows.scalars()), total
