@@ -23,7 +23,7 @@ class PaymentFilter:
 
 
 async def get_payment(session: AsyncSession, *, actor: Actor | None, payment_id: int) -> Payment | None:
-    query = select(Payment).where(Payment.id == payment_id, visible_clause(actor))
+    query = select(Payment).where(col(Payment.id) == payment_id, visible_clause(actor))
     return (await session.execute(query)).scalar_one_or_none()
 
 
@@ -40,13 +40,13 @@ async def list_payments(
     """One page of the payments the actor may see, latest period first, and how many there are."""
     query = select(Payment).where(visible_clause(actor))
     if filters.agreement_id is not None:
-        query = query.where(Payment.agreement_id == filters.agreement_id)
+        query = query.where(col(Payment.agreement_id) == filters.agreement_id)
     if filters.holder_id is not None:
-        query = query.where(Payment.holder_id == filters.holder_id)
+        query = query.where(col(Payment.holder_id) == filters.holder_id)
     if filters.provider_id is not None:
-        query = query.where(Payment.provider_id == filters.provider_id)
+        query = query.where(col(Payment.provider_id) == filters.provider_id)
     if filters.status is not None:
-        query = query.where(Payment.status == filters.status)
+        query = query.where(col(Payment.status) == filters.status)
     total = (await session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
     rows = await session.execute(
         query.order_by(col(Payment.period_start).desc(), col(Payment.id).desc()).limit(limit).offset(offset)
