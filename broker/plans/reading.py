@@ -10,9 +10,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import Select, func, insert, select
+from sqlalchemy import Select, SQLColumnExpression, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -65,7 +65,7 @@ async def read_support_plan(
     """The plan if `actor` may see it (None otherwise), with the read recorded."""
     if actor is None:
         return None
-    query = select(SupportPlan).where(SupportPlan.id == plan_id, visible_clause(actor))
+    query = select(SupportPlan).where(col(SupportPlan.id) == plan_id, visible_clause(actor))
     plan = (await session.execute(query)).scalar_one_or_none()
     if plan is not None:
         await record_reads(session, actor=actor, plan_ids=[plan_id], operation=operation, now=now)
@@ -99,7 +99,9 @@ async def read_support_plans(
     """The visible ones among `ids`, each read recorded."""
     if actor is None or not ids:
         return {}
-    rows = await session.execute(select(SupportPlan).where(SupportPlan.id.in_(ids), visible_clause(actor)))  # type: ignore[union-attr]
+    rows = await session.execute(
+        select(SupportPlan).where(col(SupportPlan.id).in_(ids), visible_clause(actor))
+    )
     found = {p.id: p for p in rows.scalars() if p.id is not None}
     await record_reads(session, actor=actor, plan_ids=list(found), operation=operation, now=now)
     return found
@@ -111,7 +113,7 @@ class PlanFilter:
     holder_id: int | None = None
 
 
-def _newest_first(query: Select[tuple[SupportPlan]]) -> Select[tuple[SupportPlan]]:
+def _newest_first(query: Select[SupportPlan]) -> Select[SupportPlan]:
     return query.order_by(col(SupportPlan.created_at).desc(), col(SupportPlan.id).desc())
 
 
@@ -130,9 +132,9 @@ async def list_support_plans(
         return [], 0
     query = select(SupportPlan).where(visible_clause(actor))
     if filters.status is not None:
-        query = query.where(SupportPlan.status == filters.status)
+        query = query.where(col(SupportPlan.status) == filters.status)
     if filters.holder_id is not None:
-        query = query.where(SupportPlan.holder_id == filters.holder_id)
+        query = query.where(col(SupportPlan.holder_id) == filters.holder_id)
     total = (await session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
     rows = await session.execute(_newest_first(query).limit(limit).offset(offset))
     plans = list(rows.scalars())
@@ -162,8 +164,8 @@ async def plans_by_holder(
 async def plan_reads(session: AsyncSession, *, plan_id: int, limit: int) -> list[PlanRead]:
     rows = await session.execute(
         select(PlanRead)
-        .where(PlanRead.plan_id == plan_id)
-        .order_by(PlanRead.read_at.desc(), PlanRead.id.desc())  # type: ignore[attr-defined]
+        .where(col(PlanRead.plan_id) == plan_id)
+        .order_by(col(PlanRead.read_at).desc(), col(PlanRead.id).desc())
         .limit(limit)
     )
     return list(rows.scalars())
@@ -179,17 +181,17 @@ async def reads_by_plan(
     rank = (
         func.row_number()
         .over(
-            partition_by=PlanRead.plan_id,
+            partition_by=col(PlanRead.plan_id),
             order_by=(col(PlanRead.read_at).desc(), col(PlanRead.id).desc()),
         )
         .label("rank")
     )
-    ranked = select(PlanRead.id, rank).where(col(PlanRead.plan_id).in_(plan_ids)).subquery()
+    ranked = select(col(PlanRead.id), rank).where(col(PlanRead.plan_id).in_(plan_ids)).subquery()
     query = (
         select(PlanRead)
         .join(ranked, ranked.c.id == PlanRead.id)
         .where(ranked.c.rank <= limit)
-        .order_by(PlanRead.plan_id, col(PlanRead.read_at).desc(), col(PlanRead.id).desc())
+        .order_by(col(PlanRead.plan_id), col(PlanRead.read_at).desc(), col(PlanRead.id).desc())
     )
     for read in (await session.execute(query)).scalars():
         grouped[read.plan_id].append(read)
@@ -211,7 +213,11 @@ class PlanDetails:
 
 
 async def _grouped(
-    session: AsyncSession, model: type[T], key: str, ids: Sequence[int], order: Sequence[object]
+    session: AsyncSession,
+    model: type[T],
+    key: str,
+    ids: Sequence[int],
+    order: Sequence[SQLColumnExpression[Any]],
 ) -> dict[int, list[T]]:
     """Rows of `model` whose `key` is one of `ids`, grouped by it, in `order`; asked in chunks so a
     batch of thousands stays within the database's limit on bound parameters."""
@@ -231,13 +237,15 @@ async def plan_details(session: AsyncSession, plans: Sequence[SupportPlan]) -> d
     if not ids:
         return {}
     holder_rows = await session.execute(
-        select(DPHolder).where(DPHolder.id.in_({p.holder_id for p in plans}))  # type: ignore[union-attr]
+        select(DPHolder).where(col(DPHolder.id).in_({p.holder_id for p in plans}))
     )
     holders_by_id = {h.id: h for h in holder_rows.scalars()}
-    needs = await _grouped(session, PlanNeed, "plan_id", ids, [PlanNeed.position, PlanNeed.id])
+    needs = await _grouped(session, PlanNeed, "plan_id", ids, [col(PlanNeed.position), col(PlanNeed.id)])
     need_ids = [n.id for group in needs.values() for n in group if n.id is not None]
-    slots = await _grouped(session, NeedSlot, "need_id", need_ids, [NeedSlot.day, NeedSlot.start_minute])
-    order = [PlanPreference.position, PlanPreference.id]
+    slots = await _grouped(
+        session, NeedSlot, "need_id", need_ids, [col(NeedSlot.day), col(NeedSlot.start_minute)]
+    )
+    order = [col(PlanPreference.position), col(PlanPreference.id)]
     preferences = await _grouped(session, PlanPreference, "plan_id", ids, order)
     return {
         plan.id: PlanDetails(
