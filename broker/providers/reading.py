@@ -7,8 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from broker.accounts.actor import Actor
 from broker.providers.access import visible_clause
@@ -36,7 +37,7 @@ async def get_provider(
     session: AsyncSession, *, actor: Actor | None, provider_id: int, today: date
 ) -> Provider | None:
     """The listing, if `actor` may see it today (`access.visible_clause`)."""
-    query = select(Provider).where(Provider.id == provider_id, visible_clause(actor, today))
+    query = select(Provider).where(col(Provider.id) == provider_id, visible_clause(actor, today))
     return (await session.execute(query)).scalar_one_or_none()
 
 
@@ -50,29 +51,29 @@ async def visible_providers(
 ) -> dict[int, Provider]:
     """Those of `ids` that `actor` may see today, and with `accredited_only` only the accredited ones:
     search hits are re-checked here, so the database, not a lagging index, has the last word."""
-    query = select(Provider).where(Provider.id.in_(ids), visible_clause(actor, today))
+    query = select(Provider).where(col(Provider.id).in_(ids), visible_clause(actor, today))
     if accredited_only:
         query = query.where(accredited_clause(today))
     rows = await session.execute(query)
     return {p.id: p for p in rows.scalars() if p.id is not None}
 
 
-def _filtered(actor: Actor | None, filters: ProviderFilter, today: date):
+def _filtered(actor: Actor | None, filters: ProviderFilter, today: date) -> Select[Provider]:
     query = select(Provider).where(visible_clause(actor, today))
     if filters.kind is not None:
-        query = query.where(Provider.kind == filters.kind)
+        query = query.where(col(Provider.kind) == filters.kind)
     if filters.status is not None:
-        query = query.where(Provider.status == filters.status)
+        query = query.where(col(Provider.status) == filters.status)
     if filters.council_id is not None:
-        query = query.where(Provider.council_id == filters.council_id)
+        query = query.where(col(Provider.council_id) == filters.council_id)
     if filters.postcode_district is not None:
-        query = query.where(Provider.postcode_district == filters.postcode_district)
+        query = query.where(col(Provider.postcode_district) == filters.postcode_district)
     if filters.service_code is not None:
         query = query.where(
-            select(ProviderService.provider_id)
+            select(col(ProviderService.provider_id))
             .where(
-                ProviderService.provider_id == Provider.id,
-                ProviderService.service_code == filters.service_code,
+                col(ProviderService.provider_id) == col(Provider.id),
+                col(ProviderService.service_code) == filters.service_code,
             )
             .exists()
         )
@@ -94,13 +95,15 @@ async def list_providers(
     """One page of the listings the actor may see, and how many there are in all."""
     query = _filtered(actor, filters, today)
     total = (await session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
-    rows = await session.execute(query.order_by(Provider.name, Provider.id).limit(limit).offset(offset))
+    rows = await session.execute(
+        query.order_by(col(Provider.name), col(Provider.id)).limit(limit).offset(offset)
+    )
     return list(rows.scalars()), total
 
 
 async def owned_listing(session: AsyncSession, *, owner_id: int) -> Provider | None:
     """The listing a PROVIDER user signs in for (the oldest, should there be more than one)."""
     rows = await session.execute(
-        select(Provider).where(Provider.owner_id == owner_id).order_by(Provider.id).limit(1)  # type: ignore[arg-type]
+        select(Provider).where(col(Provider.owner_id) == owner_id).order_by(col(Provider.id)).limit(1)
     )
     return rows.scalar_one_or_none()
