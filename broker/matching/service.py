@@ -96,7 +96,7 @@ def plan_spec(details: plans.PlanDetails) -> PlanSpec:
 
 
 async def _readable_plan(
-    session: AsyncSession, actor: Actor, plan_id: int, operation: PlanReadPurpose, now: datetime
+    session: AsyncSession, actor: Actor, plan_id: int, operation: PlanReadPurpose | str, now: datetime
 ) -> tuple[plans.PlanDetails, PlanSpec]:
     plan = await plans.require_plan(
         session, actor=actor, plan_id=plan_id, field="planId", operation=operation, now=now
