@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any, TypeVar
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, SQLColumnExpression, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from broker.accounts.actor import Actor
 from broker.providers.access import visible_clause as provider_visible_clause
@@ -58,7 +60,16 @@ class SupportProviderFilter:
 # --- reading ----------------------------------------------------------------------------------
 
 
-async def _page(session: AsyncSession, query, order: Sequence[object], limit: int, offset: int):
+T = TypeVar("T")
+
+
+async def _page(
+    session: AsyncSession,
+    query: Select[T],
+    order: Sequence[SQLColumnExpression[Any]],
+    limit: int,
+    offset: int,
+) -> tuple[list[T], int]:
     total = (await session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
     rows = await session.execute(query.order_by(*order).limit(limit).offset(offset))
     return list(rows.scalars()), total
@@ -70,14 +81,14 @@ async def list_lead_contracts(
     """Lead contracts are a public record (Local Government Transparency Code 2015), newest first."""
     query = select(LeadContract)
     if filters.council_id is not None:
-        query = query.where(LeadContract.council_id == filters.council_id)
+        query = query.where(col(LeadContract.council_id) == filters.council_id)
     if filters.provider_id is not None:
-        query = query.where(LeadContract.provider_id == filters.provider_id)
+        query = query.where(col(LeadContract.provider_id) == filters.provider_id)
     if filters.in_force_on is not None:
         on = filters.in_force_on
-        query = query.where(LeadContract.start_date <= on, LeadContract.end_date >= on)
+        query = query.where(col(LeadContract.start_date) <= on, col(LeadContract.end_date) >= on)
     return await _page(
-        session, query, [LeadContract.start_date.desc(), LeadContract.id.desc()], limit, offset
+        session, query, [col(LeadContract.start_date).desc(), col(LeadContract.id).desc()], limit, offset
     )
 
 
@@ -86,21 +97,23 @@ async def list_subcontracts(
 ) -> tuple[list[Subcontract], int]:
     query = select(Subcontract).where(subcontract_visible_clause(actor))
     if filters.council_id is not None:
-        query = query.where(Subcontract.council_id == filters.council_id)
+        query = query.where(col(Subcontract.council_id) == filters.council_id)
     if filters.status is not None:
-        query = query.where(Subcontract.status == filters.status)
+        query = query.where(col(Subcontract.status) == filters.status)
     if filters.subcontractor_id is not None:
-        query = query.where(Subcontract.subcontractor_id == filters.subcontractor_id)
+        query = query.where(col(Subcontract.subcontractor_id) == filters.subcontractor_id)
     if filters.lead_contract_id is not None:
-        query = query.where(Subcontract.lead_contract_id == filters.lead_contract_id)
-    return await _page(session, query, [Subcontract.proposed_at.desc(), Subcontract.id.desc()], limit, offset)
+        query = query.where(col(Subcontract.lead_contract_id) == filters.lead_contract_id)
+    return await _page(
+        session, query, [col(Subcontract.proposed_at).desc(), col(Subcontract.id).desc()], limit, offset
+    )
 
 
 async def visible_subcontracts(
     session: AsyncSession, *, actor: Actor | None, ids: Sequence[int]
 ) -> dict[int, Subcontract]:
     rows = await session.execute(
-        select(Subcontract).where(Subcontract.id.in_(ids), subcontract_visible_clause(actor))
+        select(Subcontract).where(col(Subcontract.id).in_(ids), subcontract_visible_clause(actor))
     )
     return {s.id: s for s in rows.scalars() if s.id is not None}
 
@@ -110,12 +123,15 @@ async def list_referrals(
 ) -> tuple[list[SupportReferral], int]:
     query = select(SupportReferral).where(referral_visible_clause(actor))
     if filters.holder_id is not None:
-        query = query.where(SupportReferral.holder_id == filters.holder_id)
+        query = query.where(col(SupportReferral.holder_id) == filters.holder_id)
     if filters.provider_id is not None:
-        query = query.where(SupportReferral.provider_id == filters.provider_id)
+        query = query.where(col(SupportReferral.provider_id) == filters.provider_id)
     if filters.status is not None:
-        query = query.where(SupportReferral.status == filters.status)
-    order = [SupportReferral.created_at.desc(), SupportReferral.id.desc()]
+        query = query.where(col(SupportReferral.status) == filters.status)
+    order: list[SQLColumnExpression[Any]] = [
+        col(SupportReferral.created_at).desc(),
+        col(SupportReferral.id).desc(),
+    ]
     return await _page(session, query, order, limit, offset)
 
 
@@ -123,7 +139,7 @@ async def visible_referrals(
     session: AsyncSession, *, actor: Actor | None, ids: Sequence[int]
 ) -> dict[int, SupportReferral]:
     rows = await session.execute(
-        select(SupportReferral).where(SupportReferral.id.in_(ids), referral_visible_clause(actor))
+        select(SupportReferral).where(col(SupportReferral.id).in_(ids), referral_visible_clause(actor))
     )
     return {r.id: r for r in rows.scalars() if r.id is not None}
 
@@ -139,35 +155,41 @@ async def list_support_providers(
 ) -> tuple[list[Provider], int]:
     """DP support organisations the actor may see, by name; `lead`/`subcontractor` mean holding a lead
     contract / an ACTIVE subcontract in force today (of `council_id`, when given)."""
-    leads = select(LeadContract.provider_id).where(
-        LeadContract.start_date <= today, LeadContract.end_date >= today
+    leads = select(col(LeadContract.provider_id)).where(
+        col(LeadContract.start_date) <= today, col(LeadContract.end_date) >= today
     )
-    subs = select(Subcontract.subcontractor_id).where(
-        Subcontract.status == SubcontractStatus.ACTIVE,
-        Subcontract.start_date <= today,
-        Subcontract.end_date >= today,
+    subs = select(col(Subcontract.subcontractor_id)).where(
+        col(Subcontract.status) == SubcontractStatus.ACTIVE,
+        col(Subcontract.start_date) <= today,
+        col(Subcontract.end_date) >= today,
     )
     if filters.council_id is not None:
-        leads = leads.where(LeadContract.council_id == filters.council_id)
-        subs = subs.where(Subcontract.council_id == filters.council_id)
+        leads = leads.where(col(LeadContract.council_id) == filters.council_id)
+        subs = subs.where(col(Subcontract.council_id) == filters.council_id)
     query = select(Provider).where(
-        Provider.kind == ProviderKind.SUPPORT_ORG, provider_visible_clause(actor, today)
+        col(Provider.kind) == ProviderKind.SUPPORT_ORG, provider_visible_clause(actor, today)
     )
     if filters.service_code is not None:
         query = query.where(
-            select(ProviderService.provider_id)
+            select(col(ProviderService.provider_id))
             .where(
-                ProviderService.provider_id == Provider.id,
-                ProviderService.service_code == filters.service_code,
+                col(ProviderService.provider_id) == col(Provider.id),
+                col(ProviderService.service_code) == filters.service_code,
             )
             .exists()
         )
     if filters.lead is not None:
-        query = query.where(Provider.id.in_(leads) if filters.lead else Provider.id.not_in(leads))
+        query = query.where(col(Provider.id).in_(leads) if filters.lead else col(Provider.id).not_in(leads))
     if filters.subcontractor is not None:
-        query = query.where(Provider.id.in_(subs) if filters.subcontractor else Provider.id.not_in(subs))
+        query = query.where(
+            col(Provider.id).in_(subs) if filters.subcontractor else col(Provider.id).not_in(subs)
+        )
     if filters.council_id is not None and filters.lead is None and filters.subcontractor is None:
         query = query.where(
-            or_(Provider.council_id == filters.council_id, Provider.id.in_(leads), Provider.id.in_(subs))
+            or_(
+                col(Provider.council_id) == filters.council_id,
+                col(Provider.id).in_(leads),
+                col(Provider.id).in_(subs),
+            )
         )
-    return await _page(session, query, [Provider.name, Provider.id], limit, offset)
+    return await _page(session, query, [col(Provider.name), col(Provider.id)], limit, offset)
