@@ -33,6 +33,7 @@ run: $(VENV)/.installed node_modules/.installed $(WEB_CSS)
 test: $(VENV)/.installed node_modules/.installed $(WEB_CSS)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/pytest
 
 schema: $(VENV)/.installed

@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, Select, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, SQLColumnExpression, false, or_, select, true
+from sqlmodel import col
 
 from broker.accounts.actor import Actor
 from broker.accounts.models import COUNCIL_STAFF, Role
@@ -22,24 +23,26 @@ from broker.providers.models import Provider
 HOLDER_SIDE = frozenset({Role.DP_HOLDER, Role.REPRESENTATIVE})
 
 
-def holder_ids(actor: Actor) -> Select[tuple[int]]:
+def holder_ids(actor: Actor) -> Select[int | None]:
     """SQL: the DP holders `actor` is, or represents."""
     if actor.role is Role.REPRESENTATIVE:
-        return select(HolderRepresentative.holder_id).where(HolderRepresentative.user_id == actor.user_id)
-    return select(DPHolder.id).where(DPHolder.user_id == actor.user_id)  # type: ignore[arg-type]
+        return select(col(HolderRepresentative.holder_id)).where(
+            col(HolderRepresentative.user_id) == actor.user_id
+        )
+    return select(col(DPHolder.id)).where(col(DPHolder.user_id) == actor.user_id)
 
 
-def provider_ids(actor: Actor) -> Select[tuple[int]]:
+def provider_ids(actor: Actor) -> Select[int | None]:
     """SQL: the listings `actor` signs in for."""
-    return select(Provider.id).where(Provider.owner_id == actor.user_id)  # type: ignore[arg-type]
+    return select(col(Provider.id)).where(col(Provider.owner_id) == actor.user_id)
 
 
 def scoped(
     actor: Actor | None,
     *,
-    council: ColumnElement[int] | None = None,
-    holder: ColumnElement[int] | None = None,
-    provider: ColumnElement[int] | None = None,
+    council: SQLColumnExpression[int | None] | None = None,
+    holder: SQLColumnExpression[int | None] | None = None,
+    provider: SQLColumnExpression[int | None] | None = None,
     public: ColumnElement[bool] | None = None,
     commissioners: bool = False,
 ) -> ColumnElement[bool]:

@@ -117,7 +117,7 @@ def describe_exception(error: BaseException) -> dict[str, Any]:
 class SafeJsonFormatter(JsonFormatter):
     """JSON lines whose exceptions are described by `describe_exception`, whoever logged them."""
 
-    def formatException(  # type: ignore[override]
+    def formatException(
         self, ei: tuple[type[BaseException], BaseException, TracebackType | None] | Any
     ) -> Any:
         error = ei[1] if isinstance(ei, tuple) else None
@@ -163,7 +163,7 @@ def configure_logging(level: str = "INFO", *, stream: IO[str] | None = None) -> 
     for existing in list(root.handlers):
         if getattr(existing, "broker_handler", False):
             root.removeHandler(existing)
-    handler.broker_handler = True  # type: ignore[attr-defined]
+    handler.broker_handler = True  # type: ignore[attr-defined]  # marks the handler this function owns
     root.addHandler(handler)
     root.setLevel(level)
     for name in QUIET_LIBRARIES:

@@ -34,7 +34,10 @@ REQUESTS = Counter(
     "broker_http_requests_total", "HTTP requests answered.", ["method", "route", "status"], registry=REGISTRY
 )
 REQUEST_SECONDS = Histogram(
-    "broker_http_request_duration_seconds", "Time to answer, by route.", ["route"], buckets=_BUCKETS,
+    "broker_http_request_duration_seconds",
+    "Time to answer, by route.",
+    ["route"],
+    buckets=_BUCKETS,
     registry=REGISTRY,
 )
 OPERATION_SECONDS = Histogram(
@@ -103,7 +106,7 @@ async def _read_state(database: Database, now: datetime) -> None:
                 )
             )
         ).one()
-        counts = await session.execute(select(Payment.status, func.count()).group_by(Payment.status))
+        counts = await session.execute(select(col(Payment.status), func.count()).group_by(Payment.status))
         by_status: dict[PaymentStatus, int] = {status: n for status, n in counts.all()}
     OUTBOX_DEPTH.set(depth)
     OUTBOX_FAILING.set(retrying)

@@ -14,11 +14,12 @@ from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 T = TypeVar("T")
+S = TypeVar("S", bound=Select[Any])
 
 
 async def page(
-    session: AsyncSession, query: Select[tuple[T]], order: Sequence[Any], limit: int, offset: int
-) -> tuple[list[T], int]:
+    session: AsyncSession, query: Select[Any], order: Sequence[Any], limit: int, offset: int
+) -> tuple[list[Any], int]:
     """One page of `query` in `order`, and how many rows the whole query has."""
     total = (await session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
     rows = await session.execute(query.order_by(*order).limit(limit).offset(offset))
@@ -34,7 +35,7 @@ async def by_id(
     return {row.id: row for row in rows.scalars()}  # type: ignore[attr-defined]
 
 
-def where_given(query: Select[tuple[T]], *equal: tuple[Any, object]) -> Select[tuple[T]]:
+def where_given(query: S, *equal: tuple[Any, object]) -> S:
     """`query` narrowed by `column == value` for each value that was given (not None)."""
     for column, value in equal:
         if value is not None:

@@ -55,7 +55,7 @@ class MeilisearchBackend:
         task_interval_ms: int = 50,
         batch_size: int = 10_000,
     ) -> None:
-        self._client = meilisearch.Client(url, api_key, timeout=timeout)
+        self._client = meilisearch.Client(url, api_key, timeout=timeout)  # type: ignore[arg-type]  # requests takes float seconds
         self.index_uid = index_uid
         self._task_timeout_ms = task_timeout_ms
         self._task_interval_ms = task_interval_ms

@@ -22,6 +22,7 @@ from typing import Protocol
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from broker.db import Database, utcnow
 from search.backend import IndexState, SearchBackend, SearchError
@@ -84,11 +85,12 @@ class OutboxDrainer:
         now = self.now()
         async with self.db.transaction() as session:
             query = (
-                select(SearchOutbox.id, SearchOutbox.provider_id, SearchOutbox.attempts)
-                .where(SearchOutbox.next_attempt_at <= now)
-                .order_by(SearchOutbox.id)
+                select(col(SearchOutbox.id), col(SearchOutbox.provider_id), col(SearchOutbox.attempts))
+                .where(col(SearchOutbox.next_attempt_at) <= now)
+                .order_by(col(SearchOutbox.id))
                 .limit(self.batch_size)
             )
+            assert session.bind is not None
             if session.bind.dialect.name == "postgresql":
                 query = query.with_for_update(skip_locked=True)
             rows = (await session.execute(query)).all()
@@ -115,7 +117,7 @@ class OutboxDrainer:
                         )
                     )
                 return DrainReport(failed=len(rows))
-            await session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_(row_ids)))
+            await session.execute(delete(SearchOutbox).where(col(SearchOutbox.id).in_(row_ids)))
             return DrainReport(indexed=len(documents), deleted=len(absent))
 
     async def recover(self) -> bool:

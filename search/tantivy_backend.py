@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import tantivy
 
@@ -376,7 +376,11 @@ class TantivyBackend:
         self, searcher: tantivy.Searcher, engine_query: tantivy.Query, query: SearchQuery, has_text: bool
     ) -> tuple[list[Hit], int, tantivy.Query | None]:
         """Paging and ordering inside tantivy: by score, or by the `rate_id` / `id` fast field."""
-        page = {"limit": max(1, query.limit), "count": True, "offset": query.offset}  # limit 0 panics
+        page: dict[str, Any] = {
+            "limit": max(1, query.limit),
+            "count": True,
+            "offset": query.offset,
+        }  # limit 0 panics
         if has_text and query.sort == "relevance":
             result = searcher.search(engine_query, **page)
             scores = [float(score) for score, _ in result.hits]
@@ -384,9 +388,9 @@ class TantivyBackend:
             field = "rate_id" if query.sort == "rate" else "id"
             result = searcher.search(engine_query, **page, order_by_field=field, order=tantivy.Order.Asc)
             scores = [0.0] * len(result.hits)
-        ids = searcher.fast_field_values("id", [address for _, address in result.hits])
+        ids = cast(list[int], searcher.fast_field_values("id", [address for _, address in result.hits]))
         hits = [Hit(id=int(i), score=s) for i, s in zip(ids, scores, strict=True)]
-        return hits[: query.limit], int(result.count or 0), engine_query
+        return hits[: query.limit], int(result.count or 0), engine_query  # type: ignore[attr-defined]
 
     def _search_with_geo(
         self, searcher: tantivy.Searcher, engine_query: tantivy.Query, query: SearchQuery, has_text: bool
@@ -396,10 +400,11 @@ class TantivyBackend:
         geo = query.geo
         candidates = searcher.search(engine_query, limit=max(1, searcher.num_docs), count=False).hits
         addresses = [address for _, address in candidates]
-        ids = searcher.fast_field_values("id", addresses)
-        lats = searcher.fast_field_values("latitude", addresses)
-        lngs = searcher.fast_field_values("longitude", addresses)
-        reaches = searcher.fast_field_values("travel_reach_km", addresses)
+        # The stubs type fast-field values as any field type's; these fields are u64 and f64.
+        ids = cast(list[int], searcher.fast_field_values("id", addresses))
+        lats = cast(list[float], searcher.fast_field_values("latitude", addresses))
+        lngs = cast(list[float], searcher.fast_field_values("longitude", addresses))
+        reaches = cast(list[float], searcher.fast_field_values("travel_reach_km", addresses))
         distances = distances_within(geo.latitude, geo.longitude, geo.radius_km, lats, lngs, reaches)
         kept: list[tuple[int, float, float, int]] = []
         excluded: list[int] = []

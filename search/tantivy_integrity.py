@@ -128,7 +128,7 @@ def probe(directory: Path) -> int:
                 terms = searcher.terms_with_prefix(name, "")
                 searcher.search(tantivy.Query.regex_query(schema, name, ".*"), limit=1, count=True)
                 if len(terms) >= 2 and options["indexing"].get("record") == "position":
-                    words = [terms[0][0], terms[1][0]]
+                    words: list[str | tuple[int, str]] = [terms[0][0], terms[1][0]]
                     searcher.search(tantivy.Query.phrase_query(schema, name, words), limit=1, count=True)
             if options.get("fast"):
                 searcher.aggregate(tantivy.Query.all_query(), {name: {"terms": {"field": name}}})

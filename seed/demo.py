@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from broker.accounts.actor import Actor
 from broker.accounts.models import Role
@@ -91,8 +92,8 @@ async def seed_demo(
     listing = (
         await session.execute(
             select(Provider)
-            .where(Provider.kind == ProviderKind.PA, Provider.status == ProviderStatus.PUBLISHED)
-            .order_by(Provider.id)
+            .where(col(Provider.kind) == ProviderKind.PA, col(Provider.status) == ProviderStatus.PUBLISHED)
+            .order_by(col(Provider.id))
             .limit(1)
         )
     ).scalar_one()

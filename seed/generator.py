@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from faker import Faker
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from broker.accounts.models import Council, Role, User
 from broker.db import utcnow
@@ -212,7 +213,7 @@ async def generate(
     while made < providers:
         batch = [generator.provider_row(council.id) for _ in range(min(BATCH, providers - made))]
         result = await session.execute(
-            insert(Provider).returning(Provider.id, sort_by_parameter_order=True), [b[0] for b in batch]
+            insert(Provider).returning(col(Provider.id), sort_by_parameter_order=True), [b[0] for b in batch]
         )
         ids = list(result.scalars())
         services, slots, checks = [], [], []

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from broker.accounts.models import Council, Role, User
 from broker.agreements.models import (
@@ -63,7 +64,9 @@ async def seed_market(session: AsyncSession, *, council: Council, today: date, s
     broker = (
         (
             await session.execute(
-                select(User).where(User.council_id == council.id, User.role == Role.BROKER).order_by(User.id)
+                select(User)
+                .where(col(User.council_id) == council.id, col(User.role) == Role.BROKER)
+                .order_by(col(User.id))
             )
         )
         .scalars()
@@ -93,7 +96,9 @@ async def _direct_payments(session: AsyncSession, council_id: int, today: date, 
     """Every demo holder takes a DP, started some time in the last two years; about one in eight
     has ended. Answers how many are in force today."""
     holders = (
-        await session.execute(select(DPHolder).where(DPHolder.council_id == council_id).order_by(DPHolder.id))
+        await session.execute(
+            select(DPHolder).where(col(DPHolder.council_id) == council_id).order_by(col(DPHolder.id))
+        )
     ).scalars()
     in_force = 0
     for holder in holders:
@@ -147,8 +152,10 @@ async def _history_of_plans(
         (
             await session.execute(
                 select(SupportPlan)
-                .where(SupportPlan.council_id == council_id, SupportPlan.status == PlanStatus.ACTIVE)
-                .order_by(SupportPlan.id)
+                .where(
+                    col(SupportPlan.council_id) == council_id, col(SupportPlan.status) == PlanStatus.ACTIVE
+                )
+                .order_by(col(SupportPlan.id))
             )
         )
         .scalars()
@@ -159,11 +166,11 @@ async def _history_of_plans(
             await session.execute(
                 select(Provider)
                 .where(
-                    Provider.council_id == council_id,
-                    Provider.status == ProviderStatus.PUBLISHED,
-                    Provider.kind.in_([ProviderKind.PA, ProviderKind.AGENCY]),  # type: ignore[attr-defined]
+                    col(Provider.council_id) == council_id,
+                    col(Provider.status) == ProviderStatus.PUBLISHED,
+                    col(Provider.kind).in_([ProviderKind.PA, ProviderKind.AGENCY]),
                 )
-                .order_by(Provider.id)
+                .order_by(col(Provider.id))
             )
         )
         .scalars()
@@ -174,9 +181,13 @@ async def _history_of_plans(
         assert plan.id is not None
         activated = today - timedelta(days=rng.randint(15, 330))
         session.add(PlanActivation(plan_id=plan.id, activated_at=_at(activated)))
-        needs = (await session.execute(select(PlanNeed).where(PlanNeed.plan_id == plan.id))).scalars().all()
+        needs = (
+            (await session.execute(select(PlanNeed).where(col(PlanNeed.plan_id) == plan.id))).scalars().all()
+        )
         slots = {
-            n.id: (await session.execute(select(NeedSlot).where(NeedSlot.need_id == n.id))).scalars().all()
+            n.id: (await session.execute(select(NeedSlot).where(col(NeedSlot.need_id) == n.id)))
+            .scalars()
+            .all()
             for n in needs
         }
         hours = sum(n.hours_per_week for n in needs)

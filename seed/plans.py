@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from broker.accounts.models import Council, Role, User
 from broker.geography.models import PostcodeDistrict
@@ -81,9 +82,9 @@ async def generate_plans(
     users = list(
         (
             await session.execute(
-                select(User.id)
-                .where(User.email.like(f"plan-holder%.{slug}@benchmark.example"))
-                .order_by(User.id)  # type: ignore[attr-defined]
+                select(col(User.id))
+                .where(col(User.email).like(f"plan-holder%.{slug}@benchmark.example"))
+                .order_by(col(User.id))
             )
         ).scalars()
     )
@@ -98,6 +99,7 @@ async def generate_plans(
             chosen_days = sorted(rng.sample(range(7), k=days))
             needs.append((code, [(d, hour * 60, (hour + length) * 60) for d in chosen_days], rate))
         cost = sum(len(slots) * (slots[0][2] - slots[0][1]) / 60 * r for _, slots, r in needs)
+        assert user_id is not None
         holder = DPHolder(
             user_id=user_id,
             council_id=council.id,
@@ -112,9 +114,10 @@ async def generate_plans(
         )
         session.add(holder)
         await session.flush()
+        assert holder.id is not None
         plan = SupportPlan(
             council_id=council.id,
-            holder_id=holder.id,  # type: ignore[arg-type]
+            holder_id=holder.id,
             status=PlanStatus.ACTIVE,
             outcomes="Stay well at home and keep in touch with friends.",
             postcode=holder.home_postcode,
@@ -139,9 +142,10 @@ async def generate_plans(
             )
             session.add(need)
             await session.flush()
+            assert need.id is not None
             session.add_all(
                 NeedSlot(need_id=need.id, day=d, start_minute=s, end_minute=e) for d, s, e in slots
-            )  # type: ignore[arg-type]
+            )
             need_count += 1
         if rng.random() < 0.3:
             language = rng.choice([code for code, _ in words.COMMUNITY_LANGUAGES])

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from broker.accounts.models import Council, Role, User
 from broker.accounts.service import create_user
@@ -30,6 +31,7 @@ from broker.providers.models import (
     ProviderKind,
     ProviderService,
     ProviderStatus,
+    Weekday,
 )
 from broker.support.models import LeadContract, Subcontract, SubcontractStatus
 from search import outbox
@@ -100,8 +102,9 @@ async def _listing(
 ) -> Provider:
     place = await session.get(PostcodeDistrict, item.district)
     assert place is not None, item.district
+    assert council.id is not None
     provider = Provider(
-        council_id=council.id,  # type: ignore[arg-type]
+        council_id=council.id,
         owner_id=owner.id,
         kind=item.kind,
         status=ProviderStatus.PUBLISHED,
@@ -127,7 +130,9 @@ async def _listing(
     session.add_all(ProviderService(provider_id=provider.id, service_code=code) for code in item.services)
     if item.kind is ProviderKind.PA:
         session.add_all(
-            AvailabilitySlot(provider_id=provider.id, day=day, start_minute=7 * 60, end_minute=19 * 60)
+            AvailabilitySlot(
+                provider_id=provider.id, day=Weekday(day), start_minute=7 * 60, end_minute=19 * 60
+            )
             for day in range(6)
         )
     for check in REQUIRED_CHECKS[item.kind]:
@@ -159,9 +164,10 @@ async def seed_showcase(session: AsyncSession, *, council: Council, password: st
         listings[item.email] = await _listing(session, council, item, owner, today)
     lead, bureau = listings["lead@dpsupport.example"], listings["payroll@bureau.example"]
     start = date(today.year if today.month >= 4 else today.year - 1, 4, 1)
+    assert council.id is not None and lead.id is not None
     contract = LeadContract(
-        council_id=council.id,  # type: ignore[arg-type]
-        provider_id=lead.id,  # type: ignore[arg-type]
+        council_id=council.id,
+        provider_id=lead.id,
         services=["DP_SUPPORT_SERVICE", "PAYROLL", "MANAGED_ACCOUNT", "DP_AUDIT"],
         start_date=start,
         end_date=date(start.year + 3, 3, 31),
@@ -170,11 +176,12 @@ async def seed_showcase(session: AsyncSession, *, council: Council, password: st
     session.add(contract)
     await session.flush()
     now = utcnow()
+    assert contract.id is not None and council.id is not None and bureau.id is not None
     session.add(
         Subcontract(
-            lead_contract_id=contract.id,  # type: ignore[arg-type]
-            council_id=council.id,  # type: ignore[arg-type]
-            subcontractor_id=bureau.id,  # type: ignore[arg-type]
+            lead_contract_id=contract.id,
+            council_id=council.id,
+            subcontractor_id=bureau.id,
             services=["PAYROLL"],
             start_date=start,
             end_date=contract.end_date,
@@ -200,7 +207,10 @@ async def seed_representative(
         council=council,
         full_name="Demo Representative",
     )
-    holder = (await session.execute(select(DPHolder).where(DPHolder.user_id == holder_user.id))).scalar_one()
-    session.add(HolderRepresentative(holder_id=holder.id, user_id=representative.id))  # type: ignore[arg-type]
+    holder = (
+        await session.execute(select(DPHolder).where(col(DPHolder.user_id) == holder_user.id))
+    ).scalar_one()
+    assert holder.id is not None and representative.id is not None
+    session.add(HolderRepresentative(holder_id=holder.id, user_id=representative.id))
     await session.flush()
     return representative

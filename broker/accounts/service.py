@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from broker.accounts.actor import Actor
 from broker.accounts.models import Council, Role, User
@@ -95,13 +96,13 @@ async def authenticate(
     if not await throttle.try_attempt(address, client_address):
         raise _throttled(throttle)
     async with db.session() as session:
-        user = (await session.execute(select(User).where(User.email == address))).scalar_one_or_none()
+        user = (await session.execute(select(User).where(col(User.email) == address))).scalar_one_or_none()
     if not await verify_password_off_loop(user.password_hash if user else None, password) or user is None:
         async with db.transaction() as session:
             # One atomic statement: concurrent failures all count, none is lost to a stale read.
             await session.execute(
                 update(User)
-                .where(User.email == address)
+                .where(col(User.email) == address)
                 .values(failed_logins=User.failed_logins + 1)
                 .execution_options(synchronize_session=False)
             )
@@ -139,7 +140,7 @@ async def revoke_sessions(session: AsyncSession, user_id: int) -> None:
     """
     await session.execute(
         update(User)
-        .where(User.id == user_id)
+        .where(col(User.id) == user_id)
         .values(token_version=User.token_version + 1)
         .execution_options(synchronize_session=False)
     )
@@ -171,7 +172,8 @@ async def set_password(session: AsyncSession, user: User, password: str) -> None
     problems.raise_if_any()
     user.password_hash = await hash_password_off_loop(password)
     await session.flush()
-    await revoke_sessions(session, user.id)  # type: ignore[arg-type]
+    assert user.id is not None
+    await revoke_sessions(session, user.id)
     await session.refresh(user)
 
 
@@ -204,7 +206,7 @@ async def create_user(
     await check_new_password(problems, password)
     if council is None and role not in ROLES_WITHOUT_COUNCIL:
         problems.add("council", f"A {role.value} user belongs to a council.", ErrorCode.REQUIRED)
-    if (await session.execute(select(User.id).where(User.email == email))).first():
+    if (await session.execute(select(col(User.id)).where(col(User.email) == email))).first():
         problems.add("email", "A user with this email already exists.", ErrorCode.DUPLICATE)
     problems.raise_if_any()
     user = User(

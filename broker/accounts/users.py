@@ -283,7 +283,8 @@ async def reset_password(session: AsyncSession, *, token: str, new_password: str
     user.locked_until = None
     user.failed_logins = 0
     await session.flush()
-    await revoke_sessions(session, user.id)  # type: ignore[arg-type]
+    assert user.id is not None
+    await revoke_sessions(session, user.id)
     _record(session, user, None, UserChangeKind.PASSWORD_RESET, now, detail=found.purpose.value)
     await session.refresh(user)
     return user

@@ -77,10 +77,10 @@ async def _held(
     if owner:
         rows = await session.execute(
             select(
-                AgreementSlot.agreement_id,
-                AgreementSlot.day,
-                AgreementSlot.start_minute,
-                AgreementSlot.end_minute,
+                col(AgreementSlot.agreement_id),
+                col(AgreementSlot.day),
+                col(AgreementSlot.start_minute),
+                col(AgreementSlot.end_minute),
             )
             .where(col(AgreementSlot.agreement_id).in_(list(owner)))
             .order_by(col(AgreementSlot.day), col(AgreementSlot.start_minute))
@@ -122,7 +122,7 @@ async def providers_changing(session: AsyncSession, after: date, through: date) 
     agreement started, or its last day passed. The daily pass re-indexes them, so search's free hours
     follow the calendar as well as the writes."""
     rows = await session.execute(
-        select(Agreement.provider_id)
+        select(col(Agreement.provider_id))
         .where(
             col(Agreement.status).in_(STARTED),
             or_(

@@ -16,6 +16,7 @@ from enum import StrEnum
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from broker.accounts.actor import Actor
 from broker.accounts.models import Council
@@ -46,7 +47,7 @@ class CardWarning:
 async def blocked_categories(session: AsyncSession, council_id: int) -> list[BlockedMerchantCategory]:
     rows = await session.execute(
         select(BlockedMerchantCategory)
-        .where(BlockedMerchantCategory.council_id == council_id)
+        .where(col(BlockedMerchantCategory.council_id) == council_id)
         .order_by(BlockedMerchantCategory.code)
     )
     return list(rows.scalars())
@@ -83,7 +84,8 @@ async def card_check(session: AsyncSession, holder: DPHolder, provider: Provider
         return None
     found = await session.execute(
         select(BlockedMerchantCategory).where(
-            BlockedMerchantCategory.council_id == holder.council_id, BlockedMerchantCategory.code == code
+            col(BlockedMerchantCategory.council_id) == holder.council_id,
+            col(BlockedMerchantCategory.code) == code,
         )
     )
     return card_warning(provider, found.scalar_one_or_none())
@@ -128,7 +130,7 @@ async def set_blocked_categories(
             cleaned.setdefault(code, description.strip() or WELL_KNOWN_CATEGORIES.get(code, ""))
     problems.raise_if_any()
     await session.execute(
-        delete(BlockedMerchantCategory).where(BlockedMerchantCategory.council_id == council_id)
+        delete(BlockedMerchantCategory).where(col(BlockedMerchantCategory.council_id) == council_id)
     )
     rows = [BlockedMerchantCategory(council_id=council_id, code=c, description=d) for c, d in cleaned.items()]
     session.add_all(rows)

@@ -10,6 +10,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from broker import schedule
 from broker.accounts.actor import Actor
@@ -67,9 +68,10 @@ def record_transition(
     reason: str = "",
     previous: AgreementStatus | None = None,
 ) -> None:
+    assert agreement.id is not None
     session.add(
         AgreementTransition(
-            agreement_id=agreement.id,  # type: ignore[arg-type]
+            agreement_id=agreement.id,
             from_status=previous,
             to_status=to,
             by_id=actor.user_id,
@@ -82,7 +84,7 @@ def record_transition(
 async def _agreement(
     session: AsyncSession, actor: Actor, agreement_id: int, *, lock: bool = False
 ) -> Agreement:
-    query = select(Agreement).where(Agreement.id == agreement_id, visible_clause(actor))
+    query = select(Agreement).where(col(Agreement.id) == agreement_id, visible_clause(actor))
     if lock:
         query = query.with_for_update()
     agreement = (await session.execute(query)).scalar_one_or_none()
@@ -93,8 +95,8 @@ async def _agreement(
 
 async def _slots_of(session: AsyncSession, agreement_id: int) -> list[schedule.Window]:
     rows = await session.execute(
-        select(AgreementSlot.day, AgreementSlot.start_minute, AgreementSlot.end_minute).where(
-            AgreementSlot.agreement_id == agreement_id
+        select(col(AgreementSlot.day), col(AgreementSlot.start_minute), col(AgreementSlot.end_minute)).where(
+            col(AgreementSlot.agreement_id) == agreement_id
         )
     )
     return [(int(d), s, e) for d, s, e in rows]
@@ -120,7 +122,7 @@ async def activate_agreement(
     provider = (
         await session.execute(
             select(Provider)
-            .where(Provider.id == agreement.provider_id)
+            .where(col(Provider.id) == agreement.provider_id)
             .with_for_update()
             .execution_options(populate_existing=True)
         )
@@ -135,12 +137,13 @@ async def activate_agreement(
         raise Conflict("The provider is not published and accredited today.", field="agreement_id")
     # The hours must be free on every day the agreement will run, not only today: another agreement
     # may start next month, or hold the hours until its end date.
+    assert provider.id is not None
     held = await capacity.held_during(
         session,
         provider.id,
         max(agreement.start_date, today),
         agreement.end_date,
-        excluding=agreement_id,  # type: ignore[arg-type]
+        excluding=agreement_id,
     )
     free = capacity.free_hours(provider, held.hours)
     if agreement.hours_per_week > free + rules.HOURS_EPSILON:
@@ -159,7 +162,8 @@ async def activate_agreement(
                 code=ErrorCode.OVERLAPPING,
             )
     move(session, agreement, AgreementStatus.ACTIVE, actor, now)
-    outbox.enqueue(session, [provider.id], now=now)  # type: ignore[list-item]
+    assert provider.id is not None
+    outbox.enqueue(session, [provider.id], now=now)
     await session.flush()
     warning = await card_check(session, holder, provider)
     return SavedAgreement(agreement, [warning] if warning else [])
@@ -189,7 +193,8 @@ async def end_agreement(
     agreement.end_date = end_date
     agreement.end_reason = text
     move(session, agreement, AgreementStatus.ENDED, actor, now, text)
-    outbox.enqueue(session, [provider.id], now=now)  # type: ignore[list-item]
+    assert provider.id is not None
+    outbox.enqueue(session, [provider.id], now=now)
     await session.flush()
     return agreement
 

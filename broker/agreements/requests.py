@@ -85,10 +85,10 @@ async def send_request(
     problems.raise_if_any()
     pending = await session.execute(
         select(CareRequest).where(
-            CareRequest.plan_id == plan_id,
-            CareRequest.provider_id == provider_id,
-            CareRequest.status == RequestStatus.PENDING,
-            CareRequest.expires_at > now,
+            col(CareRequest.plan_id) == plan_id,
+            col(CareRequest.provider_id) == provider_id,
+            col(CareRequest.status) == RequestStatus.PENDING,
+            col(CareRequest.expires_at) > now,
         )
     )
     if pending.first() is not None:
@@ -121,7 +121,7 @@ async def respond_to_request(
     request = (
         await session.execute(
             select(CareRequest)
-            .where(CareRequest.id == request_id, request_visible_clause(actor))
+            .where(col(CareRequest.id) == request_id, request_visible_clause(actor))
             .with_for_update()
         )
     ).scalar_one_or_none()
@@ -158,15 +158,17 @@ async def list_requests(
     """Requests the actor may see (to their listing, for their plans, in their council), newest first."""
     query = select(CareRequest).where(request_visible_clause(actor))
     if status is RequestStatus.PENDING:
-        query = query.where(CareRequest.status == RequestStatus.PENDING, CareRequest.expires_at > now)
+        query = query.where(
+            col(CareRequest.status) == RequestStatus.PENDING, col(CareRequest.expires_at) > now
+        )
     elif status is RequestStatus.EXPIRED:
         query = query.where(
             or_(
-                CareRequest.status == RequestStatus.EXPIRED,
-                (CareRequest.status == RequestStatus.PENDING) & (CareRequest.expires_at <= now),
+                col(CareRequest.status) == RequestStatus.EXPIRED,
+                (col(CareRequest.status) == RequestStatus.PENDING) & (col(CareRequest.expires_at) <= now),
             )
         )
     elif status is not None:
-        query = query.where(CareRequest.status == status)
+        query = query.where(col(CareRequest.status) == status)
     order = [col(CareRequest.sent_at).desc(), col(CareRequest.id).desc()]
     return await queries.page(session, query, order, limit, offset)

@@ -78,9 +78,9 @@ class AgreementFilter:
 
 async def _availability(session: AsyncSession, provider_id: int) -> list[schedule.Window]:
     rows = await session.execute(
-        select(AvailabilitySlot.day, AvailabilitySlot.start_minute, AvailabilitySlot.end_minute).where(
-            AvailabilitySlot.provider_id == provider_id
-        )
+        select(
+            col(AvailabilitySlot.day), col(AvailabilitySlot.start_minute), col(AvailabilitySlot.end_minute)
+        ).where(col(AvailabilitySlot.provider_id) == provider_id)
     )
     return [(int(d), s, e) for d, s, e in rows]
 
@@ -100,7 +100,7 @@ async def create_agreement(
         request = (
             await session.execute(
                 select(CareRequest)
-                .where(CareRequest.id == fields.request_id, request_visible_clause(actor))
+                .where(col(CareRequest.id) == fields.request_id, request_visible_clause(actor))
                 .with_for_update()
             )
         ).scalar_one_or_none()
@@ -108,7 +108,7 @@ async def create_agreement(
             raise NotFound("No request with this ID.", field="request_id")
         if effective_status(request, now) is not RequestStatus.ACCEPTED:
             raise Conflict("Only an accepted request becomes an agreement.", field="request_id")
-        used = await session.execute(select(Agreement.id).where(Agreement.request_id == request.id))
+        used = await session.execute(select(col(Agreement.id)).where(col(Agreement.request_id) == request.id))
         if used.first() is not None:
             raise Conflict(
                 "An agreement was already made from this request.",
@@ -127,7 +127,8 @@ async def create_agreement(
         if fields.provider_id is None:
             problems.add("provider_id", "Choose the provider, or the accepted request.", ErrorCode.REQUIRED)
         problems.raise_if_any()
-        plan_id, provider_id = fields.plan_id, fields.provider_id  # type: ignore[assignment]
+        assert fields.plan_id is not None and fields.provider_id is not None
+        plan_id, provider_id = fields.plan_id, fields.provider_id
         need_ids = fields.need_ids or []
     plan = await plans.require_plan(
         session, actor=actor, plan_id=plan_id, field="plan_id", operation=PlanReadPurpose.AGREEMENT, now=now
@@ -239,9 +240,10 @@ async def create_agreement(
     )
     session.add(agreement)
     await session.flush()
+    assert agreement.id is not None
     session.add_all(
         AgreementNeed(
-            agreement_id=agreement.id,  # type: ignore[arg-type]
+            agreement_id=agreement.id,
             need_id=n.id,
             service_code=n.service_code,
             hours_per_week=n.hours_per_week,
@@ -250,8 +252,7 @@ async def create_agreement(
         for n in chosen
     )
     session.add_all(
-        AgreementSlot(agreement_id=agreement.id, day=d, start_minute=s, end_minute=e)  # type: ignore[arg-type]
-        for d, s, e in slots
+        AgreementSlot(agreement_id=agreement.id, day=d, start_minute=s, end_minute=e) for d, s, e in slots
     )
     record_transition(session, agreement, AgreementStatus.PROPOSED, actor, now)
     await session.flush()
@@ -260,7 +261,7 @@ async def create_agreement(
 
 
 async def get_agreement(session: AsyncSession, *, actor: Actor | None, agreement_id: int) -> Agreement | None:
-    query = select(Agreement).where(Agreement.id == agreement_id, visible_clause(actor))
+    query = select(Agreement).where(col(Agreement.id) == agreement_id, visible_clause(actor))
     return (await session.execute(query)).scalar_one_or_none()
 
 

@@ -8,6 +8,7 @@ from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from broker.errors import ErrorCode, NotFound, Problems
 from broker.plans.models import PlanNeed, PlanStatus
@@ -37,20 +38,20 @@ async def published_provider(session: AsyncSession, provider_id: int, field: str
 
 
 async def accredited_today(session: AsyncSession, provider: Provider, today: date) -> bool:
-    checks = await session.execute(select(Accreditation).where(Accreditation.provider_id == provider.id))
+    checks = await session.execute(select(Accreditation).where(col(Accreditation.provider_id) == provider.id))
     return is_accredited(provider.kind, checks.scalars().all(), today)
 
 
 async def plan_needs(session: AsyncSession, plan_id: int) -> dict[int, PlanNeed]:
     rows = await session.execute(
-        select(PlanNeed).where(PlanNeed.plan_id == plan_id).order_by(PlanNeed.position)
+        select(PlanNeed).where(col(PlanNeed.plan_id) == plan_id).order_by(col(PlanNeed.position))
     )
     return {n.id: n for n in rows.scalars() if n.id is not None}
 
 
 async def offered_services(session: AsyncSession, provider_id: int) -> set[str]:
     rows = await session.execute(
-        select(ProviderService.service_code).where(ProviderService.provider_id == provider_id)
+        select(col(ProviderService.service_code)).where(col(ProviderService.provider_id) == provider_id)
     )
     return set(rows.scalars())
 

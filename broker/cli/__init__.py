@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from pydantic import ValidationError
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from broker.accounts.models import Council, Role
 from broker.accounts.passwords import hash_password
@@ -64,7 +65,9 @@ async def _demo_sign_ins_in_use(settings: Settings) -> list[DemoSignIn]:
     try:
         async with db.session() as session:
             emails = [sign_in.email for sign_in in ADVERTISED_SIGN_INS]
-            rows = await session.execute(select(User.email, User.password_hash).where(User.email.in_(emails)))
+            rows = await session.execute(
+                select(col(User.email), col(User.password_hash)).where(col(User.email).in_(emails))
+            )
             hashes = dict(rows.tuples().all())
     finally:
         await db.dispose()

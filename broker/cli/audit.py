@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from sqlalchemy import select
+from sqlmodel import col
 
 from broker.accounts.models import Council, Role
 from broker.db import Database, migrate
@@ -15,14 +17,18 @@ from broker.errors import BrokerError
 from broker.settings import Settings
 
 if TYPE_CHECKING:
-    pass
+    from broker.payments.audit import AuditReport
 
 from broker.cli import app, settings_from_env
 
 
 async def _audit(
-    settings: Settings, council_name: str, year: int, contingency_weeks: float, on_progress
-) -> object:
+    settings: Settings,
+    council_name: str,
+    year: int,
+    contingency_weeks: float,
+    on_progress: Callable[[int, int], None],
+) -> AuditReport:
     from broker.accounts.actor import Actor
     from broker.payments.audit import annual_audit
 
@@ -30,16 +36,17 @@ async def _audit(
     try:
         async with db.session() as session:
             council = (
-                await session.execute(select(Council).where(Council.name == council_name))
+                await session.execute(select(Council).where(col(Council.name) == council_name))
             ).scalar_one_or_none()
             if council is None:
                 raise BrokerError(f"No council called '{council_name}'.", field="council")
             # The command line runs with the platform's own authority; it only reads.
             system = Actor(user_id=0, role=Role.ADMIN, council_id=None)
+            assert council.id is not None
             return await annual_audit(
                 session,
                 actor=system,
-                council_id=council.id,  # type: ignore[arg-type]
+                council_id=council.id,
                 year=year,
                 contingency_weeks=contingency_weeks,
                 progress=on_progress,
@@ -105,7 +112,7 @@ def audit(
     try:
         writer = csv.writer(handle)
         writer.writerow(AUDIT_COLUMNS)
-        for row in report.holders:  # type: ignore[attr-defined]
+        for row in report.holders:
             writer.writerow(
                 [
                     row.holder.id,
@@ -125,8 +132,8 @@ def audit(
         if output:
             handle.close()
     if output:
-        holders, reclaimable = len(report.holders), report.reclaimable_pence  # type: ignore[attr-defined]
-        flagged = report.flagged_payments  # type: ignore[attr-defined]
+        holders, reclaimable = len(report.holders), report.reclaimable_pence
+        flagged = report.flagged_payments
         typer.echo(
             f"Audited {holders} DP holders of {council} for {year}-{(year + 1) % 100:02d}: "
             f"£{reclaimable / 100:,.2f} reclaimable, {flagged} payments flagged. CSV in {output}."

@@ -72,11 +72,12 @@ async def _import(settings: Settings, path: Path) -> int:
                         raise InvalidInput(
                             f"line {line}: required.", field=COUNTS[0], code=ErrorCode.REQUIRED
                         )
+                    assert council.id is not None
                     await figures.record_council_figures(
                         session,
                         actor=OPERATOR,
                         command=figures.CouncilFiguresCommand(
-                            council_id=council.id,  # type: ignore[arg-type]
+                            council_id=council.id,
                             month=month,
                             people_on_long_term_community_support=total,
                             people_on_long_term_community_support_18_to_64=_count(row, COUNTS[1], line),
@@ -114,6 +115,7 @@ async def _report(settings: Settings, name: str, council: str, start: date | Non
     try:
         async with db.transaction() as session:
             found = await reports.council_named(session, council)
+            assert found.id is not None
             return await reports.report_csv(
                 session,
                 name,
@@ -121,7 +123,7 @@ async def _report(settings: Settings, name: str, council: str, start: date | Non
                 council_id=found.id,
                 start=start or first,
                 end=end or last,
-                now=now,  # type: ignore[arg-type]
+                now=now,
             )
     finally:
         await db.dispose()

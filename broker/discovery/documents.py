@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import AsyncIterator, Sequence
 from datetime import date, datetime
+from typing import cast
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -35,7 +36,7 @@ def remaining_capacity_hours(provider: Provider, reserved_hours: float = 0.0) ->
     return free_hours(provider, reserved_hours)
 
 
-def _accreditation(provider: Provider, checks: Sequence[Accreditation]) -> tuple[bool, object]:
+def _accreditation(provider: Provider, checks: Sequence[Accreditation]) -> tuple[bool, date | None]:
     """Passed (ignoring expiry) and the first expiry, so the index can drop a listing on that day."""
     required = REQUIRED_CHECKS[provider.kind]
     passing = {
@@ -75,8 +76,9 @@ def to_document(
     taxonomy = all_services()
     accredited, until = _accreditation(provider, checks)
     codes = tuple(sorted(c for c in services if c in taxonomy))
+    assert provider.id is not None
     return ProviderDocument(
-        id=provider.id,  # type: ignore[arg-type]
+        id=provider.id,
         council_id=provider.council_id,
         kind=provider.kind.value,
         status=provider.status.value,
@@ -95,7 +97,7 @@ def to_document(
         remaining_capacity_hours=remaining_capacity_hours(provider, held.hours),
         slots=tuple(free_availability(provider, windows, held)),
         accredited=accredited,
-        accredited_until=until,  # type: ignore[arg-type]
+        accredited_until=until,
         postcode_district=provider.postcode_district or "",
     )
 
@@ -108,12 +110,13 @@ async def documents_for(
     Reads plain rows rather than ORM objects: a national rebuild maps 100,000 listings and their
     1.5 million service, slot and check rows, and identity-mapped objects would cost most of that.
     """
-    providers_table, services_table = Provider.__table__, ProviderService.__table__
-    slots_table, checks_table = AvailabilitySlot.__table__, Accreditation.__table__
+    # SQLModel does not declare the `__table__` SQLAlchemy gives every table model.
+    providers_table, services_table = Provider.__table__, ProviderService.__table__  # type: ignore[attr-defined]
+    slots_table, checks_table = AvailabilitySlot.__table__, Accreditation.__table__  # type: ignore[attr-defined]
     providers = (
         await session.execute(select(providers_table).where(providers_table.c.id.in_(provider_ids)))
     ).all()
-    indexable = [p for p in providers if is_indexable(p)]  # type: ignore[arg-type]
+    indexable = [p for p in providers if is_indexable(p)]  # type: ignore[arg-type]  # rows read as listings
     ids = [p.id for p in indexable]
     services: dict[int, list[str]] = defaultdict(list)
     slots: dict[int, list] = defaultdict(list)
@@ -147,12 +150,18 @@ async def all_documents(
     """Every indexable listing, in id order and in batches, for a full rebuild."""
     last = 0
     while True:
-        ids = list(
-            (
-                await session.execute(
-                    select(Provider.id).where(Provider.id > last).order_by(Provider.id).limit(batch)
-                )
-            ).scalars()
+        ids = cast(
+            list[int],  # primary keys: SQLModel types `id` as optional, a stored row always has one
+            list(
+                (
+                    await session.execute(
+                        select(col(Provider.id))
+                        .where(col(Provider.id) > last)
+                        .order_by(col(Provider.id))
+                        .limit(batch)
+                    )
+                ).scalars()
+            ),
         )
         if not ids:
             return
@@ -173,7 +182,7 @@ class ListingDocuments:
         return all_documents(session)
 
     async def changed_since(self, session: AsyncSession, at: datetime) -> list[int]:
-        rows = await session.execute(select(Provider.id).where(col(Provider.updated_at) >= at))
+        rows = await session.execute(select(col(Provider.id)).where(col(Provider.updated_at) >= at))
         return [provider_id for provider_id in rows.scalars() if provider_id is not None]
 
 

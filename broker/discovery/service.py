@@ -12,6 +12,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import cast
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,7 +27,7 @@ from broker.schedule import SlotFields, validate_slots
 from broker.taxonomy.languages import LANGUAGES
 from broker.taxonomy.services import check_services
 from search.backend import SearchBackend, SearchUnavailable
-from search.query import GeoFilter, SearchQuery, SearchResult
+from search.query import GeoFilter, SearchQuery, SearchResult, Sort
 
 MAX_TEXT = 200
 DEFAULT_RADIUS_KM = 10.0
@@ -157,7 +158,7 @@ async def build_query(
         accredited_only=accredited_only,
         today=today,
         geo=geo,
-        sort=request.sort,  # type: ignore[arg-type]
+        sort=cast(Sort, request.sort),  # one of SORTS, checked above
         facets=request.facets,
         limit=request.limit,
         offset=request.offset,

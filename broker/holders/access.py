@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from broker.access import HOLDER_SIDE, Parties, reaches, scoped
 from broker.accounts.actor import Actor
@@ -21,12 +22,12 @@ from broker.holders.models import DPHolder, HolderRepresentative
 
 def visible_clause(actor: Actor | None) -> ColumnElement[bool]:
     """SQL: the profiles `actor` may read: their own, those they represent, their council's."""
-    return scoped(actor, council=DPHolder.council_id, holder=DPHolder.id)
+    return scoped(actor, council=col(DPHolder.council_id), holder=col(DPHolder.id))
 
 
-def visible_ids(actor: Actor | None) -> Select[tuple[int]]:
+def visible_ids(actor: Actor | None) -> Select[int | None]:
     """SQL: the IDs of the profiles `actor` may read, for capabilities whose rows hang off a holder."""
-    return select(DPHolder.id).where(visible_clause(actor))
+    return select(col(DPHolder.id)).where(visible_clause(actor))
 
 
 def may_see(actor: Actor | None, holder: DPHolder, representative_ids: Iterable[int]) -> bool:
@@ -52,8 +53,9 @@ async def acts_for(session: AsyncSession, actor: Actor | None, holder: DPHolder)
     representatives: list[int] = []
     if actor.role is Role.REPRESENTATIVE:
         found = await session.execute(
-            select(HolderRepresentative.user_id).where(
-                HolderRepresentative.holder_id == holder.id, HolderRepresentative.user_id == actor.user_id
+            select(col(HolderRepresentative.user_id)).where(
+                col(HolderRepresentative.holder_id) == holder.id,
+                col(HolderRepresentative.user_id) == actor.user_id,
             )
         )
         representatives = list(found.scalars())

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from broker import queries
 from broker.access import HOLDER_SIDE
@@ -54,7 +55,7 @@ class UpdateDpHolder:
 
 
 async def get_dp_holder(session: AsyncSession, *, actor: Actor | None, holder_id: int) -> DPHolder | None:
-    query = select(DPHolder).where(DPHolder.id == holder_id, visible_clause(actor))
+    query = select(DPHolder).where(col(DPHolder.id) == holder_id, visible_clause(actor))
     return (await session.execute(query)).scalar_one_or_none()
 
 
@@ -63,7 +64,7 @@ async def own_dp_holder(session: AsyncSession, *, actor: Actor | None) -> DPHold
     if actor is None or actor.role not in HOLDER_SIDE:
         return None
     query = select(DPHolder).where(visible_clause(actor))
-    rows = list((await session.execute(query.order_by(DPHolder.id).limit(2))).scalars())
+    rows = list((await session.execute(query.order_by(col(DPHolder.id)).limit(2))).scalars())
     return rows[0] if len(rows) == 1 else None
 
 
@@ -84,9 +85,9 @@ async def list_dp_holders(
 
 async def representative_ids(session: AsyncSession, holder_id: int) -> list[int]:
     rows = await session.execute(
-        select(HolderRepresentative.user_id)
-        .where(HolderRepresentative.holder_id == holder_id)
-        .order_by(HolderRepresentative.user_id)
+        select(col(HolderRepresentative.user_id))
+        .where(col(HolderRepresentative.holder_id) == holder_id)
+        .order_by(col(HolderRepresentative.user_id))
     )
     return list(rows.scalars())
 
@@ -124,10 +125,7 @@ async def _apply_fields(
             f"At most {rules.MAX_REPRESENTATIVES} representatives.",
             ErrorCode.OUT_OF_RANGE,
         )
-    users = {
-        u.id: u
-        for u in (await session.execute(select(User).where(User.id.in_(wanted)))).scalars()  # type: ignore[union-attr]
-    }
+    users = {u.id: u for u in (await session.execute(select(User).where(col(User.id).in_(wanted)))).scalars()}
     for index, user_id in enumerate(wanted):
         user = users.get(user_id)
         if user is None or user.council_id != holder.council_id:
@@ -141,7 +139,9 @@ async def _apply_fields(
 
 
 async def _replace_representatives(session: AsyncSession, holder_id: int, user_ids: list[int]) -> None:
-    await session.execute(delete(HolderRepresentative).where(HolderRepresentative.holder_id == holder_id))
+    await session.execute(
+        delete(HolderRepresentative).where(col(HolderRepresentative.holder_id) == holder_id)
+    )
     session.add_all(HolderRepresentative(holder_id=holder_id, user_id=u) for u in user_ids)
 
 
@@ -162,7 +162,7 @@ async def create_dp_holder(
         raise NotFound("No user with this ID.", field="user_id")
     if user.role is not Role.DP_HOLDER:
         raise InvalidInput("A profile is for a user with the DP_HOLDER role.", field="user_id")
-    existing = await session.execute(select(DPHolder.id).where(DPHolder.user_id == user_id))
+    existing = await session.execute(select(col(DPHolder.id)).where(col(DPHolder.user_id) == user_id))
     if existing.first() is not None:
         raise Conflict(
             "This person already has a profile; update it instead.",

@@ -10,6 +10,7 @@ direct payment is council staff's.
 from __future__ import annotations
 
 from sqlalchemy import ColumnElement
+from sqlmodel import col
 
 from broker.access import Parties, reaches, scoped
 from broker.accounts.actor import Actor
@@ -45,4 +46,4 @@ def may_record_direct_payment(actor: Actor | None, council_id: int) -> bool:
 
 def visible_clause(actor: Actor | None) -> ColumnElement[bool]:
     """SQL: the direct-payment rows `actor` may read one by one (council staff, platform admins)."""
-    return scoped(actor, council=DirectPayment.council_id)  # type: ignore[arg-type]
+    return scoped(actor, council=col(DirectPayment.council_id))

@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from broker.accounts.actor import Actor
 from broker.accounts.models import Council
@@ -56,9 +57,9 @@ async def council_exists(session: AsyncSession, council_id: int) -> None:
 async def dp_rates(session: AsyncSession, council_id: int) -> dict[ProviderKind, int]:
     """The council's DP hourly rate for each kind of provider it has set one for."""
     rows = await session.execute(
-        select(CouncilDirectPaymentRate.provider_kind, CouncilDirectPaymentRate.hourly_rate_pence).where(
-            CouncilDirectPaymentRate.council_id == council_id
-        )
+        select(
+            col(CouncilDirectPaymentRate.provider_kind), col(CouncilDirectPaymentRate.hourly_rate_pence)
+        ).where(col(CouncilDirectPaymentRate.council_id) == council_id)
     )
     return {ProviderKind(kind): pence for kind, pence in rows}
 
@@ -81,8 +82,8 @@ async def homecare_minimum_price(session: AsyncSession, on: date) -> HomecareMin
     """The Homecare Association minimum price that applies on `on`: the latest one in force by then."""
     found = await session.execute(
         select(HomecareMinimumPrice)
-        .where(HomecareMinimumPrice.in_force_from <= on)
-        .order_by(HomecareMinimumPrice.in_force_from.desc())  # type: ignore[attr-defined]
+        .where(col(HomecareMinimumPrice.in_force_from) <= on)
+        .order_by(col(HomecareMinimumPrice.in_force_from).desc())
         .limit(1)
     )
     return found.scalar_one_or_none()
@@ -129,8 +130,8 @@ async def set_market_settings(
     if kinds:
         await session.execute(
             delete(CouncilDirectPaymentRate).where(
-                CouncilDirectPaymentRate.council_id == command.council_id,
-                CouncilDirectPaymentRate.provider_kind.in_(kinds),  # type: ignore[attr-defined]
+                col(CouncilDirectPaymentRate.council_id) == command.council_id,
+                col(CouncilDirectPaymentRate.provider_kind).in_(kinds),
             )
         )
         session.add_all(

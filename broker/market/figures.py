@@ -12,6 +12,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from broker.accounts.actor import Actor
 from broker.accounts.models import Council
@@ -97,12 +98,13 @@ async def record_direct_payment(
     elif (problem := text_problem(reason)) is not None:
         problems.add("end_reason", problem)
     problems.raise_if_any()
-    found = await session.execute(select(DirectPayment).where(DirectPayment.holder_id == holder.id))
+    found = await session.execute(select(DirectPayment).where(col(DirectPayment.holder_id) == holder.id))
+    assert holder.id is not None
     row = found.scalar_one_or_none() or DirectPayment(
         holder_id=holder.id,
         council_id=holder.council_id,
         start_date=command.start_date,
-        age_band=command.age_band,  # type: ignore[arg-type]
+        age_band=command.age_band,
     )
     row.council_id = holder.council_id
     row.start_date = command.start_date
@@ -160,7 +162,7 @@ async def record_council_figures(
     problems.raise_if_any()
     found = await session.execute(
         select(CouncilFigures).where(
-            CouncilFigures.council_id == command.council_id, CouncilFigures.month == command.month
+            col(CouncilFigures.council_id) == command.council_id, col(CouncilFigures.month) == command.month
         )
     )
     row = found.scalar_one_or_none() or CouncilFigures(
@@ -207,7 +209,9 @@ async def set_take_up_target(
             ErrorCode.OUT_OF_RANGE,
         )
     problems.raise_if_any()
-    found = await session.execute(select(TakeUpTarget).where(TakeUpTarget.council_id == command.council_id))
+    found = await session.execute(
+        select(TakeUpTarget).where(col(TakeUpTarget.council_id) == command.council_id)
+    )
     row = found.scalar_one_or_none() or TakeUpTarget(
         council_id=command.council_id,
         target_basis_points=basis_points,

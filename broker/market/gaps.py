@@ -15,9 +15,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import (
+    ColumnElement,
     Float,
+    SQLColumnExpression,
+    Subquery,
     and_,
     case,
     cast,
@@ -30,6 +34,7 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from broker.accounts.actor import Actor
 from broker.agreements.models import STARTED, Agreement, AgreementNeed, AgreementSlot, AgreementStatus
@@ -169,7 +174,7 @@ async def gap_rows(
     """The rows of `market_gaps`, small counts withheld, for a caller already admitted (or the
     open demand feed, which shows anyone the same suppressed aggregates)."""
     dims = list(dict.fromkeys(group_by))
-    plans = and_(SupportPlan.council_id == council_id, SupportPlan.status.in_(DEMAND_STATUSES))  # type: ignore[attr-defined]
+    plans = and_(col(SupportPlan.council_id) == council_id, col(SupportPlan.status).in_(DEMAND_STATUSES))
 
     need_band, need_total = _band_minutes(NeedSlot, NeedSlot.need_id)
     need_share = case(
@@ -178,15 +183,15 @@ async def gap_rows(
     )
     demand = (
         select(
-            SupportPlan.id.label("plan_id"),  # type: ignore[union-attr]
-            SupportPlan.holder_id.label("holder_id"),
-            SupportPlan.postcode_district.label("district"),
-            PlanNeed.service_code.label("service"),
+            col(SupportPlan.id).label("plan_id"),
+            col(SupportPlan.holder_id).label("holder_id"),
+            col(SupportPlan.postcode_district).label("district"),
+            col(PlanNeed.service_code).label("service"),
             need_band.c.band.label("band"),
             (PlanNeed.hours_per_week * need_share).label("demand"),
             literal(0.0).label("agreed"),
         )
-        .join(PlanNeed, PlanNeed.plan_id == SupportPlan.id)
+        .join(PlanNeed, col(PlanNeed.plan_id) == col(SupportPlan.id))
         .outerjoin(need_band, need_band.c.owner == PlanNeed.id)
         .outerjoin(need_total, need_total.c.owner == PlanNeed.id)
         .where(plans)
@@ -198,24 +203,24 @@ async def gap_rows(
     )
     agreed = (
         select(
-            SupportPlan.id.label("plan_id"),  # type: ignore[union-attr]
-            SupportPlan.holder_id.label("holder_id"),
-            SupportPlan.postcode_district.label("district"),
-            AgreementNeed.service_code.label("service"),
+            col(SupportPlan.id).label("plan_id"),
+            col(SupportPlan.holder_id).label("holder_id"),
+            col(SupportPlan.postcode_district).label("district"),
+            col(AgreementNeed.service_code).label("service"),
             agreement_band.c.band.label("band"),
             literal(0.0).label("demand"),
             (AgreementNeed.hours_per_week * agreement_share).label("agreed"),
         )
         .select_from(Agreement)
-        .join(SupportPlan, SupportPlan.id == Agreement.plan_id)
-        .join(AgreementNeed, AgreementNeed.agreement_id == Agreement.id)
+        .join(SupportPlan, col(SupportPlan.id) == col(Agreement.plan_id))
+        .join(AgreementNeed, col(AgreementNeed.agreement_id) == col(Agreement.id))
         .outerjoin(agreement_band, agreement_band.c.owner == Agreement.id)
         .outerjoin(agreement_total, agreement_total.c.owner == Agreement.id)
         .where(
             plans,
-            Agreement.status.in_(STARTED),  # type: ignore[attr-defined]
-            Agreement.start_date <= end,
-            or_(Agreement.end_date.is_(None), Agreement.end_date >= start),  # type: ignore[union-attr]
+            col(Agreement.status).in_(STARTED),
+            col(Agreement.start_date) <= end,
+            or_(col(Agreement.end_date).is_(None), col(Agreement.end_date) >= start),
         )
     )
     cells = union_all(demand, agreed).subquery("cell")
@@ -281,9 +286,9 @@ async def gap_rows(
     await _days_to_first_agreement(session, found, dims, plans, need_band)
     names = {GroupBy.DISTRICT: "district", GroupBy.SERVICE: "service", GroupBy.TIME_BAND: "band"}
     hours, rates = await supply(session, dims=[names[d] for d in dims], plans=plans, today=today)
-    for key, row in found.items():
-        row.reachable_supply_hours = hours.get(key, 0.0)
-        row.asked_rate_quartiles = quartiles(rates.get(key, {}))
+    for key, gap in found.items():
+        gap.reachable_supply_hours = hours.get(key, 0.0)
+        gap.asked_rate_quartiles = quartiles(rates.get(key, {}))
     return [_suppress(r) for r in found.values()]
 
 
@@ -293,20 +298,27 @@ def without_drill_down(rows: list[GapRow]) -> list[GapRow]:
     return rows
 
 
-async def _budgeted_rates(session, found, dims, plans, end, need_band) -> None:
-    columns = {
-        GroupBy.DISTRICT: SupportPlan.postcode_district,
-        GroupBy.SERVICE: PlanNeed.service_code,
+async def _budgeted_rates(
+    session: AsyncSession,
+    found: dict[tuple, GapRow],
+    dims: list[GroupBy],
+    plans: ColumnElement[bool],
+    end: date,
+    need_band: Subquery,
+) -> None:
+    columns: dict[GroupBy, SQLColumnExpression[Any]] = {
+        GroupBy.DISTRICT: col(SupportPlan.postcode_district),
+        GroupBy.SERVICE: col(PlanNeed.service_code),
         GroupBy.TIME_BAND: need_band.c.band,
     }
     chosen = [columns[d] for d in dims]
     query = (
-        select(*chosen, PlanNeed.budgeted_rate_pence, func.count())
+        select(*chosen, col(PlanNeed.budgeted_rate_pence), func.count())
         .select_from(SupportPlan)
-        .join(PlanNeed, PlanNeed.plan_id == SupportPlan.id)
+        .join(PlanNeed, col(PlanNeed.plan_id) == col(SupportPlan.id))
         .outerjoin(need_band, need_band.c.owner == PlanNeed.id)
         .where(plans)
-        .group_by(*chosen, PlanNeed.budgeted_rate_pence)
+        .group_by(*chosen, col(PlanNeed.budgeted_rate_pence))
     )
     histograms: dict[tuple, dict[float, int]] = defaultdict(dict)
     for row in await session.execute(query):
@@ -317,19 +329,30 @@ async def _budgeted_rates(session, found, dims, plans, end, need_band) -> None:
             found[key].budgeted_rate_quartiles = quartiles(histogram)
 
 
-async def _reasons(session, found, dims, council_id: int, start: date, end: date) -> None:
-    columns = {
-        GroupBy.DISTRICT: UnmetNeed.postcode_district,
-        GroupBy.SERVICE: UnmetNeed.service_code,
-        GroupBy.TIME_BAND: UnmetNeed.time_band,
+async def _reasons(
+    session: AsyncSession,
+    found: dict[tuple, GapRow],
+    dims: list[GroupBy],
+    council_id: int,
+    start: date,
+    end: date,
+) -> None:
+    columns: dict[GroupBy, SQLColumnExpression[Any]] = {
+        GroupBy.DISTRICT: col(UnmetNeed.postcode_district),
+        GroupBy.SERVICE: col(UnmetNeed.service_code),
+        GroupBy.TIME_BAND: col(UnmetNeed.time_band),
     }
     chosen = [columns[d] for d in dims]
     first = datetime.combine(start, time.min, LONDON)
     last = datetime.combine(end + timedelta(days=1), time.min, LONDON)
     query = (
-        select(*chosen, UnmetNeed.failed_constraint, func.count(), func.sum(UnmetNeed.hours_per_week))
+        select(
+            *chosen, col(UnmetNeed.failed_constraint), func.count(), func.sum(col(UnmetNeed.hours_per_week))
+        )
         .where(
-            UnmetNeed.council_id == council_id, UnmetNeed.recorded_at >= first, UnmetNeed.recorded_at < last
+            col(UnmetNeed.council_id) == council_id,
+            col(UnmetNeed.recorded_at) >= first,
+            col(UnmetNeed.recorded_at) < last,
         )
         .group_by(*chosen, UnmetNeed.failed_constraint)
     )
@@ -344,30 +367,38 @@ async def _reasons(session, found, dims, council_id: int, start: date, end: date
             found[key].top_unmet_reasons = reasons[:TOP_REASONS]
 
 
-async def _days_to_first_agreement(session, found, dims, plans, need_band) -> None:
+async def _days_to_first_agreement(
+    session: AsyncSession,
+    found: dict[tuple, GapRow],
+    dims: list[GroupBy],
+    plans: ColumnElement[bool],
+    need_band: Subquery,
+) -> None:
     """Median whole days from a plan becoming ACTIVE (its creation, for plans older than the record)
     to its first agreement that was not cancelled, over the plans with needs in each cell."""
     first_agreement = (
-        select(Agreement.plan_id, func.min(Agreement.created_at).label("at"))
-        .where(Agreement.status != AgreementStatus.CANCELLED)
-        .group_by(Agreement.plan_id)
+        select(col(Agreement.plan_id), func.min(col(Agreement.created_at)).label("at"))
+        .where(col(Agreement.status) != AgreementStatus.CANCELLED)
+        .group_by(col(Agreement.plan_id))
         .subquery()
     )
     waited = whole_days_between(
         func.coalesce(PlanActivation.activated_at, SupportPlan.created_at), first_agreement.c.at
     ).label("days")
     columns = {
-        GroupBy.DISTRICT: SupportPlan.postcode_district,
-        GroupBy.SERVICE: PlanNeed.service_code,
+        GroupBy.DISTRICT: col(SupportPlan.postcode_district),
+        GroupBy.SERVICE: col(PlanNeed.service_code),
         GroupBy.TIME_BAND: need_band.c.band,
     }
     chosen = [columns[d] for d in dims]
     per_plan = (
-        select(SupportPlan.id.label("plan_id"), *[c.label(f"d{i}") for i, c in enumerate(chosen)], waited)  # type: ignore[union-attr]
+        select(
+            col(SupportPlan.id).label("plan_id"), *[c.label(f"d{i}") for i, c in enumerate(chosen)], waited
+        )
         .select_from(SupportPlan)
         .join(first_agreement, first_agreement.c.plan_id == SupportPlan.id)
-        .outerjoin(PlanActivation, PlanActivation.plan_id == SupportPlan.id)
-        .join(PlanNeed, PlanNeed.plan_id == SupportPlan.id)
+        .outerjoin(PlanActivation, col(PlanActivation.plan_id) == col(SupportPlan.id))
+        .join(PlanNeed, col(PlanNeed.plan_id) == col(SupportPlan.id))
         .outerjoin(need_band, need_band.c.owner == PlanNeed.id)
         .where(plans)
         .distinct()

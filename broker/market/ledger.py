@@ -18,6 +18,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from broker.agreements.models import CareRequest, RequestStatus
 from broker.market.bands import main_band
@@ -130,23 +131,20 @@ async def _request_entries(
     plan = await session.get(SupportPlan, request.plan_id)
     assert plan is not None
     needs = (
-        (
-            await session.execute(select(PlanNeed).where(PlanNeed.id.in_(request.need_ids)))  # type: ignore[union-attr]
-        )
+        (await session.execute(select(PlanNeed).where(col(PlanNeed.id).in_(request.need_ids))))
         .scalars()
         .all()
     )
     slots = (
-        (
-            await session.execute(select(NeedSlot).where(NeedSlot.need_id.in_([n.id for n in needs])))  # type: ignore[attr-defined]
-        )
+        (await session.execute(select(NeedSlot).where(col(NeedSlot.need_id).in_([n.id for n in needs]))))
         .scalars()
         .all()
     )
     entries = []
     for need in needs:
         windows = tuple((s.day, s.start_minute, s.end_minute) for s in slots if s.need_id == need.id)
-        spec = NeedSpec(need.id, need.service_code, need.hours_per_week, need.budgeted_rate_pence, windows)  # type: ignore[arg-type]
+        assert need.id is not None
+        spec = NeedSpec(need.id, need.service_code, need.hours_per_week, need.budgeted_rate_pence, windows)
         entry = _entry(plan, spec, need.hours_per_week, FailedConstraint.CAPACITY, source, now)
         entry.request_id = request.id
         entries.append(entry)
@@ -161,13 +159,13 @@ async def record_request_answered(session: AsyncSession, request: CareRequest, n
 
 async def record_expired_requests(session: AsyncSession, council_id: int, now: datetime) -> None:
     """Enters the council's requests that expired unanswered and are not in the ledger yet."""
-    entered = select(UnmetNeed.request_id).where(UnmetNeed.request_id.is_not(None))  # type: ignore[union-attr]
+    entered = select(col(UnmetNeed.request_id)).where(col(UnmetNeed.request_id).is_not(None))
     expired = await session.execute(
         select(CareRequest).where(
-            CareRequest.council_id == council_id,
-            CareRequest.status == RequestStatus.PENDING,
-            CareRequest.expires_at <= now,
-            CareRequest.id.not_in(entered),  # type: ignore[union-attr]
+            col(CareRequest.council_id) == council_id,
+            col(CareRequest.status) == RequestStatus.PENDING,
+            col(CareRequest.expires_at) <= now,
+            col(CareRequest.id).not_in(entered),
         )
     )
     for request in expired.scalars():

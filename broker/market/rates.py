@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Integer, cast, distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from broker.accounts.actor import Actor
 from broker.api.clock import london_date
@@ -70,37 +71,39 @@ async def rate_sufficiency(
     price = await council_settings.homecare_minimum_price(session, today)
     living_wage = national_living_wage_pence(today)
 
-    kinds = Provider.kind.in_(rules.CARE_KINDS)  # type: ignore[attr-defined]
+    kinds = col(Provider.kind).in_(rules.CARE_KINDS)
     asked = await session.execute(
-        select(Provider.postcode_district, Provider.kind, Provider.hourly_rate_pence, func.count())
+        select(
+            col(Provider.postcode_district), col(Provider.kind), col(Provider.hourly_rate_pence), func.count()
+        )
         .where(
-            Provider.council_id == council_id,
+            col(Provider.council_id) == council_id,
             kinds,
-            Provider.postcode_district.is_not(None),  # type: ignore[union-attr]
-            Provider.hourly_rate_pence.is_not(None),  # type: ignore[union-attr]
+            col(Provider.postcode_district).is_not(None),
+            col(Provider.hourly_rate_pence).is_not(None),
             listed_clause(today),
         )
-        .group_by(Provider.postcode_district, Provider.kind, Provider.hourly_rate_pence)
+        .group_by(col(Provider.postcode_district), col(Provider.kind), col(Provider.hourly_rate_pence))
     )
     asked_by_cell: dict[tuple, dict[float, int]] = defaultdict(dict)
     for district, kind, rate, n in asked:
-        asked_by_cell[(district, ProviderKind(kind))][float(rate)] = n
+        asked_by_cell[(district, ProviderKind(kind))][float(rate)] = n  # type: ignore[arg-type]  # rate is not NULL
 
-    paid_per_hour = cast(func.round(Payment.amount_pence * 1.0 / Payment.hours), Integer)
+    paid_per_hour = cast(func.round(col(Payment.amount_pence) * 1.0 / col(Payment.hours)), Integer)
     paid_where = (
-        Payment.council_id == council_id,
-        Payment.status == PaymentStatus.SUCCEEDED,
-        Payment.hours > 0,
-        Payment.period_end > today - timedelta(days=PAID_OVER_DAYS),
-        Payment.period_end <= today,
+        col(Payment.council_id) == council_id,
+        col(Payment.status) == PaymentStatus.SUCCEEDED,
+        col(Payment.hours) > 0,
+        col(Payment.period_end) > today - timedelta(days=PAID_OVER_DAYS),
+        col(Payment.period_end) <= today,
         kinds,
-        Provider.postcode_district.is_not(None),  # type: ignore[union-attr]
+        col(Provider.postcode_district).is_not(None),
     )
-    cell = (Provider.postcode_district, Provider.kind)
+    cell = (col(Provider.postcode_district), col(Provider.kind))
     paid_by_cell: dict[tuple, dict[float, int]] = defaultdict(dict)
     paid = await session.execute(
         select(*cell, paid_per_hour, func.count())
-        .join(Provider, Provider.id == Payment.provider_id)
+        .join(Provider, col(Provider.id) == col(Payment.provider_id))
         .where(*paid_where)
         .group_by(*cell, paid_per_hour)
     )
@@ -109,8 +112,8 @@ async def rate_sufficiency(
     payers = {
         (district, ProviderKind(kind)): (n, people)
         for district, kind, n, people in await session.execute(
-            select(*cell, func.count(), func.count(distinct(Payment.holder_id)))
-            .join(Provider, Provider.id == Payment.provider_id)
+            select(*cell, func.count(), func.count(distinct(col(Payment.holder_id))))
+            .join(Provider, col(Provider.id) == col(Payment.provider_id))
             .where(*paid_where)
             .group_by(*cell)
         )

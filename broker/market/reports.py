@@ -10,6 +10,7 @@ from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from broker.accounts.actor import Actor
 from broker.accounts.models import Council
@@ -59,7 +60,7 @@ def default_period(today: date) -> tuple[date, date]:
 
 
 async def council_named(session: AsyncSession, name: str) -> Council:
-    council = (await session.execute(select(Council).where(Council.name == name))).scalar_one_or_none()
+    council = (await session.execute(select(Council).where(col(Council.name) == name))).scalar_one_or_none()
     if council is None:
         raise InvalidInput(f"No council called {name!r}.", field="council", code=ErrorCode.NOT_FOUND)
     return council

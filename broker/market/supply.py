@@ -15,9 +15,13 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from datetime import date
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.base import ReadOnlyColumnCollection
+from sqlalchemy.sql.elements import KeyedColumnElement
+from sqlmodel import col
 
 from broker.agreements.capacity import still_holding
 from broker.agreements.models import Agreement
@@ -30,13 +34,13 @@ from broker.providers.models import AvailabilitySlot, Provider, ProviderService
 KM_PER_DEGREE = 111.195
 
 
-def _reaches(district) -> ColumnElement[bool]:
-    x = (Provider.latitude + district.latitude) * (math.pi / 360)  # mean latitude, radians
+def _reaches(district: ReadOnlyColumnCollection[str, KeyedColumnElement[Any]]) -> ColumnElement[bool]:
+    x = (col(Provider.latitude) + district.latitude) * (math.pi / 360)  # mean latitude, radians
     x2 = x * x
     cosine = 1 - x2 / 2 + x2 * x2 / 24 - x2 * x2 * x2 / 720
-    north = (Provider.latitude - district.latitude) * KM_PER_DEGREE
-    east = (Provider.longitude - district.longitude) * KM_PER_DEGREE * cosine
-    return north * north + east * east <= Provider.travel_radius_km * Provider.travel_radius_km
+    north = (col(Provider.latitude) - district.latitude) * KM_PER_DEGREE
+    east = (col(Provider.longitude) - district.longitude) * KM_PER_DEGREE * cosine
+    return north * north + east * east <= col(Provider.travel_radius_km) * col(Provider.travel_radius_km)
 
 
 async def supply(
@@ -44,34 +48,41 @@ async def supply(
 ) -> tuple[dict[tuple, float], dict[tuple, dict[float, int]]]:
     """(free hours by cell, asking-rate histogram by cell); `dims` among "district", "service", "band"."""
     held = (
-        select(Agreement.provider_id, func.sum(Agreement.hours_per_week).label("hours"))
+        select(col(Agreement.provider_id), func.sum(col(Agreement.hours_per_week)).label("hours"))
         .where(still_holding(today, today))
-        .group_by(Agreement.provider_id)
+        .group_by(col(Agreement.provider_id))
         .subquery()
     )
     left = func.coalesce(Provider.weekly_capacity_hours, 0.0) - func.coalesce(held.c.hours, 0.0)
     free = case((left > 0, left), else_=literal(0.0)).label("free")
-    districts = select(SupportPlan.postcode_district).where(plans).distinct().subquery()
+    districts = select(col(SupportPlan.postcode_district)).where(plans).distinct().subquery()
     services = (
-        select(PlanNeed.service_code)
-        .join(SupportPlan, SupportPlan.id == PlanNeed.plan_id)
+        select(col(PlanNeed.service_code))
+        .join(SupportPlan, col(SupportPlan.id) == col(PlanNeed.plan_id))
         .where(plans)
         .distinct()
     ).subquery()
-    place = select(PostcodeDistrict).where(PostcodeDistrict.code.in_(select(districts.c.postcode_district)))  # type: ignore[attr-defined]
-    place = place.subquery("place")
+    place = (
+        select(PostcodeDistrict)
+        .where(col(PostcodeDistrict.code).in_(select(districts.c.postcode_district)))
+        .subquery("place")
+    )
     keys: list = []
     query = (
-        select(Provider.id.label("provider_id"), free, Provider.hourly_rate_pence.label("rate"))  # type: ignore[union-attr]
+        select(col(Provider.id).label("provider_id"), free, col(Provider.hourly_rate_pence).label("rate"))
         .outerjoin(held, held.c.provider_id == Provider.id)
-        .where(listed_clause(today), Provider.travel_radius_km.is_not(None), Provider.latitude.is_not(None))  # type: ignore[union-attr]
+        .where(
+            listed_clause(today),
+            col(Provider.travel_radius_km).is_not(None),
+            col(Provider.latitude).is_not(None),
+        )
     )
     for dim in dims:
         if dim == "district":
             query = query.join(place, _reaches(place.c))
             keys.append(place.c.code.label("district"))
         elif dim == "service":
-            offered = ProviderService.__table__.alias("offered")
+            offered = ProviderService.__table__.alias("offered")  # type: ignore[attr-defined]
             query = query.join(
                 offered,
                 and_(
@@ -82,7 +93,7 @@ async def supply(
             keys.append(offered.c.service_code.label("service"))
         else:
             part = band_parts("supply_part")
-            slot = AvailabilitySlot.__table__.alias("slot")
+            slot = AvailabilitySlot.__table__.alias("slot")  # type: ignore[attr-defined]
             query = query.join(slot, slot.c.provider_id == Provider.id).join(
                 part,
                 and_(
@@ -96,10 +107,10 @@ async def supply(
         query = query.where(select(place.c.code).where(_reaches(place.c)).exists())
     if "service" not in dims:
         query = query.where(
-            select(ProviderService.provider_id)
+            select(col(ProviderService.provider_id))
             .where(
-                ProviderService.provider_id == Provider.id,
-                ProviderService.service_code.in_(select(services.c.service_code)),  # type: ignore[attr-defined]
+                col(ProviderService.provider_id) == col(Provider.id),
+                col(ProviderService.service_code).in_(select(services.c.service_code)),
             )
             .exists()
         )

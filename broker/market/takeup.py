@@ -16,6 +16,7 @@ from fractions import Fraction
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from broker.accounts.actor import Actor
 from broker.errors import ErrorCode, InvalidInput, PermissionDenied, Problems
@@ -110,32 +111,32 @@ async def _direct_payment_counts(
     dict[AgeBand, int], dict[AgeBand, int], dict[date, dict[AgeBand, int]], dict[date, dict[AgeBand, int]]
 ]:
     """Aggregated in SQL: DPs started and ended before `first` by band, and per day within the range."""
-    council = DirectPayment.council_id == council_id
+    council = col(DirectPayment.council_id) == council_id
     started_before = await session.execute(
-        select(DirectPayment.age_band, func.count())
-        .where(council, DirectPayment.start_date < first)
-        .group_by(DirectPayment.age_band)
+        select(col(DirectPayment.age_band), func.count())
+        .where(council, col(DirectPayment.start_date) < first)
+        .group_by(col(DirectPayment.age_band))
     )
     ended_before = await session.execute(
-        select(DirectPayment.age_band, func.count())
-        .where(council, DirectPayment.end_date < first)  # type: ignore[operator]
-        .group_by(DirectPayment.age_band)
+        select(col(DirectPayment.age_band), func.count())
+        .where(council, col(DirectPayment.end_date) < first)
+        .group_by(col(DirectPayment.age_band))
     )
     starts = await session.execute(
-        select(DirectPayment.start_date, DirectPayment.age_band, func.count())
-        .where(council, DirectPayment.start_date.between(first, last))  # type: ignore[attr-defined]
-        .group_by(DirectPayment.start_date, DirectPayment.age_band)
+        select(col(DirectPayment.start_date), col(DirectPayment.age_band), func.count())
+        .where(council, col(DirectPayment.start_date).between(first, last))
+        .group_by(col(DirectPayment.start_date), col(DirectPayment.age_band))
     )
     ends = await session.execute(
-        select(DirectPayment.end_date, DirectPayment.age_band, func.count())
-        .where(council, DirectPayment.end_date.between(first, last))  # type: ignore[union-attr]
-        .group_by(DirectPayment.end_date, DirectPayment.age_band)
+        select(col(DirectPayment.end_date), col(DirectPayment.age_band), func.count())
+        .where(council, col(DirectPayment.end_date).between(first, last))
+        .group_by(col(DirectPayment.end_date), col(DirectPayment.age_band))
     )
     by_day_start: dict[date, dict[AgeBand, int]] = defaultdict(lambda: defaultdict(int))
     by_day_end: dict[date, dict[AgeBand, int]] = defaultdict(lambda: defaultdict(int))
     for day, band, n in starts:
         by_day_start[day][AgeBand(band)] += n
-    for day, band, n in ends:
+    for day, band, n in ends:  # type: ignore[assignment]  # `between` leaves no NULL end date
         by_day_end[day][AgeBand(band)] += n
     return (
         {AgeBand(b): n for b, n in started_before},
@@ -178,8 +179,8 @@ async def dp_take_up(
         for f in (
             await session.execute(
                 select(CouncilFigures).where(
-                    CouncilFigures.council_id == council_id,
-                    CouncilFigures.month.between(months[0], months[-1]),  # type: ignore[attr-defined]
+                    col(CouncilFigures.council_id) == council_id,
+                    col(CouncilFigures.month).between(months[0], months[-1]),
                 )
             )
         ).scalars()
@@ -222,7 +223,7 @@ async def dp_take_up(
     shown_months = [m for m in all_months if m.month >= months[0]]
     trend = [m for m in all_months if m.month >= trend_first]
     target = (
-        await session.execute(select(TakeUpTarget).where(TakeUpTarget.council_id == council_id))
+        await session.execute(select(TakeUpTarget).where(col(TakeUpTarget.council_id) == council_id))
     ).scalar_one_or_none()
     return TakeUp(
         council_id=council_id,

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Subquery, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from broker.accounts.actor import Actor
 from broker.accounts.models import User
@@ -85,50 +86,55 @@ class TimeToCare:
     """The drill-down for the council's brokers and admins; None for everyone else."""
 
 
-def _cohort(council_id: int, start: date, end: date):
+def _cohort(council_id: int, start: date, end: date) -> Subquery:
     """Per plan whose wait started in the period: when it started and reached each mark."""
-    council = SupportPlan.council_id == council_id
+    council = col(SupportPlan.council_id) == council_id
     started = func.coalesce(PlanActivation.activated_at, SupportPlan.created_at)
     first_request = (
-        select(CareRequest.plan_id, func.min(CareRequest.sent_at).label("at"))
-        .where(CareRequest.council_id == council_id)
-        .group_by(CareRequest.plan_id)
+        select(col(CareRequest.plan_id), func.min(col(CareRequest.sent_at)).label("at"))
+        .where(col(CareRequest.council_id) == council_id)
+        .group_by(col(CareRequest.plan_id))
         .subquery("first_request")
     )
     first_agreement = (
-        select(Agreement.plan_id, func.min(AgreementTransition.at).label("at"))
-        .join(AgreementTransition, AgreementTransition.agreement_id == Agreement.id)
-        .where(Agreement.council_id == council_id, AgreementTransition.to_status == AgreementStatus.ACTIVE)
-        .group_by(Agreement.plan_id)
+        select(col(Agreement.plan_id), func.min(col(AgreementTransition.at)).label("at"))
+        .join(AgreementTransition, col(AgreementTransition.agreement_id) == col(Agreement.id))
+        .where(
+            col(Agreement.council_id) == council_id,
+            col(AgreementTransition.to_status) == AgreementStatus.ACTIVE,
+        )
+        .group_by(col(Agreement.plan_id))
         .subquery("first_agreement")
     )
     first_payment = (
-        select(Agreement.plan_id, func.min(Payment.created_at).label("at"))
-        .join(Payment, Payment.agreement_id == Agreement.id)
-        .where(Agreement.council_id == council_id, Payment.status.in_(PAID))  # type: ignore[attr-defined]
-        .group_by(Agreement.plan_id)
+        select(col(Agreement.plan_id), func.min(col(Payment.created_at)).label("at"))
+        .join(Payment, col(Payment.agreement_id) == col(Agreement.id))
+        .where(col(Agreement.council_id) == council_id, col(Payment.status).in_(PAID))
+        .group_by(col(Agreement.plan_id))
         .subquery("first_payment")
     )
     first = datetime.combine(start, time.min, LONDON)
     last = datetime.combine(end + timedelta(days=1), time.min, LONDON)
     return (
         select(
-            SupportPlan.id.label("plan_id"),  # type: ignore[union-attr]
-            SupportPlan.holder_id,
-            SupportPlan.postcode_district.label("district"),
-            SupportPlan.status,
+            col(SupportPlan.id).label("plan_id"),
+            col(SupportPlan.holder_id),
+            col(SupportPlan.postcode_district).label("district"),
+            col(SupportPlan.status),
             started.label("started"),
             first_request.c.at.label("requested"),
             first_agreement.c.at.label("agreed"),
             first_payment.c.at.label("paid"),
         )
-        .outerjoin(PlanActivation, PlanActivation.plan_id == SupportPlan.id)
+        .outerjoin(PlanActivation, col(PlanActivation.plan_id) == col(SupportPlan.id))
         .outerjoin(first_request, first_request.c.plan_id == SupportPlan.id)
         .outerjoin(first_agreement, first_agreement.c.plan_id == SupportPlan.id)
         .outerjoin(first_payment, first_payment.c.plan_id == SupportPlan.id)
         .where(
             council,
-            or_(PlanActivation.plan_id.is_not(None), SupportPlan.status.in_(STILL_WAITING_STATUSES)),  # type: ignore[attr-defined,union-attr]
+            or_(
+                col(PlanActivation.plan_id).is_not(None), col(SupportPlan.status).in_(STILL_WAITING_STATUSES)
+            ),
             started >= first,
             started < last,
         )
@@ -198,9 +204,9 @@ async def time_to_care(
     waiters: list[LongWaiter] | None = None
     if access.may_drill_down(actor, council_id):
         found = await session.execute(
-            select(cohort, User.full_name)
-            .join(DPHolder, DPHolder.id == cohort.c.holder_id)
-            .join(User, User.id == DPHolder.user_id)
+            select(cohort, col(User.full_name))
+            .join(DPHolder, col(DPHolder.id) == cohort.c.holder_id)
+            .join(User, col(User.id) == col(DPHolder.user_id))
             .where(long_wait)
             .order_by(cohort.c.started, cohort.c.plan_id)
             .limit(LONG_WAITERS_SHOWN)

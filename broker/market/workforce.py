@@ -16,8 +16,23 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Date, Integer, and_, case, distinct, false, func, literal, or_, select, true, union_all
+from sqlalchemy import (
+    Date,
+    Integer,
+    Subquery,
+    and_,
+    case,
+    distinct,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from broker.accounts.actor import Actor
 from broker.api.clock import LONDON
@@ -52,7 +67,7 @@ class Workforce:
     period: list[WorkforceRow]
 
 
-def _months_table(months: list[date]):
+def _months_table(months: list[date]) -> Subquery:
     """month, its last day and the day before it began, and the instant after its last day (London)."""
     rows = []
     for m in months:
@@ -77,20 +92,23 @@ def _in_post(day, before):
     for kind in rules.CARE_KINDS:
         required = REQUIRED_CHECKS[kind]
         held = (
-            select(func.count(distinct(Accreditation.check_type)))
+            select(func.count(distinct(col(Accreditation.check_type))))
             .where(
-                Accreditation.provider_id == Provider.id,
-                Accreditation.check_type.in_(sorted(required)),  # type: ignore[attr-defined]
-                Accreditation.status == CheckStatus.PASSED,
+                col(Accreditation.provider_id) == col(Provider.id),
+                col(Accreditation.check_type).in_(sorted(required)),
+                col(Accreditation.status) == CheckStatus.PASSED,
                 Accreditation.checked_on <= day,
-                or_(Accreditation.expires_on.is_(None), Accreditation.expires_on > day),  # type: ignore[union-attr]
-                or_(Accreditation.cqc_rating.is_(None), Accreditation.cqc_rating != CqcRating.INADEQUATE),  # type: ignore[union-attr]
+                or_(col(Accreditation.expires_on).is_(None), Accreditation.expires_on > day),
+                or_(
+                    col(Accreditation.cqc_rating).is_(None),
+                    col(Accreditation.cqc_rating) != CqcRating.INADEQUATE,
+                ),
             )
             .correlate_except(Accreditation)
             .scalar_subquery()
         )
-        per_kind.append(and_(Provider.kind == kind, held == len(required)))
-    published = and_(Provider.published_at.is_not(None), Provider.published_at < before)  # type: ignore[union-attr]
+        per_kind.append(and_(col(Provider.kind) == kind, held == len(required)))
+    published = and_(col(Provider.published_at).is_not(None), Provider.published_at < before)
     return case((and_(published, or_(false(), *per_kind)), 1), else_=0)
 
 
@@ -111,18 +129,18 @@ async def workforce(
     per_provider = (
         select(
             m.c.month,
-            Provider.postcode_district.label("district"),
-            Provider.kind.label("kind"),
+            col(Provider.postcode_district).label("district"),
+            col(Provider.kind).label("kind"),
             _in_post(m.c.last_day, m.c.after).label("now_in"),
             _in_post(m.c.previous_last_day, m.c.began).label("was_in"),
         )
         .select_from(Provider)
         .join(m, true())
         .where(
-            Provider.council_id == council_id,
-            Provider.kind.in_(rules.CARE_KINDS),  # type: ignore[attr-defined]
-            Provider.postcode_district.is_not(None),  # type: ignore[union-attr]
-            Provider.published_at.is_not(None),  # type: ignore[union-attr]
+            col(Provider.council_id) == council_id,
+            col(Provider.kind).in_(rules.CARE_KINDS),
+            col(Provider.postcode_district).is_not(None),
+            col(Provider.published_at).is_not(None),
         )
         .subquery("per_provider")
     )

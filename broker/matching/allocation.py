@@ -115,7 +115,7 @@ def solve(problem: AllocationProblem, *, time_limit: float) -> AllocationResult:
         constraints.append(LinearConstraint(matrix, -np.inf, np.array(upper)))
     result = milp(
         -values,
-        integrality=np.ones(len(options)),
+        integrality=np.ones(len(options), dtype=int),
         bounds=Bounds(0, 1),
         constraints=constraints,
         options={"time_limit": time_limit, "mip_rel_gap": 1e-3, "disp": False},

@@ -11,9 +11,11 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date
+from typing import cast
 
 from sqlalchemy import Select, and_, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from broker.agreements.capacity import free_availability, free_hours, reservations
 from broker.geography.postcodes import EARTH_RADIUS_KM, distance_km
@@ -62,12 +64,14 @@ def candidate_query(
     south = min(lat for lat, _ in homes)
     north = max(lat for lat, _ in homes)
     boxes = [bounding_box(lat, lng, search_radius_km) for lat, lng in homes]
-    query = select(Provider.id, Provider.latitude, Provider.longitude, Provider.travel_radius_km).where(
+    query = select(
+        col(Provider.id), col(Provider.latitude), col(Provider.longitude), col(Provider.travel_radius_km)
+    ).where(
         listed_clause(today),
-        Provider.latitude.between(min(b[0] for b in boxes), max(b[1] for b in boxes)),  # type: ignore[union-attr]
-        Provider.longitude.between(min(b[2] for b in boxes), max(b[3] for b in boxes)),  # type: ignore[union-attr]
-        Provider.hourly_rate_pence <= max_rate_pence,
-        Provider.travel_radius_km.is_not(None),  # type: ignore[union-attr]
+        col(Provider.latitude).between(min(b[0] for b in boxes), max(b[1] for b in boxes)),
+        col(Provider.longitude).between(min(b[2] for b in boxes), max(b[3] for b in boxes)),
+        col(Provider.hourly_rate_pence) <= max_rate_pence,
+        col(Provider.travel_radius_km).is_not(None),
     )
     if len(homes) == 1:
         # The great-circle distance is never less than the north-south one, so a provider whose
@@ -79,41 +83,45 @@ def candidate_query(
             math.radians(min(89.0, abs(latitude) + rules.SEARCH_RADIUS_KM / KM_PER_DEGREE))
         )
         query = query.where(
-            func.abs(Provider.latitude - latitude) * KM_PER_DEGREE <= Provider.travel_radius_km,
-            func.abs(Provider.longitude - longitude) * km_per_degree_east <= Provider.travel_radius_km,
+            func.abs(col(Provider.latitude) - latitude) * KM_PER_DEGREE <= col(Provider.travel_radius_km),
+            func.abs(col(Provider.longitude) - longitude) * km_per_degree_east
+            <= col(Provider.travel_radius_km),
         )
     else:
         query = query.where(
-            Provider.latitude + Provider.travel_radius_km / KM_PER_DEGREE >= south,
-            Provider.latitude - Provider.travel_radius_km / KM_PER_DEGREE <= north,
+            col(Provider.latitude) + col(Provider.travel_radius_km) / KM_PER_DEGREE >= south,
+            col(Provider.latitude) - col(Provider.travel_radius_km) / KM_PER_DEGREE <= north,
         )
     for code in all_of_services:
         query = query.where(
-            select(ProviderService.provider_id)
-            .where(ProviderService.provider_id == Provider.id, ProviderService.service_code == code)
+            select(col(ProviderService.provider_id))
+            .where(
+                col(ProviderService.provider_id) == col(Provider.id),
+                col(ProviderService.service_code) == code,
+            )
             .exists()
         )
     if any_of_services:
         query = query.where(
-            select(ProviderService.provider_id)
+            select(col(ProviderService.provider_id))
             .where(
-                ProviderService.provider_id == Provider.id,
-                ProviderService.service_code.in_(sorted(set(any_of_services))),  # type: ignore[attr-defined]
+                col(ProviderService.provider_id) == col(Provider.id),
+                col(ProviderService.service_code).in_(sorted(set(any_of_services))),
             )
             .exists()
         )
     if windows:
         # Available for some scheduled minute: without it the SCHEDULE constraint fails anyway.
         query = query.where(
-            select(AvailabilitySlot.provider_id)
+            select(col(AvailabilitySlot.provider_id))
             .where(
-                AvailabilitySlot.provider_id == Provider.id,
+                col(AvailabilitySlot.provider_id) == col(Provider.id),
                 or_(
                     *(
                         and_(
-                            AvailabilitySlot.day == day,
-                            AvailabilitySlot.start_minute < end,
-                            AvailabilitySlot.end_minute > start,
+                            col(AvailabilitySlot.day) == day,
+                            col(AvailabilitySlot.start_minute) < end,
+                            col(AvailabilitySlot.end_minute) > start,
                         )
                         for day, start, end in windows
                     )
@@ -122,15 +130,17 @@ def candidate_query(
             .exists()
         )
     for value in _required(preferences, PreferenceKind.GENDER):
-        query = query.where(Provider.gender == value)
+        query = query.where(col(Provider.gender) == value)
     for value in _required(preferences, PreferenceKind.PROVIDER_KIND):
-        query = query.where(Provider.kind == value)
+        query = query.where(col(Provider.kind) == value)
     return query
 
 
 async def longest_travel_radius_km(session: AsyncSession) -> float:
     """How far the furthest-travelling published provider goes (0 when there are none)."""
-    query = select(func.max(Provider.travel_radius_km)).where(Provider.status == ProviderStatus.PUBLISHED)
+    query = select(func.max(Provider.travel_radius_km)).where(
+        col(Provider.status) == ProviderStatus.PUBLISHED
+    )
     longest = (await session.execute(query)).scalar_one_or_none()
     return min(rules.SEARCH_RADIUS_KM, longest or 0.0)
 
@@ -181,16 +191,21 @@ async def load_facts(
         chunk = ids[start : start + CHUNK]
         # Plain rows, not ORM objects: in a dense area hundreds of candidates are scored per call,
         # and building identity-mapped objects for them cost more than the scoring itself.
-        providers = list(
-            (
-                await session.execute(select(Provider.__table__).where(Provider.__table__.c.id.in_(chunk)))
-            ).all()
+        providers = cast(
+            list[Provider],  # plain rows with a listing's columns, read as a listing is
+            list(
+                (
+                    await session.execute(
+                        select(Provider.__table__).where(Provider.__table__.c.id.in_(chunk))  # type: ignore[attr-defined]
+                    )
+                ).all()
+            ),
         )
         services: dict[int, set[str]] = defaultdict(set)
         for provider_id, code in await session.execute(
-            select(ProviderService.provider_id, ProviderService.service_code).where(
-                ProviderService.provider_id.in_(chunk),  # type: ignore[attr-defined]
-                ProviderService.service_code.in_(sorted(set(services_of_interest)))  # type: ignore[attr-defined]
+            select(col(ProviderService.provider_id), col(ProviderService.service_code)).where(
+                col(ProviderService.provider_id).in_(chunk),
+                col(ProviderService.service_code).in_(sorted(set(services_of_interest)))
                 if services_of_interest is not None
                 else true(),
             )
@@ -199,17 +214,17 @@ async def load_facts(
         slots: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
         for provider_id, day, start_minute, end_minute in await session.execute(
             select(
-                AvailabilitySlot.provider_id,
-                AvailabilitySlot.day,
-                AvailabilitySlot.start_minute,
-                AvailabilitySlot.end_minute,
-            ).where(AvailabilitySlot.provider_id.in_(chunk))  # type: ignore[attr-defined]
+                col(AvailabilitySlot.provider_id),
+                col(AvailabilitySlot.day),
+                col(AvailabilitySlot.start_minute),
+                col(AvailabilitySlot.end_minute),
+            ).where(col(AvailabilitySlot.provider_id).in_(chunk))
         ):
             slots[provider_id].append((int(day), start_minute, end_minute))
         checks: dict[int, list[Accreditation]] = defaultdict(list)
-        checks_table = Accreditation.__table__
+        checks_table = Accreditation.__table__  # type: ignore[attr-defined]
         for check in await session.execute(select(checks_table).where(checks_table.c.provider_id.in_(chunk))):
-            checks[check.provider_id].append(check)  # type: ignore[arg-type]
+            checks[check.provider_id].append(check)  # type: ignore[arg-type]  # a plain row, read as a check is
         held = await reservations(session, chunk, on=today)
         for provider in providers:
             assert provider.id is not None

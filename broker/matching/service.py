@@ -195,7 +195,7 @@ async def propose_team(
     session: AsyncSession, *, actor: Actor, plan_id: int, today: date, now: datetime
 ) -> TeamProposal:
     """The smallest set of providers who between them cover the plan's schedule (see `teams`)."""
-    details, spec = await _readable_plan(session, actor, plan_id, "teamForPlan", now)
+    details, spec = await _readable_plan(session, actor, plan_id, PlanReadPurpose.MATCH, now)
     needs = _chosen_needs(details, spec, None)
     ids = await retrieval.plan_candidate_ids(session, spec, need_ids=None, all_services=False, today=today)
     facts = await retrieval.load_facts(session, ids, today=today)

@@ -121,12 +121,12 @@ def smallest_team(needs: Sequence[NeedSpec], candidates: Sequence[TeamCandidate]
     for group in by_piece.values():
         rows.append([(v, 1.0) for v in group])
         upper.append(1.0)
-    for need_id, group in by_need.items():
-        rows.append([(v, float(m)) for v, m in group])
+    for need_id, terms in by_need.items():
+        rows.append([(v, float(m)) for v, m in terms])
         upper.append(needed[need_id] * 60)
     capacity = {c.provider_id: c.capacity_hours for c in candidates}
-    for provider_id, group in by_provider.items():
-        rows.append([(v, float(m)) for v, m in group])
+    for provider_id, terms in by_provider.items():
+        rows.append([(v, float(m)) for v, m in terms])
         upper.append(capacity[provider_id] * 60)
     for group in by_person_time.values():
         if len(group) > 1:
@@ -141,7 +141,7 @@ def smallest_team(needs: Sequence[NeedSpec], candidates: Sequence[TeamCandidate]
     matrix = csr_array((data, (r_index, c_index_list)), shape=(len(rows), size))
     result = milp(
         objective,
-        integrality=np.ones(size),
+        integrality=np.ones(size, dtype=int),
         bounds=Bounds(0, 1),
         constraints=[LinearConstraint(matrix, -np.inf, np.array(upper))],
         options={"time_limit": 10.0, "mip_rel_gap": 0.0, "disp": False},

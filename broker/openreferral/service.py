@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from broker.errors import ErrorCode, InvalidInput
 from broker.geography.models import PostcodeDistrict
@@ -90,7 +91,7 @@ def _listed(today: date, filters: FeedFilter, *columns: Any) -> Select:
     query = (
         select(*(columns or (Provider, PostcodeDistrict)))
         .select_from(Provider)
-        .outerjoin(PostcodeDistrict, PostcodeDistrict.code == Provider.postcode_district)
+        .outerjoin(PostcodeDistrict, col(PostcodeDistrict.code) == col(Provider.postcode_district))
         .where(listed_clause(today))
     )
     if filters.search is not None:
@@ -102,11 +103,11 @@ def _listed(today: date, filters: FeedFilter, *columns: Any) -> Select:
             )
         )
     if filters.located_only:
-        query = query.where(PostcodeDistrict.code.is_not(None))
+        query = query.where(col(PostcodeDistrict.code).is_not(None))
     if filters.service_codes is not None:
-        offers = select(ProviderService.provider_id).where(
-            ProviderService.provider_id == Provider.id,
-            ProviderService.service_code.in_(sorted(filters.service_codes)),
+        offers = select(col(ProviderService.provider_id)).where(
+            col(ProviderService.provider_id) == col(Provider.id),
+            col(ProviderService.service_code).in_(sorted(filters.service_codes)),
         )
         query = query.where(offers.exists())
     return query
@@ -122,8 +123,8 @@ def _within_box(query: Select, near: Near) -> Select:
     dlat = reach / _KM_PER_DEGREE_LATITUDE
     dlng = reach / (_KM_PER_DEGREE_LATITUDE * max(math.cos(math.radians(lat)), 0.01))
     return query.where(
-        PostcodeDistrict.latitude.between(lat - dlat, lat + dlat),
-        PostcodeDistrict.longitude.between(lng - dlng, lng + dlng),
+        col(PostcodeDistrict.latitude).between(lat - dlat, lat + dlat),
+        col(PostcodeDistrict.longitude).between(lng - dlng, lng + dlng),
     )
 
 
@@ -161,13 +162,15 @@ async def _page(
     if filters.near is None:
         total = (await session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
         rows = await session.execute(
-            query.order_by(Provider.name, Provider.id).limit(page.per_page).offset(page.offset)
+            query.order_by(col(Provider.name), col(Provider.id)).limit(page.per_page).offset(page.offset)
         )
         return [(p, d) for p, d in rows.all()], total
     ids = await _nearest_ids(session, today, filters, filters.near)
     chosen = ids[page.offset : page.offset + page.per_page]
-    rows = {p.id: (p, d) for p, d in (await session.execute(query.where(Provider.id.in_(chosen)))).all()}
-    return [rows[i] for i in chosen if i in rows], len(ids)
+    found = {
+        p.id: (p, d) for p, d in (await session.execute(query.where(col(Provider.id).in_(chosen)))).all()
+    }
+    return [found[i] for i in chosen if i in found], len(ids)
 
 
 async def _listings(
@@ -176,28 +179,28 @@ async def _listings(
     ids = [p.id for p, _ in rows]
     codes: dict[int, list[str]] = defaultdict(list)
     for provider_id, code in await session.execute(
-        select(ProviderService.provider_id, ProviderService.service_code).where(
-            ProviderService.provider_id.in_(ids)
+        select(col(ProviderService.provider_id), col(ProviderService.service_code)).where(
+            col(ProviderService.provider_id).in_(ids)
         )
     ):
         codes[provider_id].append(code)
     slots: dict[int, list[AvailabilitySlot]] = defaultdict(list)
     for slot in (
-        await session.execute(select(AvailabilitySlot).where(AvailabilitySlot.provider_id.in_(ids)))
+        await session.execute(select(AvailabilitySlot).where(col(AvailabilitySlot.provider_id).in_(ids)))
     ).scalars():
         slots[slot.provider_id].append(slot)
     checks: dict[int, list[Accreditation]] = defaultdict(list)
     for check in (
-        await session.execute(select(Accreditation).where(Accreditation.provider_id.in_(ids)))
+        await session.execute(select(Accreditation).where(col(Accreditation.provider_id).in_(ids)))
     ).scalars():
         checks[check.provider_id].append(check)
     return [
         Listing(
             provider=provider,
             district=district,
-            service_codes=ordered_codes(codes[provider.id]),
-            slots=tuple(sorted(slots[provider.id], key=lambda s: (s.day, s.start_minute))),
-            accredited_until=accredited_until(provider.kind, checks[provider.id], today),
+            service_codes=ordered_codes(codes[provider.id]),  # type: ignore[index]
+            slots=tuple(sorted(slots[provider.id], key=lambda s: (s.day, s.start_minute))),  # type: ignore[index]
+            accredited_until=accredited_until(provider.kind, checks[provider.id], today),  # type: ignore[index]
         )
         for provider, district in rows
     ]
@@ -213,6 +216,6 @@ async def published_listings(
 
 async def published_listing(session: AsyncSession, *, today: date, provider_id: int) -> Listing | None:
     """One listing, or None if it does not exist or is not in the feed today."""
-    query = _listed(today, FeedFilter()).where(Provider.id == provider_id)
+    query = _listed(today, FeedFilter()).where(col(Provider.id) == provider_id)
     row = (await session.execute(query)).first()
     return None if row is None else (await _listings(session, today, [(row[0], row[1])]))[0]

@@ -72,7 +72,9 @@ def may_pay_for_holder(actor: Actor | None, holder: DPHolder, representative_ids
 
 async def may_pay_for(session: AsyncSession, actor: Actor | None, holder_id: int) -> bool:
     """Whether `actor` may record payments and refunds out of DP holder `holder_id`'s account."""
-    found = await session.execute(select(DPHolder.id).where(DPHolder.id == holder_id, payer_clause(actor)))
+    found = await session.execute(
+        select(col(DPHolder.id)).where(col(DPHolder.id) == holder_id, payer_clause(actor))
+    )
     return found.first() is not None
 
 

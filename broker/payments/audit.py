@@ -94,7 +94,8 @@ def flags_for(payment: Payment, agreement: Agreement, plan_hours_per_week: float
     found: list[AuditFlag] = []
 
     def flag(code: AuditFlagCode, message: str) -> None:
-        found.append(AuditFlag(payment.id, code, message))  # type: ignore[arg-type]
+        assert payment.id is not None
+        found.append(AuditFlag(payment.id, code, message))
 
     if not agreement.is_started:
         flag(AuditFlagCode.OUTSIDE_AGREEMENT, f"Paid under an agreement that is {agreement.status.value}.")
@@ -166,7 +167,7 @@ async def annual_audit(
     holders = list(
         (
             await session.execute(
-                select(DPHolder).where(DPHolder.council_id == council_id).order_by(DPHolder.id)
+                select(DPHolder).where(col(DPHolder.council_id) == council_id).order_by(col(DPHolder.id))
             )
         ).scalars()
     )
@@ -198,11 +199,11 @@ async def _audit_batch(
                 select(Payment)
                 .where(
                     col(Payment.holder_id).in_(ids),
-                    Payment.period_start >= start,
-                    Payment.period_start <= end,
+                    col(Payment.period_start) >= start,
+                    col(Payment.period_start) <= end,
                     col(Payment.status).in_(rules.SPENT_STATUSES),
                 )
-                .order_by(Payment.period_start, Payment.id)
+                .order_by(col(Payment.period_start), col(Payment.id))
             )
         ).scalars()
     )
@@ -221,7 +222,8 @@ async def _audit_batch(
     by_holder: dict[int, HolderAudit] = {}
     for holder in batch:
         began = max(start, holder.created_at.date())
-        by_holder[holder.id] = HolderAudit(  # type: ignore[index]
+        assert holder.id is not None
+        by_holder[holder.id] = HolderAudit(
             holder=holder,
             allocated_pence=weekly_share(holder.weekly_budget_pence, began, end),
             contingency_pence=round(contingency_weeks * holder.weekly_budget_pence),
@@ -231,5 +233,6 @@ async def _audit_batch(
         agreement = agreements[payment.agreement_id]
         audit.payments += 1
         audit.spent_pence += payment.amount_pence - payment.refunded_pence
-        audit.flags.extend(flags_for(payment, agreement, plan_hours[agreement.id]))  # type: ignore[index]
+        assert agreement.id is not None
+        audit.flags.extend(flags_for(payment, agreement, plan_hours[agreement.id]))
     return [by_holder[h.id] for h in batch]  # type: ignore[index]

@@ -107,10 +107,10 @@ async def spent_pence(session: AsyncSession, holder_id: int, start: date, end: d
     must not stop a statement. (A holder has a few hundred payments in five years.)
     """
     rows = await session.execute(
-        select(Payment.status, Payment.amount_pence, Payment.refunded_pence).where(
-            Payment.holder_id == holder_id,
-            Payment.period_start >= start,
-            Payment.period_start <= end,
+        select(col(Payment.status), col(Payment.amount_pence), col(Payment.refunded_pence)).where(
+            col(Payment.holder_id) == holder_id,
+            col(Payment.period_start) >= start,
+            col(Payment.period_start) <= end,
             col(Payment.status).in_(rules.SPENT_STATUSES + rules.IN_FLIGHT_STATUSES),
         )
     )
@@ -140,7 +140,9 @@ async def budget_statement(
     started = list(
         (
             await session.execute(
-                select(Agreement).where(Agreement.holder_id == holder_id, col(Agreement.status).in_(STARTED))
+                select(Agreement).where(
+                    col(Agreement.holder_id) == holder_id, col(Agreement.status).in_(STARTED)
+                )
             )
         ).scalars()
     )

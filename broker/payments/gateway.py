@@ -11,9 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from broker.payments.models import PaymentMethod
+
+if TYPE_CHECKING:
+    from broker.settings import Settings
 
 
 class ChargeOutcome(StrEnum):
@@ -119,7 +122,7 @@ class Gateways:
         return self.card if method is PaymentMethod.CARD else self.ledger
 
 
-def gateways_from_settings(settings) -> Gateways:  # type: ignore[no-untyped-def]
+def gateways_from_settings(settings: Settings) -> Gateways:
     """Stripe for cards when a key is configured, else cards are refused; the ledger for the rest."""
     if settings.stripe_api_key is None:
         return Gateways(card=CardsNotSetUp(), ledger=OfflineLedger())

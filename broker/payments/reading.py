@@ -24,7 +24,7 @@ class PaymentFilter:
 
 
 async def get_payment(session: AsyncSession, *, actor: Actor | None, payment_id: int) -> Payment | None:
-    query = select(Payment).where(Payment.id == payment_id, visible_clause(actor))
+    query = select(Payment).where(col(Payment.id) == payment_id, visible_clause(actor))
     return (await session.execute(query)).scalar_one_or_none()
 
 
@@ -56,7 +56,7 @@ async def payments_by_agreement(
     the actor's visible payments, latest period first, and how many each agreement has."""
     scope = (col(Payment.agreement_id).in_(agreement_ids), visible_clause(actor))
     counts = await session.execute(
-        select(Payment.agreement_id, func.count()).where(*scope).group_by(col(Payment.agreement_id))
+        select(col(Payment.agreement_id), func.count()).where(*scope).group_by(col(Payment.agreement_id))
     )
     totals: dict[int, int] = {agreement_id: n for agreement_id, n in counts.all()}
     position = (

@@ -138,7 +138,7 @@ async def _charge(
 
 
 async def _by_key(session: AsyncSession, holder_id: int, key: str) -> Payment:
-    query = select(Payment).where(Payment.holder_id == holder_id, Payment.idempotency_key == key)
+    query = select(Payment).where(col(Payment.holder_id) == holder_id, col(Payment.idempotency_key) == key)
     return (await session.execute(query)).scalar_one()
 
 
@@ -149,7 +149,7 @@ async def _replayed_payment(
     use of the key (another agreement of the same holder) is refused."""
     existing = (
         await session.execute(
-            select(Payment).where(Payment.holder_id == holder_id, Payment.idempotency_key == key)
+            select(Payment).where(col(Payment.holder_id) == holder_id, col(Payment.idempotency_key) == key)
         )
     ).scalar_one_or_none()
     if existing is None:
@@ -169,9 +169,9 @@ async def _already_paid(session: AsyncSession, agreement_id: int, start: date, e
     query = (
         select(Payment)
         .where(
-            Payment.agreement_id == agreement_id,
-            Payment.period_start <= end,
-            Payment.period_end >= start,
+            col(Payment.agreement_id) == agreement_id,
+            col(Payment.period_start) <= end,
+            col(Payment.period_end) >= start,
             col(Payment.status).not_in(rules.NOT_PAID_STATUSES),
         )
         .order_by(col(Payment.period_start), col(Payment.id))
@@ -186,7 +186,7 @@ async def _lock_agreement(session: AsyncSession, agreement_id: int) -> Agreement
     already holds the database's write lock (`broker.db`)."""
     query = (
         select(Agreement)
-        .where(Agreement.id == agreement_id)
+        .where(col(Agreement.id) == agreement_id)
         .with_for_update()
         .execution_options(populate_existing=True)
     )

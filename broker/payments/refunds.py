@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from broker.accounts.actor import Actor
 from broker.errors import Conflict, ErrorCode, InvalidInput, NotFound, PermissionDenied
@@ -38,7 +39,7 @@ async def refund_payment(
     payment = (
         await session.execute(
             select(Payment)
-            .where(Payment.id == payment_id, visible_clause(actor))
+            .where(col(Payment.id) == payment_id, visible_clause(actor))
             .with_for_update()
             .execution_options(populate_existing=True)
         )
@@ -76,15 +77,20 @@ async def refund_payment(
         )
     refund = (
         await session.execute(
-            select(Refund).where(Refund.holder_id == payment.holder_id, Refund.idempotency_key == key)
+            select(Refund).where(
+                col(Refund.holder_id) == payment.holder_id, col(Refund.idempotency_key) == key
+            )
         )
     ).scalar_one()
     claimed = (
         await session.execute(
             update(Payment)
-            .where(Payment.id == payment_id, Payment.refunded_pence + amount <= Payment.amount_pence)
-            .values(refunded_pence=Payment.refunded_pence + amount, updated_at=now)
-            .returning(Payment.refunded_pence)
+            .where(
+                col(Payment.id) == payment_id,
+                col(Payment.refunded_pence) + amount <= col(Payment.amount_pence),
+            )
+            .values(refunded_pence=col(Payment.refunded_pence) + amount, updated_at=now)
+            .returning(col(Payment.refunded_pence))
             .execution_options(synchronize_session=False)
         )
     ).scalar_one_or_none()
@@ -120,7 +126,9 @@ async def _replayed_refund(session: AsyncSession, payment: Payment, key: str) ->
     """Whether the holder's `key` already refunded this payment; used for another payment, refused."""
     existing = (
         await session.execute(
-            select(Refund).where(Refund.holder_id == payment.holder_id, Refund.idempotency_key == key)
+            select(Refund).where(
+                col(Refund.holder_id) == payment.holder_id, col(Refund.idempotency_key) == key
+            )
         )
     ).scalar_one_or_none()
     if existing is None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Awaitable, Callable
 
 import stripe
 from starlette.requests import Request
@@ -40,7 +41,9 @@ def signed_in_time(signature: str | None, *, now: float, tolerance: float = TOLE
     return False
 
 
-def stripe_webhook(db: Database, settings: Settings, clock: Clock):
+def stripe_webhook(
+    db: Database, settings: Settings, clock: Clock
+) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
         if settings.stripe_webhook_secret is None:
             return JSONResponse({"error": "Stripe webhooks are not configured here."}, status_code=503)

@@ -20,6 +20,6 @@ async def insert_once(session: AsyncSession, row: SQLModel) -> bool:
     values: dict[str, Any] = {k: v for k, v in row.model_dump().items() if not (k == "id" and v is None)}
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    table = type(row).__table__  # type: ignore[attr-defined]
+    table = type(row).__table__  # type: ignore[attr-defined]  # SQLModel does not declare it
     statement = insert(table).values(**values).on_conflict_do_nothing().returning(*table.primary_key.columns)
     return (await session.execute(statement)).first() is not None

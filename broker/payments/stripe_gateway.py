@@ -87,11 +87,11 @@ class StripeGateway:
             )
         outcome = _OUTCOMES.get(intent.status)
         if outcome is None:
-            error = intent.to_dict().get("last_payment_error") or {}
+            last_error = intent.to_dict().get("last_payment_error") or {}
             return ChargeResult(
                 ChargeOutcome.FAILED,
                 reference=intent.id,
-                failure_reason=error.get("message") or f"The payment needs attention ({intent.status}).",
+                failure_reason=last_error.get("message") or f"The payment needs attention ({intent.status}).",
             )
         return ChargeResult(outcome, reference=intent.id)
 

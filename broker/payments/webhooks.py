@@ -15,6 +15,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, StrictStr
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from broker.hygiene import MAX_INTEGER, text_problem, whole_number
 from broker.payments import rules
@@ -93,7 +94,7 @@ async def _payment_for(session: AsyncSession, intent: Mapping[str, Any]) -> Paym
     if payment_id is None:
         return None
     found = (
-        await session.execute(select(Payment).where(Payment.id == payment_id).with_for_update())
+        await session.execute(select(Payment).where(col(Payment.id) == payment_id).with_for_update())
     ).scalar_one_or_none()
     if found is None or found.method is not PaymentMethod.CARD:
         return None
@@ -127,10 +128,10 @@ async def handle_event(session: AsyncSession, event: Mapping[str, Any], *, now: 
         # Not ours (another integration on the account) or not committed yet; our own call already
         # recorded what Stripe answered, so nothing is lost by leaving it.
         return "no such payment"
-    record = StripeEvent(
+    received = StripeEvent(
         event_id=event_id, event_type=event_type[:100], payment_id=payment.id, received_at=now
     )
-    if not await insert_once(session, record):
+    if not await insert_once(session, received):
         return "replay ignored"
     record = await session.get(StripeEvent, event_id)
     assert record is not None

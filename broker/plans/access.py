@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sqlalchemy import ColumnElement
+from sqlmodel import col
 
 from broker.access import Parties, reaches, scoped
 from broker.accounts.actor import Actor
@@ -20,7 +21,7 @@ from broker.plans.models import SupportPlan
 
 def visible_clause(actor: Actor | None) -> ColumnElement[bool]:
     """SQL: the plans `actor` may read: their council's (staff), or their own (holder, representatives)."""
-    return scoped(actor, council=SupportPlan.council_id, holder=SupportPlan.holder_id)
+    return scoped(actor, council=col(SupportPlan.council_id), holder=col(SupportPlan.holder_id))
 
 
 def may_see(

@@ -8,6 +8,7 @@ from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from broker.holders.models import DPHolder
 from broker.plans.models import PlanNeed, SupportPlan
@@ -67,5 +68,5 @@ def check_budget(needs: Iterable[Costed], holder: DPHolder) -> BudgetCheck:
 async def budget_check(session: AsyncSession, plan: SupportPlan) -> BudgetCheck:
     holder = await session.get(DPHolder, plan.holder_id)
     assert holder is not None
-    needs = (await session.execute(select(PlanNeed).where(PlanNeed.plan_id == plan.id))).scalars().all()
+    needs = (await session.execute(select(PlanNeed).where(col(PlanNeed.plan_id) == plan.id))).scalars().all()
     return check_budget(needs, holder)

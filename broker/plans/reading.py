@@ -10,9 +10,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import SQLColumnExpression, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -66,7 +66,7 @@ async def read_support_plan(
     """The plan if `actor` may see it (None otherwise), with the read recorded."""
     if actor is None:
         return None
-    query = select(SupportPlan).where(SupportPlan.id == plan_id, visible_clause(actor))
+    query = select(SupportPlan).where(col(SupportPlan.id) == plan_id, visible_clause(actor))
     plan = (await session.execute(query)).scalar_one_or_none()
     if plan is not None:
         await record_reads(session, actor=actor, plan_ids=[plan_id], operation=operation, now=now)
@@ -111,7 +111,7 @@ class PlanFilter:
     holder_id: int | None = None
 
 
-NEWEST_FIRST = [col(SupportPlan.created_at).desc(), col(SupportPlan.id).desc()]
+NEWEST_FIRST: list[Any] = [col(SupportPlan.created_at).desc(), col(SupportPlan.id).desc()]
 
 
 async def list_support_plans(
@@ -159,8 +159,8 @@ async def plans_by_holder(
 async def plan_reads(session: AsyncSession, *, plan_id: int, limit: int) -> list[PlanRead]:
     rows = await session.execute(
         select(PlanRead)
-        .where(PlanRead.plan_id == plan_id)
-        .order_by(PlanRead.read_at.desc(), PlanRead.id.desc())  # type: ignore[attr-defined]
+        .where(col(PlanRead.plan_id) == plan_id)
+        .order_by(col(PlanRead.read_at).desc(), col(PlanRead.id).desc())
         .limit(limit)
     )
     return list(rows.scalars())
@@ -176,17 +176,17 @@ async def reads_by_plan(
     rank = (
         func.row_number()
         .over(
-            partition_by=PlanRead.plan_id,
+            partition_by=col(PlanRead.plan_id),
             order_by=(col(PlanRead.read_at).desc(), col(PlanRead.id).desc()),
         )
         .label("rank")
     )
-    ranked = select(PlanRead.id, rank).where(col(PlanRead.plan_id).in_(plan_ids)).subquery()
+    ranked = select(col(PlanRead.id), rank).where(col(PlanRead.plan_id).in_(plan_ids)).subquery()
     query = (
         select(PlanRead)
         .join(ranked, ranked.c.id == PlanRead.id)
         .where(ranked.c.rank <= limit)
-        .order_by(PlanRead.plan_id, col(PlanRead.read_at).desc(), col(PlanRead.id).desc())
+        .order_by(col(PlanRead.plan_id), col(PlanRead.read_at).desc(), col(PlanRead.id).desc())
     )
     for read in (await session.execute(query)).scalars():
         grouped[read.plan_id].append(read)
@@ -208,7 +208,11 @@ class PlanDetails:
 
 
 async def _grouped(
-    session: AsyncSession, model: type[T], key: str, ids: Sequence[int], order: Sequence[object]
+    session: AsyncSession,
+    model: type[T],
+    key: str,
+    ids: Sequence[int],
+    order: Sequence[SQLColumnExpression[Any]],
 ) -> dict[int, list[T]]:
     """Rows of `model` whose `key` is one of `ids`, grouped by it, in `order`; asked in chunks so a
     batch of thousands stays within the database's limit on bound parameters."""
@@ -228,13 +232,15 @@ async def plan_details(session: AsyncSession, plans: Sequence[SupportPlan]) -> d
     if not ids:
         return {}
     holder_rows = await session.execute(
-        select(DPHolder).where(DPHolder.id.in_({p.holder_id for p in plans}))  # type: ignore[union-attr]
+        select(DPHolder).where(col(DPHolder.id).in_({p.holder_id for p in plans}))
     )
     holders_by_id = {h.id: h for h in holder_rows.scalars()}
-    needs = await _grouped(session, PlanNeed, "plan_id", ids, [PlanNeed.position, PlanNeed.id])
+    needs = await _grouped(session, PlanNeed, "plan_id", ids, [col(PlanNeed.position), col(PlanNeed.id)])
     need_ids = [n.id for group in needs.values() for n in group if n.id is not None]
-    slots = await _grouped(session, NeedSlot, "need_id", need_ids, [NeedSlot.day, NeedSlot.start_minute])
-    order = [PlanPreference.position, PlanPreference.id]
+    slots = await _grouped(
+        session, NeedSlot, "need_id", need_ids, [col(NeedSlot.day), col(NeedSlot.start_minute)]
+    )
+    order = [col(PlanPreference.position), col(PlanPreference.id)]
     preferences = await _grouped(session, PlanPreference, "plan_id", ids, order)
     return {
         plan.id: PlanDetails(

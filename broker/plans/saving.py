@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from broker import events
 from broker.accounts.actor import Actor
@@ -90,7 +91,7 @@ async def _save_needs(
     """Replaces the plan's needs: those sent with an `id` keep it, the others are new, the rest go."""
     existing = {
         n.id: n
-        for n in (await session.execute(select(PlanNeed).where(PlanNeed.plan_id == plan_id))).scalars()
+        for n in (await session.execute(select(PlanNeed).where(col(PlanNeed.plan_id) == plan_id))).scalars()
     }
     kept = {n.id for n in needs if n.id is not None}
     for need_id, need in existing.items():
@@ -98,14 +99,15 @@ async def _save_needs(
             await session.delete(need)
     await session.flush()
     for position, (fields, need_slots) in enumerate(zip(needs, slots, strict=True)):
-        need = existing[fields.id] if fields.id is not None else PlanNeed(plan_id=plan_id)
+        need = existing[fields.id] if fields.id is not None else PlanNeed(plan_id=plan_id)  # type: ignore[call-arg]  # filled in below
         need.position = position
         need.service_code = fields.service_code
         need.hours_per_week = fields.hours_per_week
         need.budgeted_rate_pence = fields.budgeted_rate_pence
         session.add(need)
         await session.flush()
-        await session.execute(delete(NeedSlot).where(NeedSlot.need_id == need.id))
+        await session.execute(delete(NeedSlot).where(col(NeedSlot.need_id) == need.id))
+        assert need.id is not None
         session.add_all(
             NeedSlot(need_id=need.id, day=day, start_minute=start, end_minute=end)
             for day, start, end in need_slots
@@ -116,7 +118,7 @@ async def _save_needs(
 async def _save_preferences(
     session: AsyncSession, plan_id: int, preferences: Sequence[PreferenceFields]
 ) -> None:
-    await session.execute(delete(PlanPreference).where(PlanPreference.plan_id == plan_id))
+    await session.execute(delete(PlanPreference).where(col(PlanPreference.plan_id) == plan_id))
     session.add_all(
         PlanPreference(plan_id=plan_id, position=i, kind=p.kind, value=p.value, strength=p.strength)
         for i, p in enumerate(preferences)
@@ -188,7 +190,7 @@ async def update_support_plan(
     problems = Problems()
     existing_needs = {
         n.id: n
-        for n in (await session.execute(select(PlanNeed).where(PlanNeed.plan_id == plan_id))).scalars()
+        for n in (await session.execute(select(PlanNeed).where(col(PlanNeed.plan_id) == plan_id))).scalars()
     }
     if fields.needs is not None:
         check_need_ids(fields.needs, {i for i in existing_needs if i is not None}, problems)

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from sqlalchemy import ColumnElement, and_, or_, true
+from sqlmodel import col
 
 from broker.accounts.actor import Actor
 from broker.accounts.models import COUNCIL_STAFF, Role
@@ -24,7 +25,7 @@ def listed_clause(today: date) -> ColumnElement[bool]:
     Accreditation is derived per day, so a check that expires or is revoked takes the listing out of
     every read path at once, whatever the search index still holds.
     """
-    return and_(Provider.status == ProviderStatus.PUBLISHED, accredited_clause(today))
+    return and_(col(Provider.status) == ProviderStatus.PUBLISHED, accredited_clause(today))
 
 
 def visible_clause(actor: Actor | None, today: date) -> ColumnElement[bool]:
@@ -41,9 +42,11 @@ def visible_clause(actor: Actor | None, today: date) -> ColumnElement[bool]:
     if actor.is_platform_admin:
         return true()
     if actor.role in COUNCIL_STAFF:
-        return or_(Provider.status == ProviderStatus.PUBLISHED, Provider.council_id == actor.council_id)
+        return or_(
+            col(Provider.status) == ProviderStatus.PUBLISHED, col(Provider.council_id) == actor.council_id
+        )
     if actor.role is Role.PROVIDER:
-        return or_(listed, Provider.owner_id == actor.user_id)
+        return or_(listed, col(Provider.owner_id) == actor.user_id)
     return listed
 
 

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from sqlalchemy import ColumnElement, and_, false, func, or_, select
+from sqlmodel import col
 
 from broker.providers.models import (
     Accreditation,
@@ -84,9 +85,9 @@ def accredited_until(kind: ProviderKind, checks: Iterable[Accreditation], today:
 
 def _current_clause(today: date) -> ColumnElement[bool]:
     return and_(
-        Accreditation.status == CheckStatus.PASSED,
-        or_(Accreditation.expires_on.is_(None), Accreditation.expires_on > today),
-        or_(Accreditation.cqc_rating.is_(None), Accreditation.cqc_rating != CqcRating.INADEQUATE),
+        col(Accreditation.status) == CheckStatus.PASSED,
+        or_(col(Accreditation.expires_on).is_(None), col(Accreditation.expires_on) > today),
+        or_(col(Accreditation.cqc_rating).is_(None), col(Accreditation.cqc_rating) != CqcRating.INADEQUATE),
     )
 
 
@@ -98,11 +99,11 @@ def accredited_clause(today: date) -> ColumnElement[bool]:
             select(func.count())
             .select_from(Accreditation)
             .where(
-                Accreditation.provider_id == Provider.id,
-                Accreditation.check_type.in_(sorted(required)),
+                col(Accreditation.provider_id) == col(Provider.id),
+                col(Accreditation.check_type).in_(sorted(required)),
                 _current_clause(today),
             )
             .scalar_subquery()
         )
-        per_kind.append(and_(Provider.kind == kind, held == len(required)))
+        per_kind.append(and_(col(Provider.kind) == kind, held == len(required)))
     return or_(false(), *per_kind)

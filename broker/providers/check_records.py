@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from broker.accounts.actor import Actor
 from broker.errors import (
@@ -73,8 +74,8 @@ async def record_accreditation(
     existing = (
         await session.execute(
             select(Accreditation).where(
-                Accreditation.provider_id == provider_id,
-                Accreditation.check_type == check.check_type,
+                col(Accreditation.provider_id) == provider_id,
+                col(Accreditation.check_type) == check.check_type,
             )
         )
     ).scalar_one_or_none()

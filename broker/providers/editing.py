@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from broker.accounts.actor import Actor
 from broker.api.clock import london_date
@@ -35,7 +36,7 @@ async def editable_provider(session: AsyncSession, actor: Actor, provider_id: in
 
 
 async def is_visible(session: AsyncSession, actor: Actor | None, provider_id: int, today: date) -> bool:
-    query = select(Provider.id).where(Provider.id == provider_id, visible_clause(actor, today))
+    query = select(col(Provider.id)).where(col(Provider.id) == provider_id, visible_clause(actor, today))
     return (await session.execute(query)).first() is not None
 
 
@@ -44,5 +45,6 @@ async def mark_changed(session: AsyncSession, provider: Provider, now: datetime)
     transaction (the outbox) and nothing that changes a listing can forget to tell it."""
     provider.updated_at = now
     await session.flush()
-    outbox.enqueue(session, [provider.id], now=now)  # type: ignore[list-item]
+    assert provider.id is not None
+    outbox.enqueue(session, [provider.id], now=now)
     await session.flush()

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from broker.accounts.actor import Actor
 from broker.errors import (
@@ -33,7 +34,9 @@ async def publication_gaps(session: AsyncSession, provider: Provider) -> Problem
     need = ErrorCode.INCOMPLETE
     if len(provider.bio) < rules.MIN_BIO_TO_PUBLISH:
         problems.add("bio", f"Write at least {rules.MIN_BIO_TO_PUBLISH} characters about yourself.", need)
-    services = await session.execute(select(func.count()).where(ProviderService.provider_id == provider.id))
+    services = await session.execute(
+        select(func.count()).where(col(ProviderService.provider_id) == provider.id)
+    )
     if services.scalar_one() == 0:
         problems.add("services", "List at least one service.", need)
     if not provider.languages:
@@ -46,7 +49,9 @@ async def publication_gaps(session: AsyncSession, provider: Provider) -> Problem
         problems.add("hourlyRatePence", "Give your hourly rate.", need)
     if not provider.weekly_capacity_hours:
         problems.add("weeklyCapacityHours", "Say how many hours a week you can take on.", need)
-    slots = await session.execute(select(func.count()).where(AvailabilitySlot.provider_id == provider.id))
+    slots = await session.execute(
+        select(func.count()).where(col(AvailabilitySlot.provider_id) == provider.id)
+    )
     if slots.scalar_one() == 0:
         problems.add("availability", "Add the times of the week you are available.", need)
     if not provider.contact_email and not provider.contact_phone:

@@ -7,8 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from broker import queries
 from broker.accounts.actor import Actor
@@ -37,7 +38,7 @@ async def get_provider(
     session: AsyncSession, *, actor: Actor | None, provider_id: int, today: date
 ) -> Provider | None:
     """The listing, if `actor` may see it today (`access.visible_clause`)."""
-    query = select(Provider).where(Provider.id == provider_id, visible_clause(actor, today))
+    query = select(Provider).where(col(Provider.id) == provider_id, visible_clause(actor, today))
     return (await session.execute(query)).scalar_one_or_none()
 
 
@@ -51,14 +52,14 @@ async def visible_providers(
 ) -> dict[int, Provider]:
     """Those of `ids` that `actor` may see today, and with `accredited_only` only the accredited ones:
     search hits are re-checked here, so the database, not a lagging index, has the last word."""
-    query = select(Provider).where(Provider.id.in_(ids), visible_clause(actor, today))
+    query = select(Provider).where(col(Provider.id).in_(ids), visible_clause(actor, today))
     if accredited_only:
         query = query.where(accredited_clause(today))
     rows = await session.execute(query)
     return {p.id: p for p in rows.scalars() if p.id is not None}
 
 
-def _filtered(actor: Actor | None, filters: ProviderFilter, today: date):
+def _filtered(actor: Actor | None, filters: ProviderFilter, today: date) -> Select[Provider]:
     query = queries.where_given(
         select(Provider).where(visible_clause(actor, today)),
         (Provider.kind, filters.kind),
@@ -68,10 +69,10 @@ def _filtered(actor: Actor | None, filters: ProviderFilter, today: date):
     )
     if filters.service_code is not None:
         query = query.where(
-            select(ProviderService.provider_id)
+            select(col(ProviderService.provider_id))
             .where(
-                ProviderService.provider_id == Provider.id,
-                ProviderService.service_code == filters.service_code,
+                col(ProviderService.provider_id) == col(Provider.id),
+                col(ProviderService.service_code) == filters.service_code,
             )
             .exists()
         )
@@ -98,6 +99,6 @@ async def list_providers(
 async def owned_listing(session: AsyncSession, *, owner_id: int) -> Provider | None:
     """The listing a PROVIDER user signs in for (the oldest, should there be more than one)."""
     rows = await session.execute(
-        select(Provider).where(Provider.owner_id == owner_id).order_by(Provider.id).limit(1)  # type: ignore[arg-type]
+        select(Provider).where(col(Provider.owner_id) == owner_id).order_by(col(Provider.id)).limit(1)
     )
     return rows.scalar_one_or_none()

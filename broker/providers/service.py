@@ -13,6 +13,7 @@ from datetime import date, datetime
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from broker.accounts.actor import Actor
 from broker.accounts.models import Council, Role
@@ -189,7 +190,7 @@ async def _apply_fields(
 
 
 async def _replace_services(session: AsyncSession, provider_id: int, codes: list[str]) -> None:
-    await session.execute(delete(ProviderService).where(ProviderService.provider_id == provider_id))
+    await session.execute(delete(ProviderService).where(col(ProviderService.provider_id) == provider_id))
     session.add_all(ProviderService(provider_id=provider_id, service_code=c) for c in codes)
 
 
@@ -205,7 +206,7 @@ async def create_provider(
     """A new DRAFT listing. Providers create their own (one each); staff create them for their council."""
     problems = Problems()
     if actor.role is Role.PROVIDER:
-        owned = await session.execute(select(Provider.id).where(Provider.owner_id == actor.user_id))
+        owned = await session.execute(select(col(Provider.id)).where(col(Provider.owner_id) == actor.user_id))
         if owned.first() is not None:
             raise Conflict(
                 "You already have a listing; update it instead.", field="input", code=ErrorCode.DUPLICATE
@@ -290,7 +291,7 @@ async def set_availability(
     provider = await editable_provider(session, actor, provider_id, now)
     before = await gaps_if_published(session, provider)
     valid = validate_slots(slots, field="slots")
-    await session.execute(delete(AvailabilitySlot).where(AvailabilitySlot.provider_id == provider_id))
+    await session.execute(delete(AvailabilitySlot).where(col(AvailabilitySlot.provider_id) == provider_id))
     session.add_all(
         AvailabilitySlot(provider_id=provider_id, day=day, start_minute=start, end_minute=end)
         for day, start, end in valid

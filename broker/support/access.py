@@ -37,7 +37,7 @@ def subcontract_visible_clause(actor: Actor | None) -> ColumnElement[bool]:
     )
     if actor is not None and actor.role is Role.PROVIDER:
         # The lead organisation sees the proposals it made under its contract.
-        led = select(LeadContract.id).where(col(LeadContract.provider_id).in_(provider_ids(actor)))
+        led = select(col(LeadContract.id)).where(col(LeadContract.provider_id).in_(provider_ids(actor)))
         clause = or_(clause, col(Subcontract.lead_contract_id).in_(led))
     return clause
 

@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from broker.accounts.actor import Actor
 from broker.accounts.models import Council, Role
@@ -95,7 +96,7 @@ async def create_lead_contract(
             "amounts are in pence.",
             ErrorCode.OUT_OF_RANGE,
         )
-    existing = await session.execute(select(LeadContract).where(LeadContract.council_id == council_id))
+    existing = await session.execute(select(LeadContract).where(col(LeadContract.council_id) == council_id))
     for other in existing.scalars():
         if not periods_overlap(fields.start_date, fields.end_date, other.start_date, other.end_date):
             continue
@@ -174,6 +175,7 @@ async def propose_subcontract(
     if end < start:
         problems.add("end_date", "The end date must not be before the start date.", ErrorCode.OUT_OF_RANGE)
     problems.raise_if_any()
+    assert contract.id is not None
     existing = await covering_subcontract(
         session, contract.id, fields.subcontractor_id, services, OPEN_SUBCONTRACT, on=None
     )
@@ -196,8 +198,9 @@ async def add_subcontract(
     actor: Actor,
     now: datetime,
 ) -> Subcontract:
+    assert contract.id is not None
     subcontract = Subcontract(
-        lead_contract_id=contract.id,  # type: ignore[arg-type]
+        lead_contract_id=contract.id,
         council_id=contract.council_id,
         subcontractor_id=subcontractor_id,
         services=services,
@@ -252,8 +255,8 @@ async def respond_to_subcontract(
     waiting = await session.execute(
         select(SupportReferral)
         .where(
-            SupportReferral.subcontract_id == subcontract.id,
-            SupportReferral.status == ReferralStatus.WAITING_FOR_SUBCONTRACT,
+            col(SupportReferral.subcontract_id) == subcontract.id,
+            col(SupportReferral.status) == ReferralStatus.WAITING_FOR_SUBCONTRACT,
         )
         .with_for_update()
     )

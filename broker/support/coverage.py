@@ -9,6 +9,7 @@ from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from broker.holders.models import DPHolder
 from broker.support.models import (
@@ -45,11 +46,11 @@ async def covering_subcontract(
     rows = await session.execute(
         select(Subcontract)
         .where(
-            Subcontract.lead_contract_id == contract_id,
-            Subcontract.subcontractor_id == subcontractor_id,
-            Subcontract.status.in_(statuses),
+            col(Subcontract.lead_contract_id) == contract_id,
+            col(Subcontract.subcontractor_id) == subcontractor_id,
+            col(Subcontract.status).in_(statuses),
         )
-        .order_by(Subcontract.id)
+        .order_by(col(Subcontract.id))
     )
     for subcontract in rows.scalars():
         if on is not None and not in_force(subcontract.start_date, subcontract.end_date, on):
@@ -66,11 +67,11 @@ async def lead_contracts_in_force(
     rows = await session.execute(
         select(LeadContract)
         .where(
-            LeadContract.council_id == council_id,
-            LeadContract.start_date <= on,
-            LeadContract.end_date >= on,
+            col(LeadContract.council_id) == council_id,
+            col(LeadContract.start_date) <= on,
+            col(LeadContract.end_date) >= on,
         )
-        .order_by(LeadContract.id)
+        .order_by(col(LeadContract.id))
     )
     contracts = list(rows.scalars())
     return {code: c for code in services for c in contracts if code in c.services}
@@ -95,12 +96,13 @@ async def covering_contract(
     contract = next(iter(leads.values()))
     if contract.provider_id == provider_id:
         return Coverage(lead_contract=contract, subcontract=None)
+    assert contract.id is not None
     subcontract = await covering_subcontract(
         session,
         contract.id,
         provider_id,
         services,
         [SubcontractStatus.ACTIVE],
-        on=on,  # type: ignore[arg-type]
+        on=on,
     )
     return Coverage(lead_contract=contract, subcontract=subcontract) if subcontract else None

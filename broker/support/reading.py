@@ -66,29 +66,26 @@ async def list_lead_contracts(
     """Lead contracts are a public record (Local Government Transparency Code 2015), newest first."""
     query = select(LeadContract)
     if filters.council_id is not None:
-        query = query.where(LeadContract.council_id == filters.council_id)
+        query = query.where(col(LeadContract.council_id) == filters.council_id)
     if filters.provider_id is not None:
-        query = query.where(LeadContract.provider_id == filters.provider_id)
+        query = query.where(col(LeadContract.provider_id) == filters.provider_id)
     if filters.in_force_on is not None:
         on = filters.in_force_on
-        query = query.where(LeadContract.start_date <= on, LeadContract.end_date >= on)
-    return await queries.page(
-        session, query, [LeadContract.start_date.desc(), LeadContract.id.desc()], limit, offset
-    )
+        query = query.where(col(LeadContract.start_date) <= on, col(LeadContract.end_date) >= on)
+    order = [col(LeadContract.start_date).desc(), col(LeadContract.id).desc()]
+    return await queries.page(session, query, order, limit, offset)
 
 
 async def list_subcontracts(
     session: AsyncSession, *, actor: Actor | None, filters: SubcontractFilter, limit: int, offset: int
 ) -> tuple[list[Subcontract], int]:
-    query = select(Subcontract).where(subcontract_visible_clause(actor))
-    if filters.council_id is not None:
-        query = query.where(Subcontract.council_id == filters.council_id)
-    if filters.status is not None:
-        query = query.where(Subcontract.status == filters.status)
-    if filters.subcontractor_id is not None:
-        query = query.where(Subcontract.subcontractor_id == filters.subcontractor_id)
-    if filters.lead_contract_id is not None:
-        query = query.where(Subcontract.lead_contract_id == filters.lead_contract_id)
+    query = queries.where_given(
+        select(Subcontract).where(subcontract_visible_clause(actor)),
+        (Subcontract.council_id, filters.council_id),
+        (Subcontract.status, filters.status),
+        (Subcontract.subcontractor_id, filters.subcontractor_id),
+        (Subcontract.lead_contract_id, filters.lead_contract_id),
+    )
     order = [col(Subcontract.proposed_at).desc(), col(Subcontract.id).desc()]
     return await queries.page(session, query, order, limit, offset)
 
@@ -108,7 +105,7 @@ async def list_referrals(
         (SupportReferral.provider_id, filters.provider_id),
         (SupportReferral.status, filters.status),
     )
-    order = [SupportReferral.created_at.desc(), SupportReferral.id.desc()]
+    order = [col(SupportReferral.created_at).desc(), col(SupportReferral.id).desc()]
     return await queries.page(session, query, order, limit, offset)
 
 
@@ -129,35 +126,41 @@ async def list_support_providers(
 ) -> tuple[list[Provider], int]:
     """DP support organisations the actor may see, by name; `lead`/`subcontractor` mean holding a lead
     contract / an ACTIVE subcontract in force today (of `council_id`, when given)."""
-    leads = select(LeadContract.provider_id).where(
-        LeadContract.start_date <= today, LeadContract.end_date >= today
+    leads = select(col(LeadContract.provider_id)).where(
+        col(LeadContract.start_date) <= today, col(LeadContract.end_date) >= today
     )
-    subs = select(Subcontract.subcontractor_id).where(
-        Subcontract.status == SubcontractStatus.ACTIVE,
-        Subcontract.start_date <= today,
-        Subcontract.end_date >= today,
+    subs = select(col(Subcontract.subcontractor_id)).where(
+        col(Subcontract.status) == SubcontractStatus.ACTIVE,
+        col(Subcontract.start_date) <= today,
+        col(Subcontract.end_date) >= today,
     )
     if filters.council_id is not None:
-        leads = leads.where(LeadContract.council_id == filters.council_id)
-        subs = subs.where(Subcontract.council_id == filters.council_id)
+        leads = leads.where(col(LeadContract.council_id) == filters.council_id)
+        subs = subs.where(col(Subcontract.council_id) == filters.council_id)
     query = select(Provider).where(
-        Provider.kind == ProviderKind.SUPPORT_ORG, provider_visible_clause(actor, today)
+        col(Provider.kind) == ProviderKind.SUPPORT_ORG, provider_visible_clause(actor, today)
     )
     if filters.service_code is not None:
         query = query.where(
-            select(ProviderService.provider_id)
+            select(col(ProviderService.provider_id))
             .where(
-                ProviderService.provider_id == Provider.id,
-                ProviderService.service_code == filters.service_code,
+                col(ProviderService.provider_id) == col(Provider.id),
+                col(ProviderService.service_code) == filters.service_code,
             )
             .exists()
         )
     if filters.lead is not None:
-        query = query.where(Provider.id.in_(leads) if filters.lead else Provider.id.not_in(leads))
+        query = query.where(col(Provider.id).in_(leads) if filters.lead else col(Provider.id).not_in(leads))
     if filters.subcontractor is not None:
-        query = query.where(Provider.id.in_(subs) if filters.subcontractor else Provider.id.not_in(subs))
+        query = query.where(
+            col(Provider.id).in_(subs) if filters.subcontractor else col(Provider.id).not_in(subs)
+        )
     if filters.council_id is not None and filters.lead is None and filters.subcontractor is None:
         query = query.where(
-            or_(Provider.council_id == filters.council_id, Provider.id.in_(leads), Provider.id.in_(subs))
+            or_(
+                col(Provider.council_id) == filters.council_id,
+                col(Provider.id).in_(leads),
+                col(Provider.id).in_(subs),
+            )
         )
     return await queries.page(session, query, [Provider.name, Provider.id], limit, offset)

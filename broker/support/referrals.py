@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from broker.accounts.actor import Actor
 from broker.accounts.models import Role
@@ -86,7 +87,9 @@ async def choose_support_provider(
         session, actor, provider_id, services, problems, field="provider_id", today=today
     )
     if provider is not None and provider.kind is ProviderKind.SUPPORT_ORG:
-        checks = await session.execute(select(Accreditation).where(Accreditation.provider_id == provider_id))
+        checks = await session.execute(
+            select(Accreditation).where(col(Accreditation.provider_id) == provider_id)
+        )
         if provider.status is not ProviderStatus.PUBLISHED:
             problems.add("provider_id", f"{provider.name} is not taking referrals.", ErrorCode.INVALID_STATE)
         elif not is_accredited(provider.kind, checks.scalars(), today):
@@ -111,7 +114,7 @@ async def choose_support_provider(
     assert contract is not None and contract.id is not None
     open_referrals = await session.execute(
         select(SupportReferral).where(
-            SupportReferral.holder_id == holder.id, SupportReferral.status.in_(OPEN_REFERRAL)
+            col(SupportReferral.holder_id) == holder.id, col(SupportReferral.status).in_(OPEN_REFERRAL)
         )
     )
     for other in open_referrals.scalars():
@@ -122,9 +125,10 @@ async def choose_support_provider(
                 field="services",
                 code=ErrorCode.DUPLICATE,
             )
+    assert holder.id is not None
     referral = SupportReferral(
         council_id=holder.council_id,
-        holder_id=holder.id,  # type: ignore[arg-type]
+        holder_id=holder.id,
         provider_id=provider.id,
         lead_provider_id=contract.provider_id,
         services=services,
@@ -174,7 +178,9 @@ async def respond_to_referral(
     if referral is None:
         raise NotFound("No referral with this ID.", field="id")
     visible = await session.execute(
-        select(SupportReferral.id).where(SupportReferral.id == referral_id, referral_visible_clause(actor))
+        select(col(SupportReferral.id)).where(
+            col(SupportReferral.id) == referral_id, referral_visible_clause(actor)
+        )
     )
     if visible.first() is None:
         raise NotFound("No referral with this ID.", field="id")

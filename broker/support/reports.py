@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from broker.accounts.actor import Actor
 from broker.accounts.models import Role
@@ -113,11 +114,11 @@ async def referral_counts(
     rows = await session.execute(
         select(SupportReferral)
         .where(
-            SupportReferral.council_id == council_id,
-            SupportReferral.created_at >= first,
-            SupportReferral.created_at < last,
+            col(SupportReferral.council_id) == council_id,
+            col(SupportReferral.created_at) >= first,
+            col(SupportReferral.created_at) < last,
         )
-        .order_by(SupportReferral.created_at, SupportReferral.id)
+        .order_by(col(SupportReferral.created_at), col(SupportReferral.id))
     )
     months = {f"{m:%Y-%m}": ReferralTally(month=f"{m:%Y-%m}") for m in _month_starts(start, end)}
     cells: dict[tuple[str, int, str, ReferralRoute], ReferralTally] = {}

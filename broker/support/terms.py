@@ -8,6 +8,7 @@ from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from broker.accounts.actor import Actor
 from broker.errors import ErrorCode, Problems
@@ -54,7 +55,7 @@ def support_services(codes: Sequence[str], problems: Problems, *, field: str = "
 
 async def offered_services(session: AsyncSession, provider_id: int) -> set[str]:
     rows = await session.execute(
-        select(ProviderService.service_code).where(ProviderService.provider_id == provider_id)
+        select(col(ProviderService.service_code)).where(col(ProviderService.provider_id) == provider_id)
     )
     return set(rows.scalars())
 
