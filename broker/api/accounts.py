@@ -3,6 +3,7 @@ because the User type joins them: a viewer's care requests, a provider's own lis
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Annotated
 
@@ -27,13 +28,13 @@ RoleEnum = strawberry.enum(Role, name="Role", description="What a signed-in user
 
 
 @strawberry.type(name="Council", description="A local authority: the boundary of whose data is whose.")
-class CouncilNode(RowNode, relay.Node):
+class CouncilNode(RowNode):
     id: relay.NodeID[int]
     name: str
 
     @classmethod
-    async def resolve_nodes(
-        cls, *, info: Info, node_ids: list[str], required: bool = False
+    async def resolve_nodes(  # type: ignore[override]  # strawberry's is overloaded on `required`
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[CouncilNode | None]:
         councils = await info.context.loaders.council_by_id.load_many([int(i) for i in node_ids])
         return [cls.from_model(c) if c else None for c in councils]
@@ -96,8 +97,8 @@ class UserNode(relay.Node):
         return ProviderNode.from_model(listing) if listing else None
 
     @classmethod
-    async def resolve_nodes(
-        cls, *, info: Info, node_ids: list[str], required: bool = False
+    async def resolve_nodes(  # type: ignore[override]  # strawberry's is overloaded on `required`
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[UserNode | None]:
         users = await info.context.loaders.user_by_id.load_many([int(i) for i in node_ids])
         return [cls.for_viewer(info, u) for u in users]

@@ -29,7 +29,7 @@ async def agreement_payments(  # type: ignore[no-untyped-def]
     from broker.payments.graphql.types import PaymentNode
 
     page = page_from(first, after)
-    key = AgreementPayments(root.model.id, info.context.actor, page.limit, page.offset)
+    key = AgreementPayments(root.id, info.context.actor, page.limit, page.offset)
     rows, total = await info.context.loaders.payments_by_agreement_id.load(key)
     return connection([PaymentNode.from_model(p) for p in rows], page=page, total=total)
 

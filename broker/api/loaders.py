@@ -7,10 +7,10 @@ AsyncSession must not be shared between concurrent awaits.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import select
 from strawberry.dataloader import DataLoader
@@ -36,7 +36,7 @@ from broker.support.models import LeadContract, Subcontract
 T = TypeVar("T")
 
 
-def _load_by_id(db: Database, model: type[T]):
+def _load_by_id(db: Database, model: type[T]) -> Callable[[Sequence[int]], Awaitable[list[T | None]]]:
     async def load(ids: Sequence[int]) -> list[T | None]:
         async with db.session() as session:
             rows = await session.execute(select(model).where(model.id.in_(ids)))  # type: ignore[attr-defined]
@@ -46,7 +46,9 @@ def _load_by_id(db: Database, model: type[T]):
     return load
 
 
-def _load_by_provider(db: Database, model: type[T], order: Sequence[object]):
+def _load_by_provider(
+    db: Database, model: type[T], order: Sequence[Any]
+) -> Callable[[Sequence[int]], Awaitable[list[list[T]]]]:
     async def load(ids: Sequence[int]) -> list[list[T]]:
         async with db.session() as session:
             rows = await session.execute(
@@ -91,7 +93,9 @@ class AvailabilityByProviderIdLoader(DataLoader[int, list[AvailabilitySlot]]):
         super().__init__(load_fn=_load_by_provider(db, AvailabilitySlot, order))
 
 
-def _load_grouped(db: Database, model: type[T], key: str, order: Sequence[object]):
+def _load_grouped(
+    db: Database, model: type[T], key: str, order: Sequence[Any]
+) -> Callable[[Sequence[int]], Awaitable[list[list[T]]]]:
     async def load(ids: Sequence[int]) -> list[list[T]]:
         column = getattr(model, key)
         async with db.session() as session:

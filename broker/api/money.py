@@ -14,6 +14,7 @@ from typing import Any, NewType
 
 import strawberry
 from strawberry.types.field import StrawberryField
+from strawberry.types.scalar import ScalarDefinition
 from strawberry.utils.str_converters import to_camel_case
 
 from broker.errors import BrokerError, ErrorCode
@@ -39,7 +40,7 @@ def _parse(value: object) -> int:
 
 Pence = NewType("Pence", int)
 # The schema maps `Pence` to this definition (`broker.api.schema`, StrawberryConfig.scalar_map).
-SCALARS = {
+SCALARS: dict[object, ScalarDefinition] = {
     Pence: strawberry.scalar(
         name="Pence",
         description="Integer pence, 64-bit signed; serialised as a JSON integer.",
@@ -81,7 +82,7 @@ def pence_fields(
     def legacy(root: Any) -> Any:
         return fits_int(read(root), use=camel)
 
-    amount.__annotations__ = {"return": Pence | None if optional else Pence}  # type: ignore[operator]
+    amount.__annotations__ = {"return": Pence | None if optional else Pence}
     legacy.__annotations__ = {"return": int | None if optional else int}
     return (
         strawberry.field(resolver=amount, name=camel, description=description),

@@ -19,6 +19,7 @@ import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.permission import BasePermission
 from strawberry.types import Info as StrawberryInfo
+from strawberry.types import get_object_definition
 
 from broker.api.errors import UserError
 from broker.api.fields import with_graphql_paths
@@ -97,7 +98,7 @@ def _single_result(payload: type[MutationPayload]) -> Callable[[Any], MutationPa
     present = getattr(payload, "present", None)
     if present is not None:
         return present
-    fields = [f for f in payload.__strawberry_definition__.fields if f.python_name != "user_errors"]
+    fields = [f for f in get_object_definition(payload, strict=True).fields if f.python_name != "user_errors"]
     if len(fields) != 1:
         raise TypeError(
             f"{payload.__name__} has {len(fields)} result fields: give it a `present` classmethod"
@@ -105,7 +106,7 @@ def _single_result(payload: type[MutationPayload]) -> Callable[[Any], MutationPa
     name = fields[0].python_name
 
     def fill(result: Any) -> MutationPayload:
-        node = fields[0].type
+        node: Any = fields[0].type
         while not hasattr(node, "from_model"):  # Optional[...] and lazy types unwrap to the node
             node = node.of_type if hasattr(node, "of_type") else node.resolve_type()
         return payload(**{name: node.from_model(result)})

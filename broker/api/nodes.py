@@ -12,11 +12,13 @@ import dataclasses
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any, ClassVar, Self
 
+from strawberry import relay
+
 VisibleRows = Callable[..., Awaitable[Mapping[int, Any]]]
 
 
-class RowNode:
-    """Mixed into `@strawberry.type` classes of `relay.Node`; adds no GraphQL fields."""
+class RowNode(relay.Node):
+    """The base of `@strawberry.type` node classes that show a row; adds no GraphQL fields."""
 
     visible: ClassVar[VisibleRows | None] = None
 
@@ -24,7 +26,7 @@ class RowNode:
     def _fields(cls) -> list[str]:
         names = cls.__dict__.get("_field_names")
         if names is None:
-            names = [f.name for f in dataclasses.fields(cls) if f.init]  # type: ignore[arg-type]
+            names = [f.name for f in dataclasses.fields(cls) if f.init]
             cls._field_names = names  # type: ignore[attr-defined]
         return names
 
@@ -37,7 +39,7 @@ class RowNode:
         return cls(**values, **own)
 
     @classmethod
-    async def resolve_nodes(
+    async def resolve_nodes(  # type: ignore[override]  # strawberry's is overloaded on `required`
         cls, *, info: Any, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
         ids = [int(i) for i in node_ids]

@@ -134,7 +134,7 @@ class DiscoveryQueries:
             offset = decode_cursor(input.after) + 1 if input.after else 0
             request = service.SearchRequest(
                 text=input.text,
-                kinds=[k.value for k in input.kinds],
+                kinds=[str(k) for k in input.kinds],
                 services=input.services,
                 skills=input.skills,
                 languages=input.languages,

@@ -31,7 +31,7 @@ DPHoldingEnum = strawberry.enum(
 
 
 @strawberry.type(name="DPHolder", description="A person who takes their personal budget as a direct payment.")
-class DPHolderNode(RowNode, relay.Node):
+class DPHolderNode(RowNode):
     id: relay.NodeID[int]
     weekly_budget_pence: strawberry.Private[int]
     weekly_budget, weekly_budget_pence_int = pence_fields("weekly_budget", "The personal budget, a week.")
@@ -51,7 +51,7 @@ class DPHolderNode(RowNode, relay.Node):
 
     @strawberry.field(description="People who act with and for the holder (family, suitable person).")
     async def representatives(self, info: Info) -> list[UserNode]:
-        links = await info.context.loaders.representatives_by_holder_id.load(self.model.id)
+        links = await info.context.loaders.representatives_by_holder_id.load(self.id)
         users = await info.context.loaders.user_by_id.load_many([link.user_id for link in links])
         return [UserNode.from_model(u) for u in users if u is not None]
 

@@ -184,12 +184,12 @@ class MatchingQueries:
         async with ctx.db.transaction() as session:
             found = await service.matches_for_plan(
                 session,
-                actor=ctx.actor,
+                actor=ctx.signed_in,
                 plan_id=plan,
                 need_id=need,
                 first=first,
                 today=ctx.today,
-                now=ctx.now,  # type: ignore[arg-type]
+                now=ctx.now,
             )
         return [MatchType.from_evaluation(e) for e in found.matches]
 
@@ -206,11 +206,11 @@ class MatchingQueries:
         async with ctx.db.transaction() as session:
             plan, e = await service.explain_match(
                 session,
-                actor=ctx.actor,
+                actor=ctx.signed_in,
                 plan_id=plan_key,
                 provider_id=provider_key,
                 today=ctx.today,
-                now=ctx.now,  # type: ignore[arg-type]
+                now=ctx.now,
             )
         return MatchExplanationType(
             provider=ProviderNode.from_model(e.facts.provider),
@@ -235,10 +235,10 @@ class MatchingQueries:
         async with ctx.db.transaction() as session:
             proposal = await service.propose_team(
                 session,
-                actor=ctx.actor,
+                actor=ctx.signed_in,
                 plan_id=plan_key,
                 today=ctx.today,
-                now=ctx.now,  # type: ignore[arg-type]
+                now=ctx.now,
             )
         needs = {n.id: n for n in proposal.needs}
         team = proposal.team

@@ -72,7 +72,7 @@ class AgreementQueries:
             first,
             after,
             lambda session, page: service.list_agreements(
-                session, actor=info.context.actor, filters=filters, limit=page.limit, offset=page.offset
+                session, actor=info.context.signed_in, filters=filters, limit=page.limit, offset=page.offset
             ),
             AgreementNode.from_model,
         )

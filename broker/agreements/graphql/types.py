@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
@@ -110,7 +111,7 @@ async def _provider_node(info: Info, provider_id: int) -> ProviderNode:
 
 
 @strawberry.type(name="CareRequest", description="A request to a provider to take on needs of a plan.")
-class CareRequestNode(RowNode, relay.Node):
+class CareRequestNode(RowNode):
     id: relay.NodeID[int]
     status: RequestStatusEnum  # type: ignore[valid-type]
     message: str
@@ -128,8 +129,8 @@ class CareRequestNode(RowNode, relay.Node):
         return super().from_model(request, status=status)
 
     @classmethod
-    async def resolve_nodes(
-        cls, *, info: Info, node_ids: list[str], required: bool = False
+    async def resolve_nodes(  # type: ignore[override]  # strawberry's is overloaded on `required`
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[CareRequestNode | None]:
         from sqlalchemy import select
 
@@ -212,7 +213,7 @@ class AgreementTransitionType:
 @strawberry.type(
     name="Agreement", description="What a holder and a provider agreed: needs, hours, rate, times, dates."
 )
-class AgreementNode(RowNode, relay.Node):
+class AgreementNode(RowNode):
     id: relay.NodeID[int]
     status: AgreementStatusEnum  # type: ignore[valid-type]
     hours_per_week: float
@@ -261,7 +262,7 @@ class AgreementNode(RowNode, relay.Node):
 
     @strawberry.field
     async def needs(self, info: Info) -> list[AgreementNeedType]:
-        rows = await info.context.loaders.needs_by_agreement_id.load(self.model.id)
+        rows = await info.context.loaders.needs_by_agreement_id.load(self.id)
         return [
             AgreementNeedType(
                 hours_per_week=n.hours_per_week,
@@ -274,14 +275,12 @@ class AgreementNode(RowNode, relay.Node):
 
     @strawberry.field(description="When the provider works, Europe/London local time.")
     async def slots(self, info: Info) -> list[ScheduleSlotType]:
-        rows = await info.context.loaders.slots_by_agreement_id.load(self.model.id)
+        rows = await info.context.loaders.slots_by_agreement_id.load(self.id)
         return [ScheduleSlotType.from_window(s.day, s.start_minute, s.end_minute) for s in rows]
 
     @strawberry.field(description="Every status change, oldest first, with who and when.")
     async def history(self, info: Info) -> list[AgreementTransitionType]:
-        rows: list[AgreementTransition] = await info.context.loaders.transitions_by_agreement_id.load(
-            self.model.id
-        )
+        rows: list[AgreementTransition] = await info.context.loaders.transitions_by_agreement_id.load(self.id)
         return [
             AgreementTransitionType(
                 from_status=t.from_status, to_status=t.to_status, at=t.at, reason=t.reason, by_id=t.by_id

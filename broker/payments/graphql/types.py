@@ -48,7 +48,7 @@ class RefundType:
 
 
 @strawberry.type(name="Payment", description="Money paid to a provider under an agreement, for one period.")
-class PaymentNode(RowNode, relay.Node):
+class PaymentNode(RowNode):
     id: relay.NodeID[int]
     status: PaymentStatusEnum  # type: ignore[valid-type]
     method: PaymentMethodEnum  # type: ignore[valid-type]
@@ -93,7 +93,7 @@ class PaymentNode(RowNode, relay.Node):
 
     @strawberry.field
     async def refunds(self, info: Info) -> list[RefundType]:
-        rows = await info.context.loaders.refunds_by_payment_id.load(self.model.id)
+        rows = await info.context.loaders.refunds_by_payment_id.load(self.id)
         return [RefundType.from_model(r) for r in rows]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -119,6 +120,7 @@ class PlanNeedType:
 
     @strawberry.field(description="When the hours are delivered.")
     async def slots(self, info: Info) -> list[ScheduleSlotType]:
+        assert self.model.id is not None
         slots = await info.context.loaders.slots_by_need_id.load(self.model.id)
         return [ScheduleSlotType.from_model(s) for s in slots]
 
@@ -186,7 +188,7 @@ class PlanReadType:
 @strawberry.type(
     name="SupportPlan", description="A care and support plan. Special-category data: reads are logged."
 )
-class SupportPlanNode(RowNode, relay.Node):
+class SupportPlanNode(RowNode):
     id: relay.NodeID[int]
     status: PlanStatusEnum  # type: ignore[valid-type]
     outcomes: str = strawberry.field(description="What the person wants to achieve, in their words.")
@@ -198,8 +200,8 @@ class SupportPlanNode(RowNode, relay.Node):
     model: strawberry.Private[SupportPlan]
 
     @classmethod
-    async def resolve_nodes(
-        cls, *, info: Info, node_ids: list[str], required: bool = False
+    async def resolve_nodes(  # type: ignore[override]  # strawberry's is overloaded on `required`
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[SupportPlanNode | None]:
         ctx = info.context
         ids = [int(i) for i in node_ids]
@@ -223,17 +225,17 @@ class SupportPlanNode(RowNode, relay.Node):
 
     @strawberry.field(description="The needs, in the order they were entered.")
     async def needs(self, info: Info) -> list[PlanNeedType]:
-        needs = await info.context.loaders.needs_by_plan_id.load(self.model.id)
+        needs = await info.context.loaders.needs_by_plan_id.load(self.id)
         return [PlanNeedType.from_model(n) for n in needs]
 
     @strawberry.field
     async def preferences(self, info: Info) -> list[PlanPreferenceType]:
-        rows = await info.context.loaders.preferences_by_plan_id.load(self.model.id)
+        rows = await info.context.loaders.preferences_by_plan_id.load(self.id)
         return [PlanPreferenceType.from_model(p) for p in rows]
 
     @strawberry.field(description="The needs' weekly cost against the holder's personal budget.")
     async def budget(self, info: Info) -> PlanBudgetType:
-        needs = await info.context.loaders.needs_by_plan_id.load(self.model.id)
+        needs = await info.context.loaders.needs_by_plan_id.load(self.id)
         holder = await info.context.loaders.dp_holder_by_id.load(self.model.holder_id)
         assert holder is not None
         return PlanBudgetType.from_check(check_budget(needs, holder))

@@ -244,7 +244,7 @@ class ProviderMutations:
         async def action(session: AsyncSession) -> tuple[Accreditation, Provider | None]:
             command = input.to_command()
             record = await service.record_accreditation(
-                session, actor=ctx.actor, **command, today=ctx.today, now=ctx.now
+                session, actor=ctx.signed_in, **command, today=ctx.today, now=ctx.now
             )
             return record, await session.get(Provider, command["provider_id"])
 

@@ -18,6 +18,7 @@ from broker.providers.graphql.types import (
     ServiceType,
     service_type,
 )
+from broker.providers.reading import ProviderFilter
 from broker.taxonomy.services import all_services, check_service
 
 
@@ -30,7 +31,7 @@ class ProviderFilterInput(FilterInput):
     service: str | None = strawberry.field(default=None, description="A service code.")
     postcode_district: str | None = strawberry.field(default=None, description="e.g. LS8")
 
-    def to_domain(self) -> service.ProviderFilter:
+    def to_domain(self) -> ProviderFilter:
         district = None
         if self.postcode_district is not None:
             parsed = parse_postcode(self.postcode_district)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 
 import strawberry
@@ -110,7 +111,7 @@ class ProviderContactType:
 
 
 @strawberry.type(name="Provider", description="A listing: a PA, a care agency or a DP support organisation.")
-class ProviderNode(RowNode, relay.Node):
+class ProviderNode(RowNode):
     id: relay.NodeID[int]
     kind: ProviderKindEnum  # type: ignore[valid-type]
     status: ProviderStatusEnum  # type: ignore[valid-type]
@@ -137,8 +138,8 @@ class ProviderNode(RowNode, relay.Node):
         return super().from_model(provider, skills=list(provider.skills))
 
     @classmethod
-    async def resolve_nodes(
-        cls, *, info: Info, node_ids: list[str], required: bool = False
+    async def resolve_nodes(  # type: ignore[override]  # strawberry's is overloaded on `required`
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[ProviderNode | None]:
         ids = [int(i) for i in node_ids]
         async with info.context.db.session() as session:
@@ -149,7 +150,7 @@ class ProviderNode(RowNode, relay.Node):
 
     @strawberry.field(description="Services offered, from the service taxonomy.")
     async def services(self, info: Info) -> list[ServiceType]:
-        rows = await info.context.loaders.services_by_provider_id.load(self.model.id)
+        rows = await info.context.loaders.services_by_provider_id.load(self.id)
         return [service_type(r.service_code) for r in rows if r.service_code in all_services()]
 
     @strawberry.field
@@ -158,7 +159,7 @@ class ProviderNode(RowNode, relay.Node):
 
     @strawberry.field(description="Weekly availability.")
     async def availability(self, info: Info) -> list[AvailabilitySlotType]:
-        slots = await info.context.loaders.availability_by_provider_id.load(self.model.id)
+        slots = await info.context.loaders.availability_by_provider_id.load(self.id)
         return [AvailabilitySlotType.from_model(s) for s in slots]
 
     @strawberry.field(
@@ -169,17 +170,17 @@ class ProviderNode(RowNode, relay.Node):
     async def accreditations(self, info: Info) -> list[AccreditationType]:
         if not may_see_checks(info.context.actor, self.model):
             return []
-        checks = await info.context.loaders.accreditations_by_provider_id.load(self.model.id)
+        checks = await info.context.loaders.accreditations_by_provider_id.load(self.id)
         return [AccreditationType.from_model(c, today=info.context.today, private=True) for c in checks]
 
     @strawberry.field(description="Every check this kind of provider needs is passed and unexpired today.")
     async def accredited(self, info: Info) -> bool:
-        checks = await info.context.loaders.accreditations_by_provider_id.load(self.model.id)
+        checks = await info.context.loaders.accreditations_by_provider_id.load(self.id)
         return rules.is_accredited(self.model.kind, checks, info.context.today)
 
     @strawberry.field(description="The day accreditation lapses unless a check is renewed.")
     async def accredited_until(self, info: Info) -> date | None:
-        checks = await info.context.loaders.accreditations_by_provider_id.load(self.model.id)
+        checks = await info.context.loaders.accreditations_by_provider_id.load(self.id)
         return rules.accredited_until(self.model.kind, checks, info.context.today)
 
     @strawberry.field(
@@ -189,7 +190,7 @@ class ProviderNode(RowNode, relay.Node):
     async def missing_checks(self, info: Info) -> list[CheckTypeEnum]:  # type: ignore[valid-type]
         if not may_see_checks(info.context.actor, self.model):
             return []
-        checks = await info.context.loaders.accreditations_by_provider_id.load(self.model.id)
+        checks = await info.context.loaders.accreditations_by_provider_id.load(self.id)
         return rules.missing_checks(self.model.kind, checks, info.context.today)
 
     @strawberry.field(description="Contact details: null unless you are this provider or council staff.")

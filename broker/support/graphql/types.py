@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from enum import Enum
 
@@ -73,7 +74,7 @@ async def _council(info: Info, council_id: int) -> CouncilNode:
     name="LeadContract",
     description="A council's contract with its lead provider for DP support services; a public record.",
 )
-class LeadContractNode(RowNode, relay.Node):
+class LeadContractNode(RowNode):
     id: relay.NodeID[int]
     start_date: date
     end_date: date = strawberry.field(description="The last day the contract runs.")
@@ -83,8 +84,8 @@ class LeadContractNode(RowNode, relay.Node):
     model: strawberry.Private[LeadContract]
 
     @classmethod
-    async def resolve_nodes(
-        cls, *, info: Info, node_ids: list[str], required: bool = False
+    async def resolve_nodes(  # type: ignore[override]  # strawberry's is overloaded on `required`
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[LeadContractNode | None]:
         contracts = await info.context.loaders.lead_contract_by_id.load_many([int(i) for i in node_ids])
         return [cls.from_model(c) if c else None for c in contracts]
@@ -109,7 +110,7 @@ class LeadContractNode(RowNode, relay.Node):
         description="Its subcontracts you may see: proposals only to the council and the parties."
     )
     async def subcontracts(self, info: Info) -> list[SubcontractNode]:
-        rows = await info.context.loaders.subcontracts_by_lead_contract_id.load(self.model.id)
+        rows = await info.context.loaders.subcontracts_by_lead_contract_id.load(self.id)
         return await visible_subcontract_nodes(info, rows)
 
 
@@ -129,7 +130,7 @@ async def visible_subcontract_nodes(info: Info, rows: list[Subcontract]) -> list
     name="Subcontract",
     description="The lead provider passes some contracted services to the organisation a person chose.",
 )
-class SubcontractNode(RowNode, relay.Node):
+class SubcontractNode(RowNode):
     id: relay.NodeID[int]
     status: SubcontractStatusEnum  # type: ignore[valid-type]
     start_date: date
@@ -171,6 +172,7 @@ class SubcontractNode(RowNode, relay.Node):
 
 
 async def _holder_visible(info: Info, holder: DPHolder) -> bool:
+    assert holder.id is not None
     links = await info.context.loaders.representatives_by_holder_id.load(holder.id)
     return may_read(info.context.actor, holder, (link.user_id for link in links))
 
@@ -178,7 +180,7 @@ async def _holder_visible(info: Info, holder: DPHolder) -> bool:
 @strawberry.type(
     name="SupportReferral", description="A person's choice of DP support provider and its route."
 )
-class SupportReferralNode(RowNode, relay.Node):
+class SupportReferralNode(RowNode):
     id: relay.NodeID[int]
     route: ReferralRouteEnum  # type: ignore[valid-type]
     status: ReferralStatusEnum  # type: ignore[valid-type]
@@ -246,12 +248,12 @@ class SupportProviderType:
 
     @strawberry.field(description="Lead contracts it holds that run today.")
     async def lead_contracts(self, info: Info) -> list[LeadContractNode]:
-        rows = await info.context.loaders.lead_contracts_by_provider_id.load(self.model.id)
+        rows = await info.context.loaders.lead_contracts_by_provider_id.load(self.provider.id)
         return [LeadContractNode.from_model(c) for c in rows if _in_force(c, info.context.today)]
 
     @strawberry.field(description="ACTIVE subcontracts it holds that run today.")
     async def subcontracts(self, info: Info) -> list[SubcontractNode]:
-        rows = await info.context.loaders.subcontracts_by_subcontractor_id.load(self.model.id)
+        rows = await info.context.loaders.subcontracts_by_subcontractor_id.load(self.provider.id)
         return [
             SubcontractNode.from_model(s)
             for s in rows
@@ -310,7 +312,7 @@ class SupportReferralCount(SupportReferralMonth):
     provider_id: strawberry.Private[int]
 
     @classmethod
-    def from_tally(cls, tally: reports.ReferralTally) -> SupportReferralCount:  # type: ignore[override]
+    def from_tally(cls, tally: reports.ReferralTally) -> SupportReferralCount:
         assert tally.provider_id is not None and tally.service_code is not None
         return cls(
             **vars(SupportReferralMonth.from_tally(tally)),
