@@ -32,6 +32,15 @@ REQUEST_STATUSES = {
     "DECLINED": "Declined",
     "EXPIRED": "Expired",
 }
+SCORE_COMPONENTS = {
+    "SCHEDULE_COVERAGE": "Covers the times needed",
+    "DISTANCE": "Distance",
+    "PREFERENCES": "Preferences met",
+    "SKILLS": "Skills",
+    "PRICE_HEADROOM": "Rate within the budget",
+    "CAPACITY": "Hours free",
+    "ACCREDITATION_FRESHNESS": "Checks recently renewed",
+}
 PAGE_ERRORS = ("FORBIDDEN", "NOT_FOUND", "INVALID")
 
 
@@ -141,6 +150,7 @@ class BrokerPages:
             matches=result.data.get("matchesForPlan") or [],
             requests=requests,
             request_statuses=REQUEST_STATUSES,
+            score_components=SCORE_COMPONENTS,
             active="/caseload",
         )
 

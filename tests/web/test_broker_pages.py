@@ -12,7 +12,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from broker.accounts.models import Role
+from broker.accounts.models import Role, User
 from broker.agreements.models import CareRequest
 from broker.db import Database
 from seed.demo import DEMO_PASSWORD
@@ -68,6 +68,25 @@ async def _open_plan(browser: httpx.AsyncClient) -> tuple[str, str]:
             if "Send a request" in shown.text and ">Active<" in shown.text:
                 return plan, shown.text
     raise AssertionError("no active plan with matches in the demo caseload")
+
+
+MATCH = re.compile(
+    r'href="/providers/([^"]+)">([^<]+)</a></h3>\s*'
+    r'<p class="govuk-body broker-reason">Covers ([\d.]+) of ([\d.]+) hours'
+)
+
+
+async def _plan_with_a_full_match(browser: httpx.AsyncClient) -> tuple[str, str, str, str]:
+    """An active plan with a match covering every hour: the plan's path and page, the provider's ID
+    and name."""
+    caseload = await browser.get("/caseload")
+    for holder in _links(caseload.text, "/holders/"):
+        for plan in _links((await browser.get(holder)).text, "/plans/"):
+            page = (await browser.get(plan)).text
+            for provider_id, name, covered, needed in MATCH.findall(page):
+                if covered == needed and ">Active<" in page:
+                    return plan, page, html.unescape(provider_id), html.unescape(name)
+    raise AssertionError("no plan in the demo caseload has a match covering every hour")
 
 
 async def _requests_in_db(db: Database) -> int:
@@ -159,8 +178,9 @@ async def test_a_plan_shows_its_needs_and_matches_with_their_reason_lines(browse
     assert "Language: pa (preferred)" in text and "Gender: Male (preferred)" in text
     assert "This plan is a draft. Requests can be sent once it is active." in text
     reasons = re.findall(r'<p class="govuk-body broker-reason">([^<]+)</p>', page.text)
-    assert reasons and all(re.match(r"covers [\d.]+ of 13\.5 hours; ", html.unescape(r)) for r in reasons)
+    assert reasons and all(re.match(r"Covers [\d.]+ of 13\.5 hours; ", html.unescape(r)) for r in reasons)
     assert re.search(r"Score [\d.]+ out of 100", text)
+    assert re.search(r"How the score is made up for .+? Covers the times needed: [\d.]+ of 35 points", text)
     assert len(_links(page.text, f"{plan}/requests/new?provider=")) == len(reasons)
     assert "No requests sent for this plan yet." in text
 
@@ -314,3 +334,31 @@ async def test_a_broker_of_another_council_sees_none_of_leeds(browser, db, demo)
         page = await browser.get(path)
         assert page.status_code == 404, path
         assert "Page not found" in page.text
+
+
+CREATE_AGREEMENT = """mutation($input: CreateAgreementInput!) {
+  createAgreement(input: $input) { agreement { id status } userErrors { field message } } }"""
+PLAN_SLOTS = """query($id: ID!) { supportPlan(id: $id) { needs { slots { day start end } } } }"""
+
+
+async def test_a_holder_page_lists_the_agreements_made_for_them(browser, api, db, demo):
+    await _sign_in(browser, BROKER)
+    plan, plan_page, provider_id, provider = await _plan_with_a_full_match(browser)
+    async with db.session() as session:
+        broker = (await session.execute(select(User).where(User.email == BROKER))).scalar_one()
+    plan_id = plan.removeprefix("/plans/")
+    needs = (await api.data(PLAN_SLOTS, {"id": plan_id}, as_user=broker))["supportPlan"]["needs"]
+    slots = [slot for need in needs for slot in need["slots"]]
+    made = await api.data(
+        CREATE_AGREEMENT,
+        {"input": {"planId": plan_id, "providerId": provider_id, "slots": slots, "startDate": "2026-12-07"}},
+        as_user=broker,
+    )
+    assert made["createAgreement"]["userErrors"] == []
+    holder = re.search(r'href="(/holders/[^"]+)"', plan_page[plan_page.find("govuk-breadcrumbs") :]).group(1)
+
+    page = await browser.get(holder)
+
+    text = _text(page.text)
+    assert f"{provider} " in text and "From 7 December 2026 Proposed" in text
+    assert "No agreements yet." not in text
