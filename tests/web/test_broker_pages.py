@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import timedelta
 from urllib.parse import quote
 
 import httpx
@@ -362,3 +363,52 @@ async def test_a_holder_page_lists_the_agreements_made_for_them(browser, api, db
     text = _text(page.text)
     assert f"{provider} " in text and "From 7 December 2026 Proposed" in text
     assert "No agreements yet." not in text
+
+
+async def test_an_expired_session_on_a_broker_page_returns_to_sign_in_and_then_to_it(browser, demo, clock):
+    await _sign_in(browser, BROKER)
+    clock.at += timedelta(days=2)  # past the token's lifetime
+
+    page = await browser.get("/care-requests", params={"status": "PENDING"})
+
+    assert page.status_code == 303
+    assert page.headers["location"] == "/sign-in?next=/care-requests&expired=1"
+    assert "Your session has ended" in (await browser.get(page.headers["location"])).text
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "/caseload?after=not-a-cursor",
+        "/caseload?after=b2Zmc2V0OjE5&page=" + "9" * 5000,
+        "/care-requests?status=NOT_A_STATUS&after=%00",
+        "/plans/%00/requests/new?provider=" + "x" * 5000,
+        "/holders/" + "A" * 5000,
+    ],
+)
+async def test_hostile_broker_urls_get_a_page_never_a_crash(browser, demo, query):
+    await _sign_in(browser, BROKER)
+
+    page = await browser.get(query)
+
+    assert page.status_code in (200, 404), page.status_code
+    assert "Traceback" not in page.text and "Sorry, there is a problem" not in page.text
+
+
+async def test_a_forged_request_form_is_refused_in_the_summary_and_sends_nothing(browser, db, demo):
+    await _sign_in(browser, BROKER)
+    plan, plan_page = await _open_plan(browser)
+    form = await browser.get(_links(plan_page, f"{plan}/requests/new?provider=")[0])
+
+    page = await browser.post(
+        f"{plan}/requests/new",
+        data={
+            "csrf_token": _csrf(form.text),
+            "providerId": re.search(r'name="providerId" value="([^"]+)"', form.text).group(1),
+            "needIds": ["not-a-need"],
+        },
+    )
+
+    assert page.status_code == 400
+    assert "There is a problem" in page.text and "Sorry, there is a problem" not in page.text
+    assert await _requests_in_db(db) == 0
