@@ -9,6 +9,7 @@ Without Chromium these tests skip with the reason, except where BROKER_REQUIRE_B
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -206,13 +207,13 @@ def test_a_broker_finds_a_match_for_a_plan_and_sends_a_request(site: str, page: 
     page.wait_for_url("**/sign-in?next=/caseload")
     _sign_in_as(page, "broker@leeds.example")
     page.wait_for_url(site + "/caseload")
-    assert page.title().startswith("Caseload (page 1 of 2)")
+    assert re.match(r"Caseload \(page 1 of \d+\)", page.title())
     assert page.locator("[aria-current=page]").inner_text() == "Caseload"
     check(page, "12-broker-caseload")
 
     page.get_by_role("link", name="Next page").click()
     page.wait_for_url("**/caseload?after=*")
-    assert page.title().startswith("Caseload (page 2 of 2)")
+    assert re.match(r"Caseload \(page 2 of \d+\)", page.title())
     check(page, "13-broker-caseload-page-2")
     page.get_by_role("link", name="First page").click()
 
