@@ -8,11 +8,12 @@ database session and imports no service (tests/web/test_web_is_a_client.py check
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
@@ -28,6 +29,7 @@ from starlette.types import ASGIApp
 from broker.settings import Settings
 from broker.web import session
 from broker.web.api import Api, ApiFailure, SessionExpired
+from broker.web.brokering import Forbidden, broker_routes
 from broker.web.forms import errors_from
 
 logger = logging.getLogger("broker.web")
@@ -47,6 +49,31 @@ FACET_VALUES = {"kind": KINDS, "gender": GENDERS}
 RADII = ("5", "10", "25", "50")
 SORTS = (("RELEVANCE", "Best match"), ("DISTANCE", "Distance"), ("RATE", "Hourly rate, lowest first"))
 MAX_TEXT = 200
+LONDON = ZoneInfo("Europe/London")
+# Where each role lands after signing in when no page was asked for; navigation for staff who broker.
+HOMES = {"BROKER": "/caseload", "ADMIN": "/caseload"}
+BROKER_NAVIGATION = [("/caseload", "Caseload"), ("/care-requests", "Care requests")]
+PLAN_STATUSES = {"DRAFT": "Draft", "ACTIVE": "Active", "MATCHED": "Matched", "CLOSED": "Closed"}
+AGREEMENT_STATUSES = {"PROPOSED": "Proposed", "ACTIVE": "Active", "ENDED": "Ended", "CANCELLED": "Cancelled"}
+HOLDINGS = {
+    "PREPAID_CARD": "Pre-paid card",
+    "BANK_ACCOUNT": "Bank account",
+    "MANAGED_ACCOUNT": "Managed account",
+    "INDIVIDUAL_SERVICE_FUND": "Individual service fund",
+}
+STATUS_COLOURS = {
+    "DRAFT": "grey",
+    "ACTIVE": "blue",
+    "MATCHED": "green",
+    "CLOSED": "grey",
+    "PENDING": "yellow",
+    "ACCEPTED": "green",
+    "DECLINED": "red",
+    "EXPIRED": "grey",
+    "PROPOSED": "yellow",
+    "ENDED": "grey",
+    "CANCELLED": "red",
+}
 
 
 def _long_date(value: str | None) -> str:
@@ -58,11 +85,34 @@ def _long_date(value: str | None) -> str:
         return value
 
 
+def _long_datetime(value: str | None) -> str:
+    """An API timestamp as a person reads it, in London time: 26 November 2026 at 10:00am."""
+    if not value:
+        return ""
+    try:
+        moment = datetime.fromisoformat(value).astimezone(LONDON)
+    except ValueError:
+        return value
+    return f"{moment:%-d %B %Y} at {moment:%-I:%M%p}".replace("AM", "am").replace("PM", "pm")
+
+
+def _hours(value: float | None) -> str:
+    return "" if value is None else f"{value:g} {'hour' if value == 1 else 'hours'}"
+
+
 def _templates() -> Environment:
     env = Environment(
         loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]), auto_reload=False
     )
     env.filters["long_date"] = _long_date
+    env.filters["long_datetime"] = _long_datetime
+    env.filters["hours"] = _hours
+    env.globals |= {
+        "plan_statuses": PLAN_STATUSES,
+        "agreement_statuses": AGREEMENT_STATUSES,
+        "holdings": HOLDINGS,
+        "status_colours": STATUS_COLOURS,
+    }
     return env
 
 
@@ -90,7 +140,8 @@ class WebClient:
         return HTMLResponse(page, status_code=status)
 
     def _navigation(self, viewer: session.Viewer | None) -> list[tuple[str, str]]:
-        return [("/", "Search")]
+        staff = BROKER_NAVIGATION if viewer and viewer.role in HOMES else []
+        return [*staff, ("/", "Search")]
 
     async def run(self, request: Request, name: str, variables: dict[str, Any] | None = None, **kwargs: Any):
         return await self.api.run(
@@ -200,11 +251,14 @@ class WebClient:
                 request,
                 "sign_in.html",
                 email="",
-                next=session.safe_next(request.query_params.get("next")),
+                next=session.safe_next(request.query_params.get("next"))
+                if request.query_params.get("next")
+                else "",
                 expired=request.query_params.get("expired") == "1",
             )
         form = await request.form()
-        next_path = session.safe_next(str(form.get("next") or "/"))
+        asked = str(form.get("next") or "")
+        next_path = session.safe_next(asked) if asked else ""
         if not session.csrf_ok(request, form.get(session.CSRF_FIELD)):
             raise HTTPException(400, "This form has expired. Go back, reload the page and try again.")
         email = str(form.get("email") or "")[:254]
@@ -234,7 +288,8 @@ class WebClient:
         answer = result.data["login"]
         if answer["token"]:
             session.sign_in(request, answer["token"], answer["viewer"])
-            return RedirectResponse(next_path, status_code=303)
+            home = HOMES.get(answer["viewer"]["role"], "/")
+            return RedirectResponse(next_path or home, status_code=303)
         message = answer["userErrors"][0]["message"] if answer["userErrors"] else "Sign-in failed"
         if answer["userErrors"] and answer["userErrors"][0]["code"] == "INVALID_CREDENTIALS":
             message = "Enter a correct email address and password"
@@ -294,6 +349,19 @@ class WebClient:
             link=("/", "Search for care"),
         )
 
+    async def forbidden(self, request: Request, exc: Exception) -> Response:
+        return self.render(
+            request,
+            "message.html",
+            status=403,
+            heading="You cannot see this page",
+            paragraphs=[
+                "Your sign-in does not give you access to this page. "
+                "If you think it should, ask your council's administrator."
+            ],
+            link=("/", "Go to the start"),
+        )
+
     async def expired(self, request: Request, exc: Exception) -> Response:
         session.sign_out(request)
         return RedirectResponse(session.sign_in_url(request.url.path, expired=True), status_code=303)
@@ -325,6 +393,7 @@ def web_app(settings: Settings, graphql: ASGIApp, assets: Path) -> Starlette:
         Route("/sign-out", client.sign_out, methods=["POST"]),
         Route("/accessibility", client.accessibility),
         Route("/privacy", client.privacy),
+        *broker_routes(client),
         Mount("/static", StaticFiles(directory=HERE / "static", check_dir=False), name="static"),
     ]
     frontend = assets / "govuk-frontend" / "dist" / "govuk"
@@ -347,6 +416,7 @@ def web_app(settings: Settings, graphql: ASGIApp, assets: Path) -> Starlette:
             405: client.not_found,
             400: client.not_found,
             SessionExpired: client.expired,
+            Forbidden: client.forbidden,
             ApiFailure: client.failed,
             500: client.failed,
         },

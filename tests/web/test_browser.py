@@ -9,6 +9,7 @@ Without Chromium these tests skip with the reason, except where BROKER_REQUIRE_B
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -151,7 +152,7 @@ def test_a_broker_signs_in_and_out(site: str, page: Page):
     page.get_by_label("Email address").fill("broker@leeds.example")
     page.get_by_label("Password").fill("demo-password-2026")
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(site + "/")
+    page.wait_for_url(site + "/caseload")  # a broker's home
     assert "Signed in as" in page.locator("main").inner_text()
     check(page, "06-signed-in")
 
@@ -192,4 +193,126 @@ def test_graphiql_runs_with_every_request_off_this_machine_refused(site: str, ch
     assert "postcodeDistrict" in page.locator(".graphiql-container").inner_text()
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=ARTEFACTS / "11-graphiql.png")
+    context.close()
+
+
+def _sign_in_as(page: Page, email: str) -> None:
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill("demo-password-2026")
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_a_broker_finds_a_match_for_a_plan_and_sends_a_request(site: str, page: Page):
+    page.goto(site + "/caseload")
+    page.wait_for_url("**/sign-in?next=/caseload")
+    _sign_in_as(page, "broker@leeds.example")
+    page.wait_for_url(site + "/caseload")
+    assert re.match(r"Caseload \(page 1 of \d+\)", page.title())
+    assert page.locator("[aria-current=page]").inner_text() == "Caseload"
+    check(page, "12-broker-caseload")
+
+    page.get_by_role("link", name="Next page").click()
+    page.wait_for_url("**/caseload?after=*")
+    assert re.match(r"Caseload \(page 2 of \d+\)", page.title())
+    check(page, "13-broker-caseload-page-2")
+    page.get_by_role("link", name="First page").click()
+
+    page.get_by_role("link", name="Holder 0", exact=True).click()
+    page.wait_for_url("**/holders/*")
+    assert page.get_by_role("heading", name="Support plans").is_visible()
+    check(page, "14-broker-holder")
+
+    page.locator("a[href^='/plans/']").first.click()
+    page.wait_for_url("**/plans/*")
+    assert page.title().startswith("Support plan for Holder 0")
+    assert page.locator(".broker-reason").count() > 0
+    check(page, "15-broker-plan")
+
+    page.get_by_role("link", name="Send a request").first.click()
+    page.wait_for_url("**/requests/new?provider=*")
+    provider = page.title().removeprefix("Send a request to ").split(" \u2013 ")[0]
+    check(page, "16-broker-request-form")
+
+    page.get_by_label("Message to the provider (optional)").fill("x" * 2001)
+    page.get_by_role("button", name="Send request").click()
+    summary = page.locator(".govuk-error-summary")
+    assert summary.is_visible() and page.title().startswith("Error:")
+    check(page, "17-broker-request-error")
+
+    summary.get_by_role("link").click()  # the summary's link takes you to the field
+    assert page.evaluate("document.activeElement.id") == "message"
+    page.get_by_label("Message to the provider (optional)").fill("Mornings matter most.")
+    page.get_by_role("button", name="Send request").click()
+    page.wait_for_url("**/care-requests/*/sent")
+    assert page.get_by_role("heading", name="Request sent").is_visible()
+    assert provider in page.locator(".govuk-panel").inner_text()
+    check(page, "18-broker-request-sent")
+
+    page.get_by_role("link", name="See all care requests").click()
+    page.wait_for_url("**/care-requests")
+    page.get_by_label("Status").select_option("PENDING")
+    page.get_by_role("button", name="Show requests").click()
+    page.wait_for_url("**/care-requests?status=PENDING")
+    assert page.get_by_role("link", name=f"To {provider}").first.is_visible()
+    check(page, "19-broker-care-requests")
+
+    page.get_by_role("link", name=f"To {provider}").first.click()
+    page.wait_for_url("**/care-requests/*")
+    assert "Waiting for an answer" in page.locator("main").inner_text()
+    check(page, "20-broker-care-request")
+
+    page.get_by_role("button", name="Sign out").click()
+    assert page.get_by_role("heading", name="You have signed out").is_visible()
+
+
+def test_a_broker_sends_a_request_with_the_keyboard_alone(site: str, page: Page):
+    page.goto(site + "/sign-in?next=/caseload")
+    page.get_by_label("Email address").focus()
+    page.keyboard.type("broker@leeds.example")
+    page.keyboard.press("Tab")
+    page.keyboard.type("demo-password-2026")
+    page.keyboard.press("Enter")
+    page.wait_for_url(site + "/caseload")
+
+    def follow(locator) -> None:
+        """Tabs until `locator` has focus, then presses Enter, as a keyboard user would."""
+        for _ in range(200):
+            page.keyboard.press("Tab")
+            if locator.evaluate("element => element === document.activeElement"):
+                page.keyboard.press("Enter")
+                return
+        raise AssertionError(f"could not reach {locator} with Tab")
+
+    follow(page.get_by_role("link", name="Holder 1", exact=True))
+    page.wait_for_url("**/holders/*")
+    follow(page.locator("a[href^='/plans/']").first)
+    page.wait_for_url("**/plans/*")
+    follow(page.get_by_role("link", name="Send a request").first)
+    page.wait_for_url("**/requests/new?provider=*")
+    follow(page.get_by_role("button", name="Send request"))
+    page.wait_for_url("**/care-requests/*/sent")
+    assert page.get_by_role("heading", name="Request sent").is_visible()
+
+
+def test_a_provider_asking_for_the_caseload_gets_the_refusal_page(site: str, page: Page):
+    page.goto(site + "/sign-in")
+    _sign_in_as(page, "provider@leeds.example")
+    page.wait_for_url(site + "/")
+    page.goto(site + "/caseload")
+    assert page.get_by_role("heading", name="You cannot see this page").is_visible()
+    check(page, "21-forbidden")
+
+
+def test_the_broker_pages_work_with_javascript_off(site: str, chromium):
+    context = chromium.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(site + "/sign-in?next=/caseload")
+    _sign_in_as(page, "broker@leeds.example")
+    page.wait_for_url(site + "/caseload")
+    page.get_by_role("link", name="Holder 2", exact=True).click()
+    page.locator("a[href^='/plans/']").first.click()
+    page.get_by_role("link", name="Send a request").first.click()
+    page.get_by_role("button", name="Send request").click()
+    page.wait_for_url("**/care-requests/*/sent")
+    assert page.get_by_role("heading", name="Request sent").is_visible()
     context.close()

@@ -6,21 +6,11 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-import httpx
 import pytest
-from starlette.applications import Starlette
 
 from broker.accounts.models import Role
 from broker.db import Database
 from tests.factories import PASSWORD, make_council, make_provider, make_user
-
-
-@pytest.fixture
-async def browser(app: Starlette):
-    """An HTTP client that keeps cookies and does not follow redirects, like a browser step by step."""
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
-        yield http
 
 
 @pytest.fixture

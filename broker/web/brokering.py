@@ -1,0 +1,299 @@
+"""The broker's pages: the council's caseload of DP holders, a holder, a plan with its matches, sending
+a care request to a matched provider, and the requests' statuses.
+
+Who may see what is the API's answer, never this module's: a page asks its operation with the
+signed-in user's token and shows what comes back. FORBIDDEN becomes the 403 page, an ID the API does
+not show this user (null, NOT_FOUND) the 404 page. Only signing in is asked for here.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from broker.web import session
+from broker.web.api import Result
+from broker.web.forms import errors_from
+
+if TYPE_CHECKING:
+    from broker.web.app import WebClient
+
+PAGE_SIZE = 20
+ID_MAX = 200
+MESSAGE_FORM_MAX = 10_000  # the API refuses over 2,000 with a message; this only bounds the form
+REQUEST_STATUSES = {
+    "PENDING": "Waiting for an answer",
+    "ACCEPTED": "Accepted",
+    "DECLINED": "Declined",
+    "EXPIRED": "Expired",
+}
+SCORE_COMPONENTS = {
+    "SCHEDULE_COVERAGE": "Covers the times needed",
+    "DISTANCE": "Distance",
+    "PREFERENCES": "Preferences met",
+    "SKILLS": "Skills",
+    "PRICE_HEADROOM": "Rate within the budget",
+    "CAPACITY": "Hours free",
+    "ACCREDITATION_FRESHNESS": "Checks recently renewed",
+}
+PAGE_ERRORS = ("FORBIDDEN", "NOT_FOUND", "INVALID")
+
+
+class Forbidden(Exception):
+    """The API refused this user the page's data (FORBIDDEN): shown as the 403 page."""
+
+
+def _checked(result: Result) -> Result:
+    codes = result.error_codes()
+    if "FORBIDDEN" in codes:
+        raise Forbidden()
+    if codes:
+        raise HTTPException(404)
+    return result
+
+
+def _sign_in_first(request: Request) -> Response | None:
+    if session.token(request) is not None:
+        return None
+    wanted = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(session.sign_in_url(wanted), status_code=303)
+
+
+def _id(request: Request, name: str) -> str:
+    return request.path_params[name][:ID_MAX]
+
+
+def _page_number(request: Request) -> int:
+    """Which page this is, for the title only (the cursor says where the page starts)."""
+    raw = request.query_params.get("page", "1")[:5]
+    if not raw.isdigit() or not request.query_params.get("after"):
+        return 1
+    return max(int(raw), 1)
+
+
+def _page_links(
+    path: str, params: dict[str, str], connection: dict[str, Any], page: int
+) -> dict[str, str | None]:
+    """Next page (forward cursors only: the API pages forwards) and, past the first, the first."""
+    info = connection.get("pageInfo") or {}
+    kept = {k: v for k, v in params.items() if v and k != "after"}
+    next_page = (
+        f"{path}?{urlencode({**kept, 'after': info['endCursor'], 'page': page + 1})}"
+        if info.get("hasNextPage") and info.get("endCursor")
+        else None
+    )
+    first_page = (f"{path}?{urlencode(kept)}" if kept else path) if params.get("after") else None
+    return {"next": next_page, "first": first_page}
+
+
+class BrokerPages:
+    def __init__(self, client: WebClient) -> None:
+        self.client = client
+
+    async def _query(self, request: Request, name: str, variables: dict[str, Any]) -> Result:
+        return _checked(await self.client.run(request, name, variables, allow_errors=PAGE_ERRORS))
+
+    # --- caseload ------------------------------------------------------------------------------
+
+    async def caseload(self, request: Request) -> Response:
+        if redirect := _sign_in_first(request):
+            return redirect
+        after = request.query_params.get("after", "")[:ID_MAX]
+        result = await self._query(request, "Caseload", {"first": PAGE_SIZE, "after": after or None})
+        holders = result.data["dpHolders"]
+        page = _page_number(request)
+        return self.client.render(
+            request,
+            "caseload.html",
+            holders=holders["nodes"],
+            total=holders["totalCount"],
+            page=page,
+            page_count=max(1, -(-holders["totalCount"] // PAGE_SIZE)),
+            pages=_page_links("/caseload", {"after": after}, holders, page),
+        )
+
+    async def holder(self, request: Request) -> Response:
+        if redirect := _sign_in_first(request):
+            return redirect
+        result = await self._query(request, "HolderPage", {"id": _id(request, "holder_id")})
+        holder = result.data.get("dpHolder")
+        if not holder:
+            raise HTTPException(404)
+        return self.client.render(
+            request,
+            "holder.html",
+            holder=holder,
+            agreements=(result.data.get("agreements") or {}).get("nodes", []),
+            active="/caseload",
+        )
+
+    async def plan(self, request: Request) -> Response:
+        if redirect := _sign_in_first(request):
+            return redirect
+        plan_id = _id(request, "plan_id")
+        result = await self._query(request, "PlanPage", {"id": plan_id})
+        plan = result.data.get("supportPlan")
+        if not plan:
+            raise HTTPException(404)
+        # The API has no plan filter on careRequests: this plan's among the council's newest 100.
+        sent = (result.data.get("careRequests") or {}).get("nodes", [])
+        requests = [r for r in sent if r["planId"] == plan_id]
+        return self.client.render(
+            request,
+            "plan.html",
+            plan=plan,
+            matches=result.data.get("matchesForPlan") or [],
+            requests=requests,
+            request_statuses=REQUEST_STATUSES,
+            score_components=SCORE_COMPONENTS,
+            active="/caseload",
+        )
+
+    # --- sending a request ---------------------------------------------------------------------
+
+    async def new_request(self, request: Request) -> Response:
+        if redirect := _sign_in_first(request):
+            return redirect
+        plan_id = _id(request, "plan_id")
+        if request.method == "GET":
+            provider_id = request.query_params.get("provider", "")[:ID_MAX]
+            plan, match = await self._request_form_data(request, plan_id, provider_id)
+            return self._request_form(
+                request, plan, match, need_ids=[n["id"] for n in plan["needs"]], message=""
+            )
+        form = await request.form()
+        if not session.csrf_ok(request, form.get(session.CSRF_FIELD)):
+            raise HTTPException(400, "This form has expired. Go back, reload the page and try again.")
+        provider_id = str(form.get("providerId") or "")[:ID_MAX]
+        need_ids = [str(n)[:ID_MAX] for n in form.getlist("needIds")[:50]]
+        message = str(form.get("message") or "")[:MESSAGE_FORM_MAX]
+        plan, match = await self._request_form_data(request, plan_id, provider_id)
+        if not need_ids:
+            errors, field_errors = (
+                [{"field": "needIds", "message": "Select at least one need to ask about"}],
+                {"needIds": "Select at least one need to ask about"},
+            )
+        else:
+            result = await self.client.run(
+                request,
+                "SendCareRequest",
+                {
+                    "input": {
+                        "planId": plan_id,
+                        "providerId": provider_id,
+                        "needIds": need_ids,
+                        "message": message,
+                    }
+                },
+                allow_errors=("INVALID",),
+            )
+            answer = result.data.get("sendRequest") or {}
+            sent = answer.get("careRequest")
+            if sent and not result.errors:
+                return RedirectResponse(f"/care-requests/{sent['id']}/sent", status_code=303)
+            errors, field_errors = errors_from(
+                result.errors or answer.get("userErrors", []), fields=("needIds", "message")
+            )
+        return self._request_form(
+            request,
+            plan,
+            match,
+            need_ids=need_ids,
+            message=message,
+            errors=errors,
+            field_errors=field_errors,
+            status=400,
+        )
+
+    async def _request_form_data(
+        self, request: Request, plan_id: str, provider_id: str
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        if not provider_id:
+            raise HTTPException(404)
+        result = await self._query(request, "NewCareRequest", {"planId": plan_id, "providerId": provider_id})
+        plan, match = result.data.get("supportPlan"), result.data.get("matchExplanation")
+        if not plan or not match:
+            raise HTTPException(404)
+        return plan, match
+
+    def _request_form(
+        self,
+        request: Request,
+        plan: dict[str, Any],
+        match: dict[str, Any],
+        *,
+        need_ids: list[str],
+        message: str,
+        **values: Any,
+    ) -> Response:
+        return self.client.render(
+            request,
+            "request_form.html",
+            plan=plan,
+            match=match,
+            need_ids=need_ids,
+            message=message,
+            active="/caseload",
+            **values,
+        )
+
+    # --- requests' statuses --------------------------------------------------------------------
+
+    async def care_request(self, request: Request) -> Response:
+        if redirect := _sign_in_first(request):
+            return redirect
+        result = await self._query(request, "CareRequestPage", {"id": _id(request, "request_id")})
+        found = result.data.get("node") or {}
+        if "status" not in found:
+            raise HTTPException(404)
+        return self.client.render(
+            request,
+            "care_request.html",
+            care_request=found,
+            sent=request.url.path.endswith("/sent"),
+            request_statuses=REQUEST_STATUSES,
+            active="/care-requests",
+        )
+
+    async def care_requests(self, request: Request) -> Response:
+        if redirect := _sign_in_first(request):
+            return redirect
+        status = request.query_params.get("status", "")
+        status = status if status in REQUEST_STATUSES else ""
+        after = request.query_params.get("after", "")[:ID_MAX]
+        result = await self._query(
+            request,
+            "CareRequests",
+            {"first": PAGE_SIZE, "after": after or None, "status": status or None},
+        )
+        found = result.data["careRequests"]
+        page = _page_number(request)
+        return self.client.render(
+            request,
+            "care_requests.html",
+            care_requests=found["nodes"],
+            total=found["totalCount"],
+            chosen_status=status,
+            status_options=[("", "Any status"), *REQUEST_STATUSES.items()],
+            request_statuses=REQUEST_STATUSES,
+            page=page,
+            pages=_page_links("/care-requests", {"status": status, "after": after}, found, page),
+        )
+
+
+def broker_routes(client: WebClient) -> list[Route]:
+    pages = BrokerPages(client)
+    return [
+        Route("/caseload", pages.caseload),
+        Route("/holders/{holder_id}", pages.holder),
+        Route("/plans/{plan_id}", pages.plan),
+        Route("/plans/{plan_id}/requests/new", pages.new_request, methods=["GET", "POST"]),
+        Route("/care-requests", pages.care_requests),
+        Route("/care-requests/{request_id}", pages.care_request),
+        Route("/care-requests/{request_id}/sent", pages.care_request),
+    ]
