@@ -28,7 +28,7 @@ from starlette.types import ASGIApp
 
 from broker.settings import Settings
 from broker.web import session
-from broker.web.api import Api, ApiFailure, SessionExpired
+from broker.web.api import Api, ApiFailure, Result, SessionExpired
 from broker.web.brokering import Forbidden, broker_routes
 from broker.web.forms import errors_from
 
@@ -143,7 +143,9 @@ class WebClient:
         staff = BROKER_NAVIGATION if viewer and viewer.role in HOMES else []
         return [*staff, ("/", "Search")]
 
-    async def run(self, request: Request, name: str, variables: dict[str, Any] | None = None, **kwargs: Any):
+    async def run(
+        self, request: Request, name: str, variables: dict[str, Any] | None = None, **kwargs: Any
+    ) -> Result:
         return await self.api.run(
             name, variables, token=session.token(request), client=session.client_of(request), **kwargs
         )
@@ -152,7 +154,7 @@ class WebClient:
 
     async def search(self, request: Request) -> Response:
         params = request.query_params
-        form = {
+        form: dict[str, Any] = {
             "text": params.get("text", "")[:MAX_TEXT],
             "postcode": params.get("postcode", "")[:12],
             "radiusKm": params.get("radiusKm", "10") if params.get("radiusKm") in RADII else "10",
@@ -202,7 +204,7 @@ class WebClient:
         summary = [*errors, *({"field": f, "message": m} for f, m in field_errors.items() if f not in mapped)]
         services = result.data.get("services") or []
         facets = answer.get("facets") or []
-        languages = next((f["values"] for f in facets if f["name"] == "languages"), [])
+        languages: list[dict[str, Any]] = next((f["values"] for f in facets if f["name"] == "languages"), [])
         next_page = None
         if searched and answer.get("nextCursor") and not summary:
             query = [(k, v) for k, v in form.items() if k not in ("services", "languages", "after") and v]

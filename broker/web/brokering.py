@@ -173,6 +173,7 @@ class BrokerPages:
         need_ids = [str(n)[:ID_MAX] for n in form.getlist("needIds")[:50]]
         message = str(form.get("message") or "")[:MESSAGE_FORM_MAX]
         plan, match = await self._request_form_data(request, plan_id, provider_id)
+        errors: list[dict[str, str | None]]
         if not need_ids:
             errors, field_errors = (
                 [{"field": "needIds", "message": "Select at least one need to ask about"}],
