@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import select
+from sqlmodel import col
 from strawberry.dataloader import DataLoader
 
 from broker.accounts.actor import Actor
@@ -25,6 +26,7 @@ from broker.agreements.models import (
     BlockedMerchantCategory,
 )
 from broker.db import Database
+from broker.geography.models import PostcodeDistrict
 from broker.holders.models import DPHolder, HolderRepresentative
 from broker.payments.models import Payment, Refund
 from broker.payments.reading import payments_by_agreement
@@ -60,6 +62,21 @@ def _load_by_provider(
         return [grouped.get(i, []) for i in ids]
 
     return load
+
+
+class DistrictByCodeLoader(DataLoader[str, PostcodeDistrict | None]):
+    """Postcode districts by code (public ONS geography: where a district's centre is)."""
+
+    def __init__(self, db: Database) -> None:
+        async def load(codes: Sequence[str]) -> list[PostcodeDistrict | None]:
+            async with db.session() as session:
+                rows = await session.execute(
+                    select(PostcodeDistrict).where(col(PostcodeDistrict.code).in_(codes))
+                )
+                found = {row.code: row for row in rows.scalars()}
+            return [found.get(code) for code in codes]
+
+        super().__init__(load_fn=load)
 
 
 class ProviderByIdLoader(DataLoader[int, Provider | None]):
@@ -320,6 +337,7 @@ class Loaders:
     refunds_by_payment_id: RefundsByPaymentIdLoader
     blocked_category_by_council_code: BlockedCategoryByCouncilCodeLoader
     payments_by_agreement_id: PaymentsByAgreementIdLoader
+    district_by_code: DistrictByCodeLoader
 
     @classmethod
     def create(cls, db: Database) -> Loaders:
@@ -350,4 +368,5 @@ class Loaders:
             refunds_by_payment_id=RefundsByPaymentIdLoader(db),
             blocked_category_by_council_code=BlockedCategoryByCouncilCodeLoader(db),
             payments_by_agreement_id=PaymentsByAgreementIdLoader(db),
+            district_by_code=DistrictByCodeLoader(db),
         )

@@ -31,6 +31,7 @@ from broker.web import session
 from broker.web.api import Api, ApiFailure, Result, SessionExpired
 from broker.web.brokering import Forbidden, broker_routes
 from broker.web.forms import errors_from
+from broker.web.market import market_routes
 
 logger = logging.getLogger("broker.web")
 HERE = Path(__file__).parent
@@ -51,8 +52,9 @@ SORTS = (("RELEVANCE", "Best match"), ("DISTANCE", "Distance"), ("RATE", "Hourly
 MAX_TEXT = 200
 LONDON = ZoneInfo("Europe/London")
 # Where each role lands after signing in when no page was asked for; navigation for staff who broker.
-HOMES = {"BROKER": "/caseload", "ADMIN": "/caseload"}
+HOMES = {"BROKER": "/caseload", "ADMIN": "/caseload", "COMMISSIONER": "/market"}
 BROKER_NAVIGATION = [("/caseload", "Caseload"), ("/care-requests", "Care requests")]
+MARKET_NAVIGATION = [("/market", "Market")]
 PLAN_STATUSES = {"DRAFT": "Draft", "ACTIVE": "Active", "MATCHED": "Matched", "CLOSED": "Closed"}
 AGREEMENT_STATUSES = {"PROPOSED": "Proposed", "ACTIVE": "Active", "ENDED": "Ended", "CANCELLED": "Cancelled"}
 HOLDINGS = {
@@ -140,8 +142,10 @@ class WebClient:
         return HTMLResponse(page, status_code=status)
 
     def _navigation(self, viewer: session.Viewer | None) -> list[tuple[str, str]]:
-        staff = BROKER_NAVIGATION if viewer and viewer.role in HOMES else []
-        return [*staff, ("/", "Search")]
+        role = viewer.role if viewer else None
+        staff = BROKER_NAVIGATION if role in ("BROKER", "ADMIN") else []
+        market = MARKET_NAVIGATION if role in ("BROKER", "ADMIN", "COMMISSIONER") else []
+        return [*staff, *market, ("/", "Search")]
 
     async def run(
         self, request: Request, name: str, variables: dict[str, Any] | None = None, **kwargs: Any
@@ -396,6 +400,7 @@ def web_app(settings: Settings, graphql: ASGIApp, assets: Path) -> Starlette:
         Route("/accessibility", client.accessibility),
         Route("/privacy", client.privacy),
         *broker_routes(client),
+        *market_routes(client),
         Mount("/static", StaticFiles(directory=HERE / "static", check_dir=False), name="static"),
     ]
     frontend = assets / "govuk-frontend" / "dist" / "govuk"

@@ -316,3 +316,23 @@ def test_the_broker_pages_work_with_javascript_off(site: str, chromium):
     page.wait_for_url("**/care-requests/*/sent")
     assert page.get_by_role("heading", name="Request sent").is_visible()
     context.close()
+
+
+def test_a_commissioner_reads_gaps_take_up_and_time_to_care(site: str, page: Page):
+    page.goto(site + "/sign-in")
+    page.get_by_label("Email address").fill("commissioner@leeds.example")
+    page.get_by_label("Password").fill("demo-password-2026")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(site + "/market")
+    check(page, "30-market-gaps-by-district")
+
+    page.get_by_role("link", name="Service", exact=True).click()
+    assert "by service" in page.title()
+    check(page, "31-market-gaps-by-service")
+
+    page.get_by_role("link", name="Direct payment take-up").click()
+    assert page.locator("svg.broker-chart").is_visible()
+    check(page, "32-market-take-up")
+
+    page.get_by_role("link", name="Time to care").click()
+    check(page, "33-market-time-to-care")

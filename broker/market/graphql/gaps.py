@@ -38,6 +38,13 @@ class UnmetReason:
     hours: float
 
 
+@strawberry.type(description="Where a postcode district's centre is (ONS geography), for mapping.")
+class DistrictCentre:
+    latitude: float
+    longitude: float
+    town: str
+
+
 @strawberry.type(description="Quartiles of hourly rates, in pence.")
 class RateQuartiles:
     lower_quartile_pence: float
@@ -74,6 +81,17 @@ class MarketGapRow:
         description="Drill-down for the council's brokers and admins: the plans with hours unmet here "
         "(null for everyone else)."
     )
+
+    @strawberry.field(description="The district's centre, when the row is grouped by district.")
+    async def district_centre(self, info: Info) -> DistrictCentre | None:
+        if self.district is None:
+            return None
+        found = await info.context.loaders.district_by_code.load(self.district)
+        return (
+            DistrictCentre(latitude=found.latitude, longitude=found.longitude, town=found.town)
+            if found
+            else None
+        )
 
     @classmethod
     def from_row(cls, row: gaps.GapRow) -> MarketGapRow:
