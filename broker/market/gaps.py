@@ -104,8 +104,9 @@ def _greatest(a, b):
     return case((a > b, a), else_=b)
 
 
-def _band_minutes(slot_table, owner_column):
-    """(owner, band, minutes) and (owner, total minutes) of weekly slots, in SQL."""
+def _band_minutes(slot_table, owner_column, owners):
+    """(owner, band, minutes) and (owner, total minutes) of weekly slots, in SQL, for the owners
+    `owners` selects (the council's only: the slots of other councils are never read)."""
     parts = band_parts()
     overlap = _least(slot_table.end_minute, parts.c.end_minute) - _greatest(
         slot_table.start_minute, parts.c.start_minute
@@ -120,6 +121,7 @@ def _band_minutes(slot_table, owner_column):
                 slot_table.end_minute > parts.c.start_minute,
             ),
         )
+        .where(owner_column.in_(owners))
         .group_by(owner_column, parts.c.band)
         .subquery()
     )
@@ -128,6 +130,7 @@ def _band_minutes(slot_table, owner_column):
             owner_column.label("owner"),
             func.sum(slot_table.end_minute - slot_table.start_minute).label("minutes"),
         )
+        .where(owner_column.in_(owners))
         .group_by(owner_column)
         .subquery()
     )
@@ -162,21 +165,39 @@ async def market_gaps(
     check_period(start, end)
     await ledger.record_expired_requests(session, council_id, now)
     today = now.astimezone(LONDON).date()
+    drill_down = access.may_drill_down(actor, council_id)
     rows = await gap_rows(
-        session, council_id=council_id, group_by=group_by, start=start, end=end, today=today
+        session,
+        council_id=council_id,
+        group_by=group_by,
+        start=start,
+        end=end,
+        today=today,
+        drill_down=drill_down,
     )
-    return rows if access.may_drill_down(actor, council_id) else without_drill_down(rows)
+    return rows if drill_down else without_drill_down(rows)
 
 
 async def gap_rows(
-    session: AsyncSession, *, council_id: int, group_by: list[GroupBy], start: date, end: date, today: date
+    session: AsyncSession,
+    *,
+    council_id: int,
+    group_by: list[GroupBy],
+    start: date,
+    end: date,
+    today: date,
+    drill_down: bool = True,
 ) -> list[GapRow]:
     """The rows of `market_gaps`, small counts withheld, for a caller already admitted (or the
-    open demand feed, which shows anyone the same suppressed aggregates)."""
+    open demand feed, which shows anyone the same suppressed aggregates). Without `drill_down` the
+    waiting plans are not read (`waiting_plan_ids` is None)."""
     dims = list(dict.fromkeys(group_by))
     plans = and_(col(SupportPlan.council_id) == council_id, col(SupportPlan.status).in_(DEMAND_STATUSES))
 
-    need_band, need_total = _band_minutes(NeedSlot, NeedSlot.need_id)
+    council_needs = (
+        select(col(PlanNeed.id)).join(SupportPlan, col(SupportPlan.id) == col(PlanNeed.plan_id)).where(plans)
+    )
+    need_band, need_total = _band_minutes(NeedSlot, NeedSlot.need_id, council_needs)
     need_share = case(
         (need_band.c.minutes.is_(None), literal(1.0)),
         else_=cast(need_band.c.minutes, Float) / cast(need_total.c.minutes, Float),
@@ -196,7 +217,19 @@ async def gap_rows(
         .outerjoin(need_total, need_total.c.owner == PlanNeed.id)
         .where(plans)
     )
-    agreement_band, agreement_total = _band_minutes(AgreementSlot, AgreementSlot.agreement_id)
+    counted = (
+        col(Agreement.status).in_(STARTED),
+        col(Agreement.start_date) <= end,
+        or_(col(Agreement.end_date).is_(None), col(Agreement.end_date) >= start),
+    )
+    council_agreements = (
+        select(col(Agreement.id))
+        .join(SupportPlan, col(SupportPlan.id) == col(Agreement.plan_id))
+        .where(plans, *counted)
+    )
+    agreement_band, agreement_total = _band_minutes(
+        AgreementSlot, AgreementSlot.agreement_id, council_agreements
+    )
     agreement_share = case(
         (agreement_band.c.minutes.is_(None), literal(1.0)),
         else_=cast(agreement_band.c.minutes, Float) / cast(agreement_total.c.minutes, Float),
@@ -216,12 +249,7 @@ async def gap_rows(
         .join(AgreementNeed, col(AgreementNeed.agreement_id) == col(Agreement.id))
         .outerjoin(agreement_band, agreement_band.c.owner == Agreement.id)
         .outerjoin(agreement_total, agreement_total.c.owner == Agreement.id)
-        .where(
-            plans,
-            col(Agreement.status).in_(STARTED),
-            col(Agreement.start_date) <= end,
-            or_(col(Agreement.end_date).is_(None), col(Agreement.end_date) >= start),
-        )
+        .where(plans, *counted)
     )
     cells = union_all(demand, agreed).subquery("cell")
     columns = {
@@ -258,7 +286,7 @@ async def gap_rows(
     )
     waiting_plans: dict[tuple, list[int]] = defaultdict(list)
     waiting_query = select(*outer_dims, per_plan.c.plan_id).where(short > 0.0001).order_by(per_plan.c.plan_id)
-    for row in await session.execute(waiting_query):
+    for row in await session.execute(waiting_query) if drill_down else ():
         waiting_plans[tuple(row[: len(dims)])].append(row[len(dims)])
     found: dict[tuple, GapRow] = {}
     for row in rows:
@@ -279,7 +307,7 @@ async def gap_rows(
             reachable_supply_hours=0.0,
             asked_rate_quartiles=None,
             top_unmet_reasons=[],
-            waiting_plan_ids=waiting_plans.get(key, []),
+            waiting_plan_ids=waiting_plans.get(key, []) if drill_down else None,
         )
     await _budgeted_rates(session, found, dims, plans, end, need_band)
     await _reasons(session, found, dims, council_id, start, end)

@@ -193,7 +193,13 @@ async def open_demand(session: AsyncSession, *, today: date) -> list[dict[str, o
         assert council.id is not None
         for r in gaps.without_drill_down(
             await gaps.gap_rows(
-                session, council_id=council.id, group_by=ALL_DIMENSIONS, start=today, end=today, today=today
+                session,
+                council_id=council.id,
+                group_by=ALL_DIMENSIONS,
+                start=today,
+                end=today,
+                today=today,
+                drill_down=False,
             )
         ):
             if r.unmet_hours == 0 and not r.suppressed:

@@ -19,8 +19,6 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.base import ReadOnlyColumnCollection
-from sqlalchemy.sql.elements import KeyedColumnElement
 from sqlmodel import col
 
 from broker.agreements.capacity import still_holding
@@ -34,19 +32,23 @@ from broker.providers.models import AvailabilitySlot, Provider, ProviderService
 KM_PER_DEGREE = 111.195
 
 
-def _reaches(district: ReadOnlyColumnCollection[str, KeyedColumnElement[Any]]) -> ColumnElement[bool]:
-    x = (col(Provider.latitude) + district.latitude) * (math.pi / 360)  # mean latitude, radians
+def _reaches(provider: Any, district: Any) -> ColumnElement[bool]:
+    x = (provider.latitude + district.latitude) * (math.pi / 360)  # mean latitude, radians
     x2 = x * x
     cosine = 1 - x2 / 2 + x2 * x2 / 24 - x2 * x2 * x2 / 720
-    north = (col(Provider.latitude) - district.latitude) * KM_PER_DEGREE
-    east = (col(Provider.longitude) - district.longitude) * KM_PER_DEGREE * cosine
-    return north * north + east * east <= col(Provider.travel_radius_km) * col(Provider.travel_radius_km)
+    north = (provider.latitude - district.latitude) * KM_PER_DEGREE
+    east = (provider.longitude - district.longitude) * KM_PER_DEGREE * cosine
+    return north * north + east * east <= provider.travel_radius_km * provider.travel_radius_km
 
 
 async def supply(
     session: AsyncSession, *, dims: list[str], plans: ColumnElement[bool], today: date
 ) -> tuple[dict[tuple, float], dict[tuple, dict[float, int]]]:
-    """(free hours by cell, asking-rate histogram by cell); `dims` among "district", "service", "band"."""
+    """(free hours by cell, asking-rate histogram by cell); `dims` among "district", "service", "band".
+
+    The listed providers are read once (a materialized CTE), then joined to one distinct row per
+    provider and dimension value (district reached, worked out once per pair; service offered; band
+    available), so each (provider, cell) pair is one row and both figures come from one GROUP BY."""
     held = (
         select(col(Agreement.provider_id), func.sum(col(Agreement.hours_per_week)).label("hours"))
         .where(still_holding(today, today))
@@ -63,64 +65,92 @@ async def supply(
         .distinct()
     ).subquery()
     place = (
-        select(PostcodeDistrict)
+        select(col(PostcodeDistrict.code), col(PostcodeDistrict.latitude), col(PostcodeDistrict.longitude))
         .where(col(PostcodeDistrict.code).in_(select(districts.c.postcode_district)))
-        .subquery("place")
+        .cte("place")
+        .prefix_with("MATERIALIZED")
     )
-    keys: list = []
-    query = (
-        select(col(Provider.id).label("provider_id"), free, col(Provider.hourly_rate_pence).label("rate"))
+    listed = (
+        select(
+            col(Provider.id).label("provider_id"),
+            free,
+            col(Provider.hourly_rate_pence).label("rate"),
+            col(Provider.latitude),
+            col(Provider.longitude),
+            col(Provider.travel_radius_km),
+        )
         .outerjoin(held, held.c.provider_id == Provider.id)
         .where(
             listed_clause(today),
             col(Provider.travel_radius_km).is_not(None),
             col(Provider.latitude).is_not(None),
         )
+        .cte("listed")
+        .prefix_with("MATERIALIZED")
     )
+    # Each provider's distance to each district is worked out once, not once per service and band.
+    reach = (
+        select(listed.c.provider_id, place.c.code.label("district"))
+        .join(place, _reaches(listed.c, place.c))
+        .cte("reach")
+        .prefix_with("MATERIALIZED")
+    )
+    query = select(listed.c.free, listed.c.rate)
+    keys: list = []
     for dim in dims:
         if dim == "district":
-            query = query.join(place, _reaches(place.c))
-            keys.append(place.c.code.label("district"))
+            query = query.join(reach, reach.c.provider_id == listed.c.provider_id)
+            keys.append(reach.c.district)
         elif dim == "service":
-            offered = ProviderService.__table__.alias("offered")  # type: ignore[attr-defined]
-            query = query.join(
-                offered,
-                and_(
-                    offered.c.provider_id == Provider.id,
-                    offered.c.service_code.in_(select(services.c.service_code)),
-                ),
+            offered = (
+                select(col(ProviderService.provider_id), col(ProviderService.service_code))
+                .where(col(ProviderService.service_code).in_(select(services.c.service_code)))
+                .subquery("offered")
             )
+            query = query.join(offered, offered.c.provider_id == listed.c.provider_id)
             keys.append(offered.c.service_code.label("service"))
         else:
             part = band_parts("supply_part")
             slot = AvailabilitySlot.__table__.alias("slot")  # type: ignore[attr-defined]
-            query = query.join(slot, slot.c.provider_id == Provider.id).join(
-                part,
-                and_(
-                    slot.c.day.between(part.c.first_day, part.c.last_day),
-                    slot.c.start_minute < part.c.end_minute,
-                    slot.c.end_minute > part.c.start_minute,
-                ),
+            available = (
+                select(slot.c.provider_id, part.c.band)
+                .join(
+                    part,
+                    and_(
+                        slot.c.day.between(part.c.first_day, part.c.last_day),
+                        slot.c.start_minute < part.c.end_minute,
+                        slot.c.end_minute > part.c.start_minute,
+                    ),
+                )
+                .where(slot.c.provider_id.in_(select(listed.c.provider_id)))
+                .distinct()
+                .subquery("available")
             )
-            keys.append(part.c.band.label("band"))
+            query = query.join(available, available.c.provider_id == listed.c.provider_id)
+            keys.append(available.c.band.label("band"))
+    query = query.select_from(listed)
     if "district" not in dims:
-        query = query.where(select(place.c.code).where(_reaches(place.c)).exists())
+        query = query.where(listed.c.provider_id.in_(select(reach.c.provider_id)))
     if "service" not in dims:
         query = query.where(
             select(col(ProviderService.provider_id))
             .where(
-                col(ProviderService.provider_id) == col(Provider.id),
+                col(ProviderService.provider_id) == listed.c.provider_id,
                 col(ProviderService.service_code).in_(select(services.c.service_code)),
             )
             .exists()
         )
-    cells = query.add_columns(*keys).distinct().subquery("supply_cell")
+    cells = query.add_columns(*keys).subquery("supply_cell")
     cell_keys = [cells.c[d] for d in dims]
-    hours: dict[tuple, float] = {}
-    for row in await session.execute(select(*cell_keys, func.sum(cells.c.free)).group_by(*cell_keys)):
-        hours[tuple(row[: len(dims)])] = round(float(row[len(dims)] or 0), 2)
+    summed = select(*cell_keys, cells.c.rate, func.sum(cells.c.free), func.count()).group_by(
+        *cell_keys, cells.c.rate
+    )
+    hours: dict[tuple, float] = defaultdict(float)
     rates: dict[tuple, dict[float, int]] = defaultdict(dict)
-    histogram = select(*cell_keys, cells.c.rate, func.count()).where(cells.c.rate.is_not(None))
-    for row in await session.execute(histogram.group_by(*cell_keys, cells.c.rate)):
-        rates[tuple(row[: len(dims)])][float(row[len(dims)])] = row[len(dims) + 1]
-    return hours, rates
+    for row in await session.execute(summed):
+        key = tuple(row[: len(dims)])
+        rate, free_hours, providers = row[len(dims) :]
+        hours[key] += float(free_hours or 0)
+        if rate is not None:
+            rates[key][float(rate)] = providers
+    return {key: round(value, 2) for key, value in hours.items()}, rates
