@@ -26,6 +26,7 @@ from broker.web.forms import errors_from
 if TYPE_CHECKING:
     from broker.web.app import WebClient
 
+KINDS = {"PA": "Personal assistants", "AGENCY": "Care agencies"}
 GROUPS = {"DISTRICT": "District", "SERVICE": "Service", "TIME_BAND": "Time of the week"}
 TIME_BANDS = {
     "EARLY_MORNING": "Early morning",
@@ -359,6 +360,59 @@ class MarketPages:
             query=f"from={start.isoformat()}&to={end.isoformat()}",
         )
 
+    async def rates(self, request: Request) -> Response:
+        if redirect := _sign_in_first(request):
+            return redirect
+        council = await self._council(request)
+        data = await self._report(request, "RatesPage", {"input": {"councilId": council["id"]}})
+        rows = sorted(
+            data["rateSufficiency"],
+            key=lambda r: (r["topUpRiskPercent"] is None, -(r["topUpRiskPercent"] or 0), r["district"]),
+        )
+        if request.url.path.endswith(".csv"):
+            return _csv(
+                "rate-sufficiency.csv",
+                [
+                    "District",
+                    "Kind",
+                    "Council rate (p)",
+                    "Providers",
+                    "Median asked (p)",
+                    "Median paid (p)",
+                    "Providers above the council rate",
+                    "Top-up risk %",
+                    "Withheld",
+                ],
+                [
+                    [
+                        r["district"],
+                        KINDS.get(r["providerKind"], r["providerKind"]),
+                        r["councilRatePence"],
+                        r["providers"],
+                        (r["askedRates"] or {}).get("medianPence"),
+                        r["medianPaidPence"],
+                        r["providersAboveCouncilRate"],
+                        r["topUpRiskPercent"],
+                        "yes" if r["suppressed"] else "",
+                    ]
+                    for r in rows
+                ],
+            )
+        today = date.today()
+        return self.client.render(
+            request,
+            "market_rates.html",
+            active="/market/rates",
+            council=council,
+            rows=rows,
+            provider_kinds=KINDS,
+            living_wage=rows[0]["nationalLivingWagePence"] if rows else None,
+            start=today,
+            end=today,
+            query="",
+            period=False,
+        )
+
 
 def market_routes(client: WebClient) -> list[Route]:
     pages = MarketPages(client)
@@ -369,4 +423,6 @@ def market_routes(client: WebClient) -> list[Route]:
         Route("/market/take-up.csv", pages.take_up),
         Route("/market/time-to-care", pages.time_to_care),
         Route("/market/time-to-care.csv", pages.time_to_care),
+        Route("/market/rates", pages.rates),
+        Route("/market/rates.csv", pages.rates),
     ]

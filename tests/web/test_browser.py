@@ -336,3 +336,6 @@ def test_a_commissioner_reads_gaps_take_up_and_time_to_care(site: str, page: Pag
 
     page.get_by_role("link", name="Time to care").click()
     check(page, "33-market-time-to-care")
+
+    page.get_by_role("link", name="Rates").click()
+    check(page, "34-market-rates")

@@ -76,6 +76,17 @@ async def test_time_to_care_shows_each_step(commissioner):
     assert "Plan active to first agreement" in _text(page.text)
 
 
+async def test_rates_compare_the_council_rate_with_asking_and_paid_rates(commissioner):
+    page = await commissioner.get("/market/rates")
+    table = await commissioner.get("/market/rates.csv")
+
+    assert page.status_code == 200
+    text = _text(page.text)
+    assert "Rates by district and kind of provider" in text
+    assert "£16.50" in text  # the demo council's PA rate
+    assert next(csv.reader(io.StringIO(table.text)))[:3] == ["District", "Kind", "Council rate (p)"]
+
+
 async def test_signed_out_the_market_asks_for_sign_in_first(browser, demo):
     answer = await browser.get("/market/take-up")
 
@@ -87,7 +98,7 @@ async def test_signed_out_the_market_asks_for_sign_in_first(browser, demo):
 async def test_providers_and_holders_get_the_403_page_not_figures(browser, demo, email):
     await _sign_in(browser, email)
 
-    for path in ("/market", "/market/take-up", "/market/time-to-care", "/market/gaps.csv"):
+    for path in ("/market", "/market/take-up", "/market/time-to-care", "/market/rates", "/market/gaps.csv"):
         answer = await browser.get(f"{path}?{PERIOD}")
         assert answer.status_code == 403, path
         assert "Take-up each month" not in answer.text
