@@ -44,7 +44,7 @@ from broker.hygiene import date_problem
 from broker.market import access, ledger
 from broker.market.models import PlanActivation, UnmetNeed
 from broker.market.privacy import is_small, shown
-from broker.market.sql import band_parts, whole_days_between
+from broker.market.sql import band_minutes, whole_days_between
 from broker.market.stats import quartiles
 from broker.market.supply import supply
 from broker.plans.models import NeedSlot, PlanNeed, PlanStatus, SupportPlan
@@ -94,47 +94,6 @@ class GapRow:
         if self.unmet_hours is None or not self.reachable_supply_hours:
             return None
         return round(self.unmet_hours / self.reachable_supply_hours, 2)
-
-
-def _least(a, b):
-    return case((a < b, a), else_=b)
-
-
-def _greatest(a, b):
-    return case((a > b, a), else_=b)
-
-
-def _band_minutes(slot_table, owner_column, owners):
-    """(owner, band, minutes) and (owner, total minutes) of weekly slots, in SQL, for the owners
-    `owners` selects (the council's only: the slots of other councils are never read)."""
-    parts = band_parts()
-    overlap = _least(slot_table.end_minute, parts.c.end_minute) - _greatest(
-        slot_table.start_minute, parts.c.start_minute
-    )
-    by_band = (
-        select(owner_column.label("owner"), parts.c.band, func.sum(overlap).label("minutes"))
-        .join(
-            parts,
-            and_(
-                slot_table.day.between(parts.c.first_day, parts.c.last_day),
-                slot_table.start_minute < parts.c.end_minute,
-                slot_table.end_minute > parts.c.start_minute,
-            ),
-        )
-        .where(owner_column.in_(owners))
-        .group_by(owner_column, parts.c.band)
-        .subquery()
-    )
-    total = (
-        select(
-            owner_column.label("owner"),
-            func.sum(slot_table.end_minute - slot_table.start_minute).label("minutes"),
-        )
-        .where(owner_column.in_(owners))
-        .group_by(owner_column)
-        .subquery()
-    )
-    return by_band, total
 
 
 def check_period(start: date, end: date) -> None:
@@ -197,7 +156,7 @@ async def gap_rows(
     council_needs = (
         select(col(PlanNeed.id)).join(SupportPlan, col(SupportPlan.id) == col(PlanNeed.plan_id)).where(plans)
     )
-    need_band, need_total = _band_minutes(NeedSlot, NeedSlot.need_id, council_needs)
+    need_band, need_total = band_minutes(NeedSlot, NeedSlot.need_id, council_needs)
     need_share = case(
         (need_band.c.minutes.is_(None), literal(1.0)),
         else_=cast(need_band.c.minutes, Float) / cast(need_total.c.minutes, Float),
@@ -227,7 +186,7 @@ async def gap_rows(
         .join(SupportPlan, col(SupportPlan.id) == col(Agreement.plan_id))
         .where(plans, *counted)
     )
-    agreement_band, agreement_total = _band_minutes(
+    agreement_band, agreement_total = band_minutes(
         AgreementSlot, AgreementSlot.agreement_id, council_agreements
     )
     agreement_share = case(

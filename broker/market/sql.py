@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Integer, Subquery, literal, select, union_all
+from sqlalchemy import Integer, Subquery, and_, case, func, literal, select, union_all
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -45,3 +45,44 @@ def _postgres_days(element: whole_days_between, compiler: Any, **kw: Any) -> str
     first, second = list(element.clauses)
     start, end = compiler.process(first, **kw), compiler.process(second, **kw)
     return f"CAST(FLOOR(EXTRACT(EPOCH FROM ({end} - {start})) / 86400) AS INTEGER)"
+
+
+def _least(a: Any, b: Any) -> Any:
+    return case((a < b, a), else_=b)
+
+
+def _greatest(a: Any, b: Any) -> Any:
+    return case((a > b, a), else_=b)
+
+
+def band_minutes(slot_table: Any, owner_column: Any, owners: Any) -> tuple[Subquery, Subquery]:
+    """(owner, band, minutes) and (owner, total minutes) of weekly slots, in SQL, for the owners
+    `owners` selects (the council's only: the slots of other councils are never read)."""
+    parts = band_parts()
+    overlap = _least(slot_table.end_minute, parts.c.end_minute) - _greatest(
+        slot_table.start_minute, parts.c.start_minute
+    )
+    by_band = (
+        select(owner_column.label("owner"), parts.c.band, func.sum(overlap).label("minutes"))
+        .join(
+            parts,
+            and_(
+                slot_table.day.between(parts.c.first_day, parts.c.last_day),
+                slot_table.start_minute < parts.c.end_minute,
+                slot_table.end_minute > parts.c.start_minute,
+            ),
+        )
+        .where(owner_column.in_(owners))
+        .group_by(owner_column, parts.c.band)
+        .subquery()
+    )
+    total = (
+        select(
+            owner_column.label("owner"),
+            func.sum(slot_table.end_minute - slot_table.start_minute).label("minutes"),
+        )
+        .where(owner_column.in_(owners))
+        .group_by(owner_column)
+        .subquery()
+    )
+    return by_band, total
