@@ -10,7 +10,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
@@ -26,7 +28,11 @@ from broker.hygiene import whole_number
 from broker.market import reports
 from broker.settings import Settings
 
-OPEN = {"Access-Control-Allow-Origin": "*"}
+OPEN = {"Access-Control-Allow-Origin": "*", "Cache-Control": "public, max-age=300"}
+# The open feed needs no sign-in and reads every council's gaps: it is worked out at most once in
+# this long per process, and once however many ask at the same moment, so a flood of anonymous
+# requests costs one computation, not one each.
+DEMAND_FEED_SECONDS = 300
 CSV = "text/csv; charset=utf-8"
 
 
@@ -103,10 +109,21 @@ def market_routes(db: Database, settings: Settings, clock: Clock) -> list[BaseRo
             body, media_type=CSV, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
         )
 
+    feed_lock = asyncio.Lock()
+    cached: dict[str, Any] = {}
+
+    async def demand_feed() -> tuple[date, list[dict[str, object]]]:
+        async with feed_lock:
+            now = clock.now()
+            today = london_date(now)
+            fresh = cached.get("day") == today and (now - cached["at"]).total_seconds() < DEMAND_FEED_SECONDS
+            if not fresh:
+                async with db.session() as session:
+                    cached.update(day=today, at=now, rows=await reports.open_demand(session, today=today))
+            return cached["day"], cached["rows"]
+
     async def demand(request: Request) -> Response:
-        today = london_date(clock.now())
-        async with db.session() as session:
-            feed = await reports.open_demand(session, today=today)
+        today, feed = await demand_feed()
         if request.url.path.endswith(".json"):
             return JSONResponse({"date": today.isoformat(), "rows": feed}, headers=OPEN)
         return PlainTextResponse(reports.demand_csv(feed), media_type=CSV, headers=OPEN)

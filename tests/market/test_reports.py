@@ -112,3 +112,34 @@ def test_import_figures_then_report_take_up_from_the_command_line(sqlite_templat
     bad.write_text("council,month,people_on_long_term_community_support\nLeeds City Council,2025-09-02,-5\n")
     result = CliRunner().invoke(cli, ["import-figures", str(bad)])
     assert result.exit_code == 1 and "people_on_long_term_community_support" in result.output
+
+
+async def test_a_flood_of_anonymous_feed_requests_costs_one_computation(api, db, monkeypatch):
+    """The feed reads every council's gaps; many callers at once, or within five minutes, share one."""
+    import asyncio
+    from datetime import timedelta
+
+    from broker.market import reports
+
+    await _waiting(db, await make_council(db, "Leeds"), 6)
+    computed = []
+    real = reports.open_demand
+
+    async def counted(session, *, today):
+        computed.append(today)
+        return await real(session, today=today)
+
+    monkeypatch.setattr(reports, "open_demand", counted)
+
+    answers = await asyncio.gather(*(api.http.get("/open-data/demand.json") for _ in range(8)))
+    assert {a.status_code for a in answers} == {200}
+    assert len({a.text for a in answers}) == 1
+    assert answers[0].headers["cache-control"] == "public, max-age=300"
+    assert len(computed) == 1
+
+    api.clock.at += timedelta(minutes=4)
+    await api.http.get("/open-data/demand.csv")
+    assert len(computed) == 1
+    api.clock.at += timedelta(minutes=2)
+    await api.http.get("/open-data/demand.csv")
+    assert len(computed) == 2
