@@ -17,22 +17,14 @@ from broker.geography.models import PostcodeDistrict
 from broker.market.bands import TimeBand
 from broker.providers.accreditation import REQUIRED_CHECKS
 from broker.providers.models import ProviderKind
+from seed.plans import NEED_SHAPES as PLAN_SHAPES
 
 NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
 TODAY = NOW.date()
 TWO_YEARS_AGO = TODAY - timedelta(days=730)
 
-# (service, days a week, start hour, hours a visit): the shapes of seed/plans.py
-NEED_SHAPES = [
-    ("PERSONAL_CARE", 7, 7, 1),
-    ("PERSONAL_CARE", 5, 8, 2),
-    ("PERSONAL_CARE", 7, 18, 1),
-    ("DOMESTIC_HELP", 2, 10, 2),
-    ("COMMUNITY_ACCESS", 2, 13, 3),
-    ("SITTING", 1, 14, 4),
-    ("RESPITE", 1, 9, 6),
-    ("NIGHT_SUPPORT", 3, 22, 2),
-]
+# (service, days a week, start hour, hours a visit): the shapes of seed/plans.py, and night support
+NEED_SHAPES = [*PLAN_SHAPES, ("NIGHT_SUPPORT", 3, 22, 2)]
 SERVICES = sorted({s for s, *_ in NEED_SHAPES})
 PLAN_STATUSES = ["ACTIVE"] * 80 + ["MATCHED"] * 10 + ["DRAFT"] * 5 + ["CLOSED"] * 5
 CONSTRAINTS = ["RATE", "SCHEDULE", "CAPACITY", "TRAVEL_RADIUS", "LANGUAGE", "GENDER"]

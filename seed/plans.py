@@ -31,7 +31,7 @@ from broker.plans.models import (
 from seed import vocabulary as words
 
 # (service, days a week, start hour, hours a visit)
-_NEED_SHAPES = [
+NEED_SHAPES = [
     ("PERSONAL_CARE", 7, 7, 1),
     ("PERSONAL_CARE", 5, 8, 2),
     ("PERSONAL_CARE", 7, 18, 1),
@@ -92,7 +92,7 @@ async def generate_plans(
     need_count = 0
     for user_id in users:
         district = rng.choice(districts)
-        shapes = rng.sample(_NEED_SHAPES, k=rng.randint(1, max_needs_per_plan))
+        shapes = rng.sample(NEED_SHAPES, k=rng.randint(1, max_needs_per_plan))
         rate = rng.choice([1500, 1600, 1700, 1800, 1800, 2500, 3200])
         needs = []
         for code, days, hour, length in shapes:

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-from sqlalchemy import event
-
 from broker.accounts.models import Role
-from broker.db import Database
 from tests.factories import make_council, make_provider, make_user
+from tests.statements import counting_statements
 
 NESTED = """
 query($first: Int!) { providers(first: $first) { totalCount nodes {
@@ -19,18 +14,6 @@ query($first: Int!) { providers(first: $first) { totalCount nodes {
 """
 
 
-@contextmanager
-def counting_statements(db: Database) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args) -> None:
-        statements.append(statement)
-
-    event.listen(db.engine.sync_engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine.sync_engine, "before_cursor_execute", record)
 
 
 async def test_nested_relations_cost_the_same_statements_for_1_or_100_listings(api, db):

@@ -3,16 +3,13 @@ page: a holder's plans come through one loader, not a transaction per holder."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 from strawberry.relay import to_base64
 
 from broker.accounts.models import Role, User
-from broker.db import Database
 from broker.plans.models import PlanRead
 from tests.factories import make_council, make_holder, make_plan, make_user, reload
+from tests.statements import counting_statements
 
 HOLDERS = """
 query($first: Int!) { dpHolders(first: $first) { totalCount nodes {
@@ -22,18 +19,6 @@ query($first: Int!) { dpHolders(first: $first) { totalCount nodes {
 """
 
 
-@contextmanager
-def counting_statements(db: Database) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args) -> None:
-        statements.append(statement)
-
-    event.listen(db.engine.sync_engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine.sync_engine, "before_cursor_execute", record)
 
 
 async def test_dpholders_with_their_plans_cost_the_same_statements_for_1_or_50_holders(api, db):

@@ -3,15 +3,12 @@ still logged)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from broker.accounts.models import Role
-from broker.db import Database
 from broker.plans.models import PlanRead
 from tests.factories import make_council, make_holder, make_plan, make_user
+from tests.statements import counting_statements
 
 PLANS = """
 query($first: Int!) { supportPlans(first: $first) { totalCount nodes {
@@ -25,18 +22,6 @@ query($first: Int!) { supportPlans(first: $first) { totalCount nodes {
 """
 
 
-@contextmanager
-def counting_statements(db: Database) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args) -> None:
-        statements.append(statement)
-
-    event.listen(db.engine.sync_engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine.sync_engine, "before_cursor_execute", record)
 
 
 async def test_supportplans_costs_the_same_statements_for_1_or_50_plans(api, db):

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import event
 
 from broker.accounts.models import Role
-from broker.db import Database
 from broker.providers.models import ProviderStatus
 from tests.factories import make_council, make_provider, make_user
+from tests.statements import counting_statements
 
 NESTED = """
 query($first: Int!) { providers(first: $first) { totalCount edges { cursor node {
@@ -24,18 +20,6 @@ query($first: Int!) { providers(first: $first) { totalCount edges { cursor node 
 """
 
 
-@contextmanager
-def counting_statements(db: Database) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args) -> None:
-        statements.append(statement)
-
-    event.listen(db.engine.sync_engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine.sync_engine, "before_cursor_execute", record)
 
 
 @pytest.mark.parametrize("viewer", ["anonymous", "broker", "provider"])
