@@ -13,7 +13,6 @@ from broker.holders.models import DPHolder, HolderRepresentative
 from broker.payments import access
 from broker.payments.models import Payment, Refund
 from broker.providers.models import Provider
-from tests.api.test_api_contract import counting_statements
 from tests.factories import (
     make_agreement,
     make_council,
@@ -24,6 +23,7 @@ from tests.factories import (
     make_user,
     reload,
 )
+from tests.statements import counting_statements
 
 PAYMENTS = """
 query($first: Int!) { payments(first: $first) { totalCount nodes {

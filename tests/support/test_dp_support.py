@@ -9,7 +9,6 @@ from strawberry.relay import to_base64
 from broker.accounts.models import Role, User
 from broker.support import service
 from broker.support.models import LeadContract, Subcontract, SupportReferral
-from tests.api.test_api_contract import counting_statements
 from tests.factories import (
     count,
     make_council,
@@ -22,6 +21,7 @@ from tests.factories import (
     make_user,
     reload,
 )
+from tests.statements import counting_statements
 
 CREATE_CONTRACT = """
 mutation Create($input: CreateLeadContractInput!) {
