@@ -29,9 +29,11 @@ from starlette.types import ASGIApp
 from broker.settings import Settings
 from broker.web import session
 from broker.web.api import Api, ApiFailure, Result, SessionExpired
-from broker.web.brokering import Forbidden, broker_routes
+from broker.web.brokering import broker_routes
 from broker.web.forms import errors_from
 from broker.web.market import market_routes
+from broker.web.pages import FORM_EXPIRED, Forbidden
+from broker.web.plan_writing import plan_writing_routes
 
 logger = logging.getLogger("broker.web")
 HERE = Path(__file__).parent
@@ -266,7 +268,7 @@ class WebClient:
         asked = str(form.get("next") or "")
         next_path = session.safe_next(asked) if asked else ""
         if not session.csrf_ok(request, form.get(session.CSRF_FIELD)):
-            raise HTTPException(400, "This form has expired. Go back, reload the page and try again.")
+            raise HTTPException(400, FORM_EXPIRED)
         email = str(form.get("email") or "")[:254]
         password = str(form.get("password") or "")[:256]
         missing = [
@@ -314,7 +316,7 @@ class WebClient:
     async def sign_out(self, request: Request) -> Response:
         form = await request.form()
         if not session.csrf_ok(request, form.get(session.CSRF_FIELD)):
-            raise HTTPException(400, "This form has expired. Go back, reload the page and try again.")
+            raise HTTPException(400, FORM_EXPIRED)
         session.sign_out(request)
         return self.render(
             request,
@@ -400,6 +402,7 @@ def web_app(settings: Settings, graphql: ASGIApp, assets: Path) -> Starlette:
         Route("/accessibility", client.accessibility),
         Route("/privacy", client.privacy),
         *broker_routes(client),
+        *plan_writing_routes(client),
         *market_routes(client),
         Mount("/static", StaticFiles(directory=HERE / "static", check_dir=False), name="static"),
     ]

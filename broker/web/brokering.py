@@ -1,30 +1,33 @@
 """The broker's pages: the council's caseload of DP holders, a holder, a plan with its matches, sending
-a care request to a matched provider, and the requests' statuses.
-
-Who may see what is the API's answer, never this module's: a page asks its operation with the
-signed-in user's token and shows what comes back. FORBIDDEN becomes the 403 page, an ID the API does
-not show this user (null, NOT_FOUND) the 404 page. Only signing in is asked for here.
-"""
+a care request to a matched provider, and the requests' statuses. Who may see them is the API's
+answer (`broker.web.pages`)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from broker.web import session
 from broker.web.api import Result
 from broker.web.forms import errors_from
+from broker.web.pages import (
+    ID_MAX,
+    PAGE_ERRORS,
+    PAGE_SIZE,
+    checked,
+    page_links,
+    page_number,
+    path_id,
+    posted_form,
+    sign_in_first,
+)
 
 if TYPE_CHECKING:
     from broker.web.app import WebClient
 
-PAGE_SIZE = 20
-ID_MAX = 200
 MESSAGE_FORM_MAX = 10_000  # the API refuses over 2,000 with a message; this only bounds the form
 REQUEST_STATUSES = {
     "PENDING": "Waiting for an answer",
@@ -41,54 +44,6 @@ SCORE_COMPONENTS = {
     "CAPACITY": "Hours free",
     "ACCREDITATION_FRESHNESS": "Checks recently renewed",
 }
-PAGE_ERRORS = ("FORBIDDEN", "NOT_FOUND", "INVALID")
-
-
-class Forbidden(Exception):
-    """The API refused this user the page's data (FORBIDDEN): shown as the 403 page."""
-
-
-def _checked(result: Result) -> Result:
-    codes = result.error_codes()
-    if "FORBIDDEN" in codes:
-        raise Forbidden()
-    if codes:
-        raise HTTPException(404)
-    return result
-
-
-def _sign_in_first(request: Request) -> Response | None:
-    if session.token(request) is not None:
-        return None
-    wanted = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return RedirectResponse(session.sign_in_url(wanted), status_code=303)
-
-
-def _id(request: Request, name: str) -> str:
-    return request.path_params[name][:ID_MAX]
-
-
-def _page_number(request: Request) -> int:
-    """Which page this is, for the title only (the cursor says where the page starts)."""
-    raw = request.query_params.get("page", "1")[:5]
-    if not raw.isdigit() or not request.query_params.get("after"):
-        return 1
-    return max(int(raw), 1)
-
-
-def _page_links(
-    path: str, params: dict[str, str], connection: dict[str, Any], page: int
-) -> dict[str, str | None]:
-    """Next page (forward cursors only: the API pages forwards) and, past the first, the first."""
-    info = connection.get("pageInfo") or {}
-    kept = {k: v for k, v in params.items() if v and k != "after"}
-    next_page = (
-        f"{path}?{urlencode({**kept, 'after': info['endCursor'], 'page': page + 1})}"
-        if info.get("hasNextPage") and info.get("endCursor")
-        else None
-    )
-    first_page = (f"{path}?{urlencode(kept)}" if kept else path) if params.get("after") else None
-    return {"next": next_page, "first": first_page}
 
 
 class BrokerPages:
@@ -96,17 +51,17 @@ class BrokerPages:
         self.client = client
 
     async def _query(self, request: Request, name: str, variables: dict[str, Any]) -> Result:
-        return _checked(await self.client.run(request, name, variables, allow_errors=PAGE_ERRORS))
+        return checked(await self.client.run(request, name, variables, allow_errors=PAGE_ERRORS))
 
     # --- caseload ------------------------------------------------------------------------------
 
     async def caseload(self, request: Request) -> Response:
-        if redirect := _sign_in_first(request):
+        if redirect := sign_in_first(request):
             return redirect
         after = request.query_params.get("after", "")[:ID_MAX]
         result = await self._query(request, "Caseload", {"first": PAGE_SIZE, "after": after or None})
         holders = result.data["dpHolders"]
-        page = _page_number(request)
+        page = page_number(request)
         return self.client.render(
             request,
             "caseload.html",
@@ -114,13 +69,13 @@ class BrokerPages:
             total=holders["totalCount"],
             page=page,
             page_count=max(1, -(-holders["totalCount"] // PAGE_SIZE)),
-            pages=_page_links("/caseload", {"after": after}, holders, page),
+            pages=page_links("/caseload", {"after": after}, holders, page),
         )
 
     async def holder(self, request: Request) -> Response:
-        if redirect := _sign_in_first(request):
+        if redirect := sign_in_first(request):
             return redirect
-        result = await self._query(request, "HolderPage", {"id": _id(request, "holder_id")})
+        result = await self._query(request, "HolderPage", {"id": path_id(request, "holder_id")})
         holder = result.data.get("dpHolder")
         if not holder:
             raise HTTPException(404)
@@ -133,9 +88,9 @@ class BrokerPages:
         )
 
     async def plan(self, request: Request) -> Response:
-        if redirect := _sign_in_first(request):
+        if redirect := sign_in_first(request):
             return redirect
-        plan_id = _id(request, "plan_id")
+        plan_id = path_id(request, "plan_id")
         result = await self._query(request, "PlanPage", {"id": plan_id})
         plan = result.data.get("supportPlan")
         if not plan:
@@ -151,24 +106,23 @@ class BrokerPages:
             requests=requests,
             request_statuses=REQUEST_STATUSES,
             score_components=SCORE_COMPONENTS,
+            activated=request.query_params.get("activated") == "1" and plan["status"] == "ACTIVE",
             active="/caseload",
         )
 
     # --- sending a request ---------------------------------------------------------------------
 
     async def new_request(self, request: Request) -> Response:
-        if redirect := _sign_in_first(request):
+        if redirect := sign_in_first(request):
             return redirect
-        plan_id = _id(request, "plan_id")
+        plan_id = path_id(request, "plan_id")
         if request.method == "GET":
             provider_id = request.query_params.get("provider", "")[:ID_MAX]
             plan, match = await self._request_form_data(request, plan_id, provider_id)
             return self._request_form(
                 request, plan, match, need_ids=[n["id"] for n in plan["needs"]], message=""
             )
-        form = await request.form()
-        if not session.csrf_ok(request, form.get(session.CSRF_FIELD)):
-            raise HTTPException(400, "This form has expired. Go back, reload the page and try again.")
+        form = await posted_form(request)
         provider_id = str(form.get("providerId") or "")[:ID_MAX]
         need_ids = [str(n)[:ID_MAX] for n in form.getlist("needIds")[:50]]
         message = str(form.get("message") or "")[:MESSAGE_FORM_MAX]
@@ -246,9 +200,9 @@ class BrokerPages:
     # --- requests' statuses --------------------------------------------------------------------
 
     async def care_request(self, request: Request) -> Response:
-        if redirect := _sign_in_first(request):
+        if redirect := sign_in_first(request):
             return redirect
-        result = await self._query(request, "CareRequestPage", {"id": _id(request, "request_id")})
+        result = await self._query(request, "CareRequestPage", {"id": path_id(request, "request_id")})
         found = result.data.get("node") or {}
         if "status" not in found:
             raise HTTPException(404)
@@ -262,7 +216,7 @@ class BrokerPages:
         )
 
     async def care_requests(self, request: Request) -> Response:
-        if redirect := _sign_in_first(request):
+        if redirect := sign_in_first(request):
             return redirect
         status = request.query_params.get("status", "")
         status = status if status in REQUEST_STATUSES else ""
@@ -273,7 +227,7 @@ class BrokerPages:
             {"first": PAGE_SIZE, "after": after or None, "status": status or None},
         )
         found = result.data["careRequests"]
-        page = _page_number(request)
+        page = page_number(request)
         return self.client.render(
             request,
             "care_requests.html",
@@ -283,7 +237,7 @@ class BrokerPages:
             status_options=[("", "Any status"), *REQUEST_STATUSES.items()],
             request_statuses=REQUEST_STATUSES,
             page=page,
-            pages=_page_links("/care-requests", {"status": status, "after": after}, found, page),
+            pages=page_links("/care-requests", {"status": status, "after": after}, found, page),
         )
 
 

@@ -20,8 +20,8 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from broker.web.brokering import Forbidden, _checked, _sign_in_first
 from broker.web.forms import errors_from
+from broker.web.pages import PAGE_ERRORS, Forbidden, checked, sign_in_first
 
 if TYPE_CHECKING:
     from broker.web.app import WebClient
@@ -50,7 +50,6 @@ STEPS = {
     "PLAN_ACTIVE_TO_FIRST_AGREEMENT": "Plan active to first agreement",
     "PLAN_ACTIVE_TO_FIRST_PAYMENT": "Plan active to first payment",
 }
-PAGE_ERRORS = ("FORBIDDEN", "NOT_FOUND", "INVALID")
 # What the API says of a period it will not report on (a date out of its range, a span too long).
 PERIOD_ERRORS = ("INVALID", "OUT_OF_RANGE", "TOO_LONG", "REQUIRED")
 MAP_SIZE = (600, 420)
@@ -204,7 +203,7 @@ class MarketPages:
                 ]
             )
             raise PeriodRefused(summary)
-        return _checked(result).data
+        return checked(result).data
 
     def _refused(self, request: Request, refused: PeriodRefused, council: dict[str, Any]) -> Response:
         start, end = _period(request, date.today())
@@ -222,14 +221,14 @@ class MarketPages:
 
     async def _council(self, request: Request) -> dict[str, Any]:
         """The council whose figures the page shows: the signed-in user's own."""
-        result = _checked(await self.client.run(request, "MarketCouncil", allow_errors=PAGE_ERRORS))
+        result = checked(await self.client.run(request, "MarketCouncil", allow_errors=PAGE_ERRORS))
         council = (result.data.get("viewer") or {}).get("council")
         if council is None:  # a platform admin has no council of their own to show
             raise Forbidden()
         return council
 
     async def gaps(self, request: Request) -> Response:
-        if redirect := _sign_in_first(request):
+        if redirect := sign_in_first(request):
             return redirect
         council = await self._council(request)
         group = request.query_params.get("group", "DISTRICT")
@@ -279,7 +278,7 @@ class MarketPages:
         )
 
     async def take_up(self, request: Request) -> Response:
-        if redirect := _sign_in_first(request):
+        if redirect := sign_in_first(request):
             return redirect
         council = await self._council(request)
         start, end = _period(request, date.today())
@@ -319,7 +318,7 @@ class MarketPages:
         )
 
     async def time_to_care(self, request: Request) -> Response:
-        if redirect := _sign_in_first(request):
+        if redirect := sign_in_first(request):
             return redirect
         council = await self._council(request)
         start, end = _period(request, date.today())
@@ -361,7 +360,7 @@ class MarketPages:
         )
 
     async def rates(self, request: Request) -> Response:
-        if redirect := _sign_in_first(request):
+        if redirect := sign_in_first(request):
             return redirect
         council = await self._council(request)
         data = await self._report(request, "RatesPage", {"input": {"councilId": council["id"]}})

@@ -9,7 +9,7 @@ import io
 
 import pytest
 
-from tests.web.test_broker_pages import _sign_in, _text, _title
+from tests.web.reading import page_text, page_title, sign_in
 
 COMMISSIONER = "commissioner@leeds.example"
 PERIOD = "from=2025-12-01&to=2026-11-30"
@@ -17,30 +17,30 @@ PERIOD = "from=2025-12-01&to=2026-11-30"
 
 @pytest.fixture
 async def commissioner(browser, demo):
-    await _sign_in(browser, COMMISSIONER)
+    await sign_in(browser, COMMISSIONER)
     return browser
 
 
 async def test_a_commissioner_lands_on_market_gaps_after_signing_in(browser, demo):
-    answer = await _sign_in(browser, COMMISSIONER)
+    answer = await sign_in(browser, COMMISSIONER)
 
     assert answer.headers["location"] == "/market"
     page = await browser.get(f"/market?{PERIOD}")
     assert page.status_code == 200
-    assert _title(page.text) == "Market gaps by district"
+    assert page_title(page.text) == "Market gaps by district"
     assert 'aria-current="page">Market<' in page.text
 
 
 async def test_market_gaps_by_service_sort_by_any_column_and_withhold_small_counts(commissioner):
     page = await commissioner.get(f"/market?group=SERVICE&{PERIOD}")
-    text = _text(page.text)
+    text = page_text(page.text)
 
     assert "Market gaps by service, sorted by unmet hours a week" in text
     assert "Personal care" in text
     assert "Counts of 1 to 4 people are withheld" in text
 
     by_demand = await commissioner.get(f"/market?group=SERVICE&{PERIOD}&sort=demandHours")
-    assert "sorted by hours needed a week" in _text(by_demand.text)
+    assert "sorted by hours needed a week" in page_text(by_demand.text)
     assert 'aria-sort="descending"' in by_demand.text
 
 
@@ -61,7 +61,7 @@ async def test_each_report_downloads_as_the_csv_of_its_table(commissioner):
 
 async def test_take_up_shows_the_target_the_projection_and_a_chart_with_its_table(commissioner):
     page = await commissioner.get(f"/market/take-up?{PERIOD}")
-    text = _text(page.text)
+    text = page_text(page.text)
 
     assert "30.0% by 31 March 2027" in text
     assert "Projected by then" in text
@@ -73,7 +73,7 @@ async def test_time_to_care_shows_each_step(commissioner):
     page = await commissioner.get(f"/market/time-to-care?{PERIOD}")
 
     assert page.status_code == 200
-    assert "Plan active to first agreement" in _text(page.text)
+    assert "Plan active to first agreement" in page_text(page.text)
 
 
 async def test_rates_compare_the_council_rate_with_asking_and_paid_rates(commissioner):
@@ -81,7 +81,7 @@ async def test_rates_compare_the_council_rate_with_asking_and_paid_rates(commiss
     table = await commissioner.get("/market/rates.csv")
 
     assert page.status_code == 200
-    text = _text(page.text)
+    text = page_text(page.text)
     assert "Rates by district and kind of provider" in text
     assert "£16.50" in text  # the demo council's PA rate
     assert next(csv.reader(io.StringIO(table.text)))[:3] == ["District", "Kind", "Council rate (p)"]
@@ -96,7 +96,7 @@ async def test_signed_out_the_market_asks_for_sign_in_first(browser, demo):
 
 @pytest.mark.parametrize("email", ["provider@leeds.example", "holder@leeds.example"])
 async def test_providers_and_holders_get_the_403_page_not_figures(browser, demo, email):
-    await _sign_in(browser, email)
+    await sign_in(browser, email)
 
     for path in ("/market", "/market/take-up", "/market/time-to-care", "/market/rates", "/market/gaps.csv"):
         answer = await browser.get(f"{path}?{PERIOD}")
