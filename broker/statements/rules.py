@@ -31,6 +31,6 @@ FINAL_INVOICE_DAYS = 28
 # least and five (the longest pay period, broker.payments.rules.MAX_PERIOD_DAYS) at most.
 SHORTEST_PAY_DAYS = 7
 # A payee names a provider when similarity (broker/statements/payees.py) reaches this.
-PAYEE_MATCH = 0.85
+PAYEE_MATCH = 0.9
 # A reference links a line to a payment's own key only when it is at least this long.
 REFERENCE_MIN = 4
