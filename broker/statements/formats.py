@@ -25,29 +25,26 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from enum import StrEnum
 
 from broker.errors import ErrorCode, FieldError, InvalidInput
 from broker.hygiene import text_problem
 from broker.statements import rules
+from broker.statements.cells import (
+    LABELS,
+    CellProblem,
+    DateFormat,
+    MoneyOut,
+    category_cell,
+    parse_day,
+    parse_pence,
+    shown,
+    signed_amount,
+    text_cell,
+)
 from broker.statements.models import StatementFormat
-
-
-class DateFormat(StrEnum):
-    ISO = "ISO"
-    DAY_MONTH_YEAR = "DAY_MONTH_YEAR"
-    MONTH_DAY_YEAR = "MONTH_DAY_YEAR"
-
-
-class MoneyOut(StrEnum):
-    """How a single signed amount column shows money leaving the account."""
-
-    NEGATIVE = "NEGATIVE"
-    POSITIVE = "POSITIVE"
 
 
 @dataclass(frozen=True)
@@ -103,18 +100,6 @@ NAMED: dict[StatementFormat, ColumnMapping] = {
         reference="Reference",
         date_format=DateFormat.DAY_MONTH_YEAR,
     ),
-}
-
-# What each field is called in a problem's message.
-LABELS = {
-    "date": "date",
-    "payee": "payee",
-    "amount": "amount",
-    "paid_out": "paid out",
-    "paid_in": "paid in",
-    "reference": "reference",
-    "merchant_category_code": "merchant category code",
-    "balance": "balance",
 }
 
 
@@ -231,66 +216,6 @@ def _header_key(header: str) -> str:
     return " ".join(header.replace("\ufeff", "").casefold().split())
 
 
-_AMOUNT = re.compile(
-    r"(?P<sign>[-+])?£?(?P<pounds>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]{1,12})(?:\.(?P<pence>[0-9]{1,2}))?"
-)
-_ISO = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[T ][0-9:.]+Z?)?")
-_SLASHED = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
-_MCC = re.compile(r"[0-9]{4}")
-
-
-class CellProblem(ValueError):
-    pass
-
-
-def parse_pence(text: str, *, signed: bool) -> int:
-    """Whole pence from `12.50`, `-3`, `£1,234.5` (a leading sign only when `signed`); exact, no float."""
-    compact = text.strip().replace(" ", "")
-    match = _AMOUNT.fullmatch(compact)
-    if match is None:
-        raise CellProblem(f"'{_shown(text)}' is not an amount of money: write pounds and pence, e.g. 12.50.")
-    if match["sign"] and not signed:
-        raise CellProblem("Write this amount without a sign: the column says which way the money went.")
-    pence = int(match["pounds"].replace(",", "")) * 100 + int((match["pence"] or "0").ljust(2, "0"))
-    if pence > rules.MAX_LINE_PENCE:
-        raise CellProblem(
-            f"More than £{rules.MAX_LINE_PENCE // 100:,} on one line: is this the right column?"
-        )
-    return -pence if match["sign"] == "-" else pence
-
-
-def parse_day(text: str, style: DateFormat, today: date) -> date:
-    value = text.strip()
-    try:
-        if style is DateFormat.ISO:
-            match = _ISO.fullmatch(value)
-            if match is None:
-                raise CellProblem(f"'{_shown(text)}' is not a date written 2026-11-02.")
-            year, month, day = (int(g) for g in match.groups())
-        else:
-            match = _SLASHED.fullmatch(value)
-            if match is None:
-                written = "02/11/2026" if style is DateFormat.DAY_MONTH_YEAR else "11/02/2026"
-                raise CellProblem(f"'{_shown(text)}' is not a date written {written}.")
-            first, second, year = (int(g) for g in match.groups())
-            day, month = (first, second) if style is DateFormat.DAY_MONTH_YEAR else (second, first)
-        posted = date(year, month, day)
-    except ValueError as error:
-        if isinstance(error, CellProblem):
-            raise
-        raise CellProblem(f"'{_shown(text)}' is not a day of the calendar.") from error
-    if posted.year < rules.EARLIEST_LINE_YEAR:
-        raise CellProblem(f"Statement lines are dated from {rules.EARLIEST_LINE_YEAR}.")
-    if posted > today:
-        raise CellProblem("This date is after today: a statement shows only what has happened.")
-    return posted
-
-
-def _shown(text: str) -> str:
-    """A cell quoted back in a message: short, so a message never carries a whole file."""
-    return text if len(text) <= 30 else f"{text[:27]}..."
-
-
 def check_size(text: str) -> None:
     """Refuses a file too big to read before any of it is read."""
     if len(text) > rules.MAX_FILE_CHARACTERS:
@@ -325,7 +250,7 @@ class _Problems:
         if len(self.errors) >= rules.MAX_REPORTED_PROBLEMS:
             self.more += 1
             return
-        where = f"Line {number}, column '{_shown(header)}'" if header else f"Line {number}"
+        where = f"Line {number}, column '{shown(header)}'" if header else f"Line {number}"
         path = f"file.{number}.{name}" if name else f"file.{number}"
         self.errors.append(FieldError(path, f"{where}: {message}", ErrorCode.INVALID))
 
@@ -400,7 +325,7 @@ def _find_columns(
         elif name in required:
             missing.append(wanted)
     if missing:
-        names = ", ".join(f"'{_shown(m)}'" for m in missing)
+        names = ", ".join(f"'{shown(m)}'" for m in missing)
         raise InvalidInput(
             f"Line {number}: the header has no {names} column; is this the right format?",
             field=f"file.{number}",
@@ -436,12 +361,12 @@ def _read_row(
         found.add(number, None, None, f"it has {len(row)} cells where the header has {len(header)}.")
         return None
     read("date", lambda text: parse_day(text, mapping.date_format, today))
-    read("payee", lambda text: _text(text, "payee", required=True))
-    read("reference", lambda text: _text(text, "reference", required=False))
-    read("merchant_category_code", _category)
+    read("payee", lambda text: text_cell(text, "payee", required=True))
+    read("reference", lambda text: text_cell(text, "reference", required=False))
+    read("merchant_category_code", category_cell)
     read("balance", lambda text: parse_pence(text, signed=True) if text.strip() else None)
     if "amount" in columns:
-        read("amount", lambda text: _signed_amount(text, mapping.money_out))
+        read("amount", lambda text: signed_amount(text, mapping.money_out))
     else:
         read("paid_out", lambda text: parse_pence(text, signed=False) if text.strip() else 0)
         read("paid_in", lambda text: parse_pence(text, signed=False) if text.strip() else 0)
@@ -476,34 +401,6 @@ def _read_row(
         paid_in_pence=paid_in,
         balance_pence=balance,
     )
-
-
-def _signed_amount(text: str, money_out: MoneyOut) -> int:
-    """Money out as a positive number of pence, money in negative."""
-    if not text.strip():
-        raise CellProblem("The amount is missing.")
-    pence = parse_pence(text, signed=True)
-    if pence == 0:
-        raise CellProblem("An amount of 0.00 moves no money.")
-    return -pence if money_out is MoneyOut.NEGATIVE else pence
-
-
-def _text(text: str, name: str, *, required: bool) -> str:
-    value = " ".join(text.split())
-    if required and not value:
-        raise CellProblem(f"The {LABELS[name]} is missing.")
-    if len(value) > rules.TEXT_MAX:
-        raise CellProblem(f"At most {rules.TEXT_MAX} characters.")
-    return value
-
-
-def _category(text: str) -> str | None:
-    value = text.strip()
-    if not value:
-        return None
-    if not _MCC.fullmatch(value):
-        raise CellProblem("A merchant category code is four digits.")
-    return value
 
 
 def _identify(statement: ParsedStatement) -> None:

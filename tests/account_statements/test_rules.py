@@ -7,7 +7,8 @@ from datetime import date
 import pytest
 
 from broker.statements.balances import check_balances
-from broker.statements.formats import CellProblem, ParsedLine, parse_pence
+from broker.statements.cells import CellProblem, parse_pence
+from broker.statements.formats import ParsedLine
 from broker.statements.payees import similarity
 from broker.statements.rules import PAYEE_MATCH
 
