@@ -29,6 +29,7 @@ from broker.middleware import RequestBodyGuard, RequestLog
 from broker.openreferral.routes import openreferral_routes
 from broker.payments.routes import stripe_webhook
 from broker.settings import Settings
+from broker.statements.audit import register as read_statements_in_audits
 from broker.web.app import web_app
 from search.backend import SearchBackend
 from search.factory import backend_from_url
@@ -61,6 +62,7 @@ def create_app(
     search: SearchBackend | None = None,
 ) -> Starlette:
     subscribe_all()  # the market records what agreements, plans and matching announce
+    read_statements_in_audits()  # the annual audit reads imported statements
     database = db or Database(
         settings.database_url,
         echo=settings.log_sql,

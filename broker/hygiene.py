@@ -47,3 +47,15 @@ def date_problem(value: date) -> str | None:
     if not EARLIEST_DATE <= value <= LATEST_DATE:
         return f"Dates run from {EARLIEST_DATE.isoformat()} to {LATEST_DATE.isoformat()}."
     return None
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula (`=HYPERLINK(...)`, `@SUM`,
+# `+cmd|...`): OWASP's "CSV injection". Text we did not write ourselves is stored as given and
+# escaped only where it leaves as CSV.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def spreadsheet_cell(value: str) -> str:
+    """`value` as a CSV cell a spreadsheet shows as text: a leading formula character is escaped with
+    an apostrophe (which spreadsheets hide), everything else is left alone."""
+    return f"'{value}" if value.startswith(_FORMULA_START) else value

@@ -33,6 +33,7 @@ from broker.payments.reading import payments_by_agreement
 from broker.plans.models import NeedSlot, PlanNeed, PlanPreference, PlanRead, SupportPlan
 from broker.plans.reading import plans_by_holder, reads_by_plan
 from broker.providers.models import Accreditation, AvailabilitySlot, Provider, ProviderService
+from broker.statements.models import AccountStatement
 from broker.support.models import LeadContract, Subcontract
 
 T = TypeVar("T")
@@ -257,6 +258,16 @@ class RefundsByPaymentIdLoader(DataLoader[int, list[Refund]]):
         super().__init__(load_fn=_load_grouped(db, Refund, "payment_id", order))
 
 
+class PaymentByIdLoader(DataLoader[int, Payment | None]):
+    def __init__(self, db: Database) -> None:
+        super().__init__(load_fn=_load_by_id(db, Payment))
+
+
+class AccountStatementByIdLoader(DataLoader[int, AccountStatement | None]):
+    def __init__(self, db: Database) -> None:
+        super().__init__(load_fn=_load_by_id(db, AccountStatement))
+
+
 class BlockedCategoryByCouncilCodeLoader(DataLoader[tuple[int, str], BlockedMerchantCategory | None]):
     """The council's entry for a merchant category its pre-paid cards decline, keyed by
     (council ID, code); None when its cards take that category."""
@@ -338,6 +349,8 @@ class Loaders:
     blocked_category_by_council_code: BlockedCategoryByCouncilCodeLoader
     payments_by_agreement_id: PaymentsByAgreementIdLoader
     district_by_code: DistrictByCodeLoader
+    payment_by_id: PaymentByIdLoader
+    account_statement_by_id: AccountStatementByIdLoader
 
     @classmethod
     def create(cls, db: Database) -> Loaders:
@@ -369,4 +382,6 @@ class Loaders:
             blocked_category_by_council_code=BlockedCategoryByCouncilCodeLoader(db),
             payments_by_agreement_id=PaymentsByAgreementIdLoader(db),
             district_by_code=DistrictByCodeLoader(db),
+            payment_by_id=PaymentByIdLoader(db),
+            account_statement_by_id=AccountStatementByIdLoader(db),
         )

@@ -22,6 +22,7 @@ from broker.matching.graphql import MatchingMutations, MatchingQueries
 from broker.payments.graphql import PaymentMutations, PaymentQueries
 from broker.plans.graphql import PlanMutations, PlanQueries
 from broker.providers.graphql import ProviderMutations, ProviderQueries
+from broker.statements.graphql import StatementMutations, StatementQueries
 from broker.support.graphql import SupportMutations, SupportQueries
 
 
@@ -37,6 +38,7 @@ class Query(
     SupportQueries,
     AgreementQueries,
     PaymentQueries,
+    StatementQueries,
     MarketQueries,
 ):
     node: relay.Node | None = relay.node(description="Any object by its global ID, if you may see it.")
@@ -53,6 +55,7 @@ class Mutation(
     SupportMutations,
     AgreementMutations,
     PaymentMutations,
+    StatementMutations,
     MarketMutations,
 ):
     pass

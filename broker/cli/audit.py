@@ -31,6 +31,9 @@ async def _audit(
 ) -> AuditReport:
     from broker.accounts.actor import Actor
     from broker.payments.audit import annual_audit
+    from broker.statements.audit import register
+
+    register()  # the audit reads imported statements too
 
     db = Database(settings.database_url)
     try:
@@ -67,6 +70,10 @@ AUDIT_COLUMNS = [
     "payments",
     "flagged_payments",
     "flags",
+    "statement_spend_pence",
+    "statement_balance_pence",
+    "recovery_pence",
+    "flagged_statement_lines",
 ]
 
 
@@ -87,6 +94,8 @@ def audit(
 
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from broker.hygiene import spreadsheet_cell
 
     settings = settings_from_env()
     migrate(settings.database_url)
@@ -125,7 +134,21 @@ def audit(
                     row.reclaimable_pence,
                     row.payments,
                     len({f.payment_id for f in row.flags}),
-                    "; ".join(f"payment {f.payment_id} {f.code.value}: {f.message}" for f in row.flags),
+                    spreadsheet_cell(
+                        "; ".join(
+                            [f"payment {f.payment_id} {f.code.value}: {f.message}" for f in row.flags]
+                            + [
+                                f"statement line {f.line_id} {f.code.value}: {f.message}"
+                                for f in row.statements.flags
+                            ]
+                        )
+                    ),
+                    row.statements.spend_pence,
+                    ""
+                    if row.statements.closing_balance_pence is None
+                    else row.statements.closing_balance_pence,
+                    row.statements.recovery_pence,
+                    len(row.statements.flags),
                 ]
             )
     finally:

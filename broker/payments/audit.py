@@ -11,16 +11,28 @@ A payment is flagged when it is
 - AFTER_AGREEMENT_ENDED: the period runs past the agreement's end date;
 - ABOVE_AGREED_RATE: the amount is more than the hours at the agreed hourly rate;
 - OVER_PLAN_HOURS: more hours than the plan's needs (as agreed) allow for the period.
+
+Imported DP account statements (broker/statements/) show the money as it really left the account,
+including spend no payment records. Their lines, as reconciled and resolved, are flagged too
+(`StatementFlag`): a line under no agreement is OUTSIDE_AGREEMENT unless a broker allowed it or
+attached it to one; AFTER_AGREEMENT_ENDED, ABOVE_AGREED_RATE and BLOCKED_CATEGORY lines likewise; a
+line a broker marked for recovery is MARKED_FOR_RECOVERY and its amount is added to what is
+reclaimable. Where a statement whose balances add up closes within the DP year, the reclaimable
+money is its closing balance (the money really left, the latest such statement) above the
+contingency, instead of the budget less recorded spend. Statements build on payments, so this module
+cannot import them: `broker.statements.audit` registers itself with `read_statements_with` when the
+app or the command line is built, as `broker.events` listeners do.
 """
 
 from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -44,6 +56,8 @@ class AuditFlagCode(StrEnum):
     AFTER_AGREEMENT_ENDED = "AFTER_AGREEMENT_ENDED"
     ABOVE_AGREED_RATE = "ABOVE_AGREED_RATE"
     OVER_PLAN_HOURS = "OVER_PLAN_HOURS"
+    BLOCKED_CATEGORY = "BLOCKED_CATEGORY"
+    MARKED_FOR_RECOVERY = "MARKED_FOR_RECOVERY"
 
 
 @dataclass(frozen=True)
@@ -51,6 +65,45 @@ class AuditFlag:
     payment_id: int
     code: AuditFlagCode
     message: str
+
+
+@dataclass(frozen=True)
+class StatementFlag:
+    """A statement line that does not follow the agreements or the plan."""
+
+    line_id: int
+    code: AuditFlagCode
+    message: str
+    amount_pence: int
+
+
+@dataclass
+class HolderStatements:
+    """What a holder's imported statements add to the year's audit: flagged lines, money out that no
+    recorded payment accounts for, what brokers marked for recovery, and the latest closing balance
+    that adds up (and its day), if any."""
+
+    flags: list[StatementFlag] = field(default_factory=list)
+    spend_pence: int = 0
+    recovery_pence: int = 0
+    closing_balance_pence: int | None = None
+    closing_balance_on: date | None = None
+
+
+class StatementEvidence(Protocol):
+    async def __call__(
+        self, session: AsyncSession, holder_ids: Sequence[int], start: date, end: date
+    ) -> Mapping[int, HolderStatements]: ...
+
+
+_statement_sources: list[StatementEvidence] = []
+
+
+def read_statements_with(source: StatementEvidence) -> None:
+    """Has every audit read holders' statements through `source` (registered once, when the app or
+    the command line is built)."""
+    if source not in _statement_sources:
+        _statement_sources.append(source)
 
 
 @dataclass
@@ -61,14 +114,20 @@ class HolderAudit:
     payments: int = 0
     contingency_pence: int = 0
     flags: list[AuditFlag] = field(default_factory=list)
+    statements: HolderStatements = field(default_factory=HolderStatements)
 
     @property
     def unspent_pence(self) -> int:
-        return self.allocated_pence - self.spent_pence
+        """Allocated less recorded spend and money out on statements no payment accounts for."""
+        return self.allocated_pence - self.spent_pence - self.statements.spend_pence
 
     @property
     def reclaimable_pence(self) -> int:
-        return max(0, self.unspent_pence - self.contingency_pence)
+        """Unspent money (or the statement's closing balance, where one adds up) above the
+        contingency, plus what brokers marked for recovery."""
+        left = self.statements.closing_balance_pence
+        held = self.unspent_pence if left is None else left
+        return max(0, held - self.contingency_pence) + self.statements.recovery_pence
 
 
 @dataclass
@@ -87,6 +146,10 @@ class AuditReport:
     @property
     def flagged_payments(self) -> int:
         return len({f.payment_id for h in self.holders for f in h.flags})
+
+    @property
+    def flagged_statement_lines(self) -> int:
+        return sum(len(h.statements.flags) for h in self.holders)
 
 
 def flags_for(payment: Payment, agreement: Agreement, plan_hours_per_week: float) -> list[AuditFlag]:
@@ -235,4 +298,7 @@ async def _audit_batch(
         audit.spent_pence += payment.amount_pence - payment.refunded_pence
         assert agreement.id is not None
         audit.flags.extend(flags_for(payment, agreement, plan_hours[agreement.id]))
+    for source in _statement_sources:
+        for holder_id, found in (await source(session, list(by_holder), start, end)).items():
+            by_holder[holder_id].statements = found
     return [by_holder[h.id] for h in batch]  # type: ignore[index]

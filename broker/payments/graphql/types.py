@@ -12,7 +12,7 @@ from broker.api.context import Info
 from broker.api.money import pence_fields
 from broker.api.nodes import RowNode
 from broker.holders.graphql import DPHolderNode
-from broker.payments.audit import AuditFlag, AuditFlagCode, AuditReport, HolderAudit
+from broker.payments.audit import AuditFlag, AuditFlagCode, AuditReport, HolderAudit, StatementFlag
 from broker.payments.budget import BudgetStatement
 from broker.payments.models import Payment, PaymentMethod, PaymentStatus, Refund
 from broker.payments.reading import visible_payments
@@ -183,6 +183,27 @@ class AuditFlagType:
 
 
 @strawberry.type(
+    name="StatementAuditFlag",
+    description="A line of an imported DP account statement that does not follow the agreements or the plan.",
+)
+class StatementAuditFlagType:
+    line_id: relay.GlobalID = strawberry.field(description="The StatementLine.")
+    code: AuditFlagCodeEnum  # type: ignore[valid-type]
+    message: str
+    amount_pence: strawberry.Private[int]
+    amount, amount_pence_int = pence_fields("amount", "Money out on the line.")
+
+    @classmethod
+    def from_flag(cls, flag: StatementFlag) -> StatementAuditFlagType:
+        return cls(
+            line_id=relay.GlobalID("StatementLine", str(flag.line_id)),
+            code=flag.code,
+            message=flag.message,
+            amount_pence=flag.amount_pence,
+        )
+
+
+@strawberry.type(
     name="HolderAudit", description="One DP holder's year: spend, flags, and what may be reclaimed."
 )
 class HolderAuditType:
@@ -194,19 +215,45 @@ class HolderAuditType:
     spent_pence: strawberry.Private[int]
     spent, spent_pence_int = pence_fields("spent", "Succeeded payments less refunds.")
     unspent_pence: strawberry.Private[int]
-    unspent, unspent_pence_int = pence_fields("unspent", "Allocated - spent.")
+    unspent, unspent_pence_int = pence_fields("unspent", "Allocated - spent - statement spend.")
     contingency_pence: strawberry.Private[int]
     contingency, contingency_pence_int = pence_fields(
         "contingency", "Unspent money the person keeps for bills to come."
     )
     reclaimable_pence: strawberry.Private[int]
-    reclaimable, reclaimable_pence_int = pence_fields("reclaimable", "Unspent money above the contingency.")
+    reclaimable, reclaimable_pence_int = pence_fields(
+        "reclaimable",
+        "Unspent money (or the statement balance, where one adds up) above the contingency, plus recovery.",
+    )
     payments: int
     flags: list[AuditFlagType]
+    statement_spend_pence: strawberry.Private[int]
+    statement_spend, statement_spend_pence_int = pence_fields(
+        "statement_spend", "Money out on imported statements that no recorded payment accounts for."
+    )
+    statement_balance_pence: strawberry.Private[int | None]
+    statement_balance, statement_balance_pence_int = pence_fields(
+        "statement_balance",
+        "The closing balance of the year's latest imported statement whose balances add up; when "
+        "given, `reclaimable` is worked out from it instead of from recorded spend.",
+        optional=True,
+    )
+    statement_balance_on: date | None = strawberry.field(description="The day of that balance.")
+    recovery_pence: strawberry.Private[int]
+    recovery, recovery_pence_int = pence_fields(
+        "recovery", "Statement lines brokers marked for recovery: part of `reclaimable`."
+    )
+    statement_flags: list[StatementAuditFlagType]
 
     @classmethod
     def from_audit(cls, audit: HolderAudit) -> HolderAuditType:
+        found = audit.statements
         return cls(
+            statement_spend_pence=found.spend_pence,
+            statement_balance_pence=found.closing_balance_pence,
+            statement_balance_on=found.closing_balance_on,
+            recovery_pence=found.recovery_pence,
+            statement_flags=[StatementAuditFlagType.from_flag(f) for f in found.flags],
             holder=DPHolderNode.from_model(audit.holder),
             allocated_pence=audit.allocated_pence,
             spent_pence=audit.spent_pence,
@@ -227,6 +274,7 @@ class AnnualAuditType:
     reclaimable_pence: strawberry.Private[int]
     reclaimable, reclaimable_pence_int = pence_fields("reclaimable", "Reclaimable from every holder audited.")
     flagged_payments: int
+    flagged_statement_lines: int
     holders: list[HolderAuditType]
 
     @classmethod
@@ -238,5 +286,6 @@ class AnnualAuditType:
             contingency_weeks=report.contingency_weeks,
             reclaimable_pence=report.reclaimable_pence,
             flagged_payments=report.flagged_payments,
+            flagged_statement_lines=report.flagged_statement_lines,
             holders=[HolderAuditType.from_audit(h) for h in report.holders],
         )
