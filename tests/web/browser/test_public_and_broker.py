@@ -8,107 +8,12 @@ Without Chromium these tests skip with the reason, except where BROKER_REQUIRE_B
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
+from playwright.sync_api import Page
 
-CHROMIUM = Path("/usr/bin/chromium")
-ROOT = Path(__file__).resolve().parents[2]
-ARTEFACTS = ROOT / "test-artefacts" / "web"
-WCAG = {
-    "runOnly": {
-        "type": "tag",
-        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"],
-    }
-}
-
-if not CHROMIUM.exists():
-    if os.environ.get("BROKER_REQUIRE_BROWSER"):
-        raise RuntimeError(
-            "BROKER_REQUIRE_BROWSER is set but /usr/bin/chromium is missing (apt-get install chromium)"
-        )
-    pytest.skip("no Chromium at /usr/bin/chromium (apt-get install -y chromium)", allow_module_level=True)
-
-from axe_playwright_python.sync_playwright import Axe  # noqa: E402
-from playwright.sync_api import Page, sync_playwright  # noqa: E402
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    data = tmp_path_factory.mktemp("web-demo")
-    port = _free_port()
-    env = {**os.environ, "BROKER_DATA_DIR": str(data / "var"), "BROKER_ENVIRONMENT": "development"}
-    for name in ("BROKER_DATABASE_URL", "BROKER_SEARCH_URL", "BROKER_SECRET_KEY"):
-        env.pop(name, None)
-    server = subprocess.Popen(
-        [sys.executable, "-c", "from broker.cli import app; app()", "serve", "--port", str(port)],
-        env=env,
-        cwd=data,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(240):
-            try:
-                with urllib.request.urlopen(f"{base}/readyz", timeout=1) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("broker serve did not become ready")
-        yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(chromium) -> Iterator[Page]:
-    context = chromium.new_context(viewport={"width": 1280, "height": 900})
-    yield context.new_page()
-    context.close()
-
-
-def check(page: Page, name: str) -> None:
-    """axe-core finds nothing on the page, at 1280 px and at 320 px (where nothing scrolls sideways),
-    and a full-page screenshot is kept."""
-    ARTEFACTS.mkdir(parents=True, exist_ok=True)
-    results = Axe().run(page, options=WCAG)
-    assert results.violations_count == 0, f"{name}: {results.generate_report()}"
-    page.screenshot(path=ARTEFACTS / f"{name}.png", full_page=True)
-    size = page.viewport_size
-    page.set_viewport_size({"width": 320, "height": 640})
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 320, f"{name} scrolls sideways at 320 px ({width} px wide)"
-    results = Axe().run(page, options=WCAG)
-    assert results.violations_count == 0, f"{name} at 320 px: {results.generate_report()}"
-    page.screenshot(path=ARTEFACTS / f"{name}-320.png", full_page=True)
-    if size:
-        page.set_viewport_size(size)
+from tests.web.browser.conftest import ARTEFACTS, check, sign_in_as
 
 
 def test_a_resident_searches_for_a_dementia_carer_and_reads_a_listing(site: str, page: Page):
@@ -196,16 +101,10 @@ def test_graphiql_runs_with_every_request_off_this_machine_refused(site: str, ch
     context.close()
 
 
-def _sign_in_as(page: Page, email: str) -> None:
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill("demo-password-2026")
-    page.get_by_role("button", name="Sign in").click()
-
-
 def test_a_broker_finds_a_match_for_a_plan_and_sends_a_request(site: str, page: Page):
     page.goto(site + "/caseload")
     page.wait_for_url("**/sign-in?next=/caseload")
-    _sign_in_as(page, "broker@leeds.example")
+    sign_in_as(page, "broker@leeds.example")
     page.wait_for_url(site + "/caseload")
     assert re.match(r"Caseload \(page 1 of \d+\)", page.title())
     assert page.locator("[aria-current=page]").inner_text() == "Caseload"
@@ -296,7 +195,7 @@ def test_a_broker_sends_a_request_with_the_keyboard_alone(site: str, page: Page)
 
 def test_a_provider_asking_for_the_caseload_gets_the_refusal_page(site: str, page: Page):
     page.goto(site + "/sign-in")
-    _sign_in_as(page, "provider@leeds.example")
+    sign_in_as(page, "provider@leeds.example")
     page.wait_for_url(site + "/")
     page.goto(site + "/caseload")
     assert page.get_by_role("heading", name="You cannot see this page").is_visible()
@@ -307,7 +206,7 @@ def test_the_broker_pages_work_with_javascript_off(site: str, chromium):
     context = chromium.new_context(java_script_enabled=False)
     page = context.new_page()
     page.goto(site + "/sign-in?next=/caseload")
-    _sign_in_as(page, "broker@leeds.example")
+    sign_in_as(page, "broker@leeds.example")
     page.wait_for_url(site + "/caseload")
     page.get_by_role("link", name="Holder 2", exact=True).click()
     page.locator("a[href^='/plans/']").first.click()
