@@ -22,7 +22,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from broker.web.forms import errors_from
-from broker.web.pages import PAGE_ERRORS, checked, path_id, posted_form, sign_in_first
+from broker.web.pages import PAGE_ERRORS, checked, path_id, payload_of, posted_form, sign_in_first
 
 if TYPE_CHECKING:
     from broker.web.app import WebClient
@@ -139,10 +139,7 @@ class PlanWriting:
             {"input": {"id": path_id(request, "plan_id"), **changes}},
             allow_errors=PAGE_ERRORS,
         )
-        if "FORBIDDEN" in result.error_codes():
-            checked(result)
-        answer = result.data.get("updateSupportPlan") or {}
-        return answer, result.errors or answer.get("userErrors", [])
+        return payload_of(result, "updateSupportPlan")
 
     # --- about the plan ------------------------------------------------------------------------
 
@@ -168,13 +165,10 @@ class PlanWriting:
                 {"input": {"holderId": holder["id"], **changes}},
                 allow_errors=PAGE_ERRORS,
             )
-            if "FORBIDDEN" in created.error_codes():
-                checked(created)
-            answer = created.data.get("createSupportPlan") or {}
+            answer, errors = payload_of(created, "createSupportPlan")
             plan = answer.get("supportPlan")
-            if plan and not created.errors:
+            if plan and not errors:
                 return RedirectResponse(f"/plans/{plan['id']}/needs/new", status_code=303)
-            errors = created.errors or answer.get("userErrors", [])
         return self._about_page(
             request, holder, None, outcomes=outcomes, postcode=postcode, start=start, user_errors=errors
         )
