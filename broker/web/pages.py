@@ -40,8 +40,8 @@ def checked(result: Result) -> Result:
 
 def payload_of(result: Result, field: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """A mutation's payload and what went wrong (request errors, else its userErrors). A refusal of
-    the user (FORBIDDEN as a request error, PERMISSION_DENIED as a userError) is the 403 page, not a form error: no
-    answer on the form would change it."""
+    the user (FORBIDDEN as a request error, PERMISSION_DENIED as a userError) is the 403 page, not a
+    form error: no answer on the form would change it."""
     answer = result.data.get(field) or {}
     errors = result.errors or answer.get("userErrors") or []
     if "FORBIDDEN" in result.error_codes() or any(e.get("code") == "PERMISSION_DENIED" for e in errors):

@@ -76,11 +76,12 @@ def _row_id(plan: str) -> int:
 
 async def _plan_row(db: Database, plan: str) -> SupportPlan:
     async with db.session() as session:
-        return (await session.execute(select(SupportPlan).where(SupportPlan.id == _row_id(plan)))).scalar_one()
+        found = await session.execute(select(SupportPlan).where(SupportPlan.id == _row_id(plan)))
+        return found.scalar_one()
 
 
 async def _needs_of(db: Database, plan: str) -> list[tuple[int, list[tuple[int, int, int]]]]:
-    """Each need's budgeted rate and its slots (weekday from Monday = 0, start minute, end minute), as stored."""
+    """Each need's budgeted rate and its slots (weekday from Monday = 0, start and end minute)."""
     async with db.session() as session:
         needs = (
             await session.execute(select(PlanNeed).where(PlanNeed.plan_id == _row_id(plan)))
