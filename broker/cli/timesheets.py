@@ -65,6 +65,7 @@ async def _export(settings: Settings, provider: str, start: date, end: date) -> 
                         field="provider",
                     )
                 key = keys[0]
+            assert key is not None
             system = Actor(user_id=0, role=Role.ADMIN, council_id=None)
             return await payroll_export(
                 session, actor=system, provider_id=key, period_start=start, period_end=end
