@@ -100,6 +100,7 @@ async def submit_timesheet(
     timesheet.revision += 1
     timesheet.submitted_by_id, timesheet.submitted_at = actor.user_id, now
     timesheet.decided_by_id, timesheet.decided_at = None, None
+    timesheet.query_reason = ""
     session.add(timesheet)
     await session.flush()
     assert timesheet.id is not None

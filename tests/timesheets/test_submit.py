@@ -76,6 +76,7 @@ async def test_a_queried_week_is_corrected_and_submitted_again(api, db):
     sheet = again["timesheet"]
     assert again["userErrors"] == []
     assert (sheet["id"], sheet["status"], sheet["revision"], sheet["minutes"]) == (first, "SUBMITTED", 2, 540)
+    assert sheet["queryReason"] == ""
     assert [s["start"] for s in sheet["shifts"]] == ["09:00", "10:00"]
     assert await count(db, TimesheetShift) == 2
 
