@@ -13,6 +13,7 @@ from broker.plans import models as plans  # noqa: F401
 from broker.providers import models as providers  # noqa: F401
 from broker.statements import models as statements  # noqa: F401
 from broker.support import models as support  # noqa: F401
+from broker.timesheets import models as timesheets  # noqa: F401
 from search import outbox  # noqa: F401
 
 metadata = SQLModel.metadata

@@ -35,6 +35,8 @@ from broker.plans.reading import plans_by_holder, reads_by_plan
 from broker.providers.models import Accreditation, AvailabilitySlot, Provider, ProviderService
 from broker.statements.models import AccountStatement
 from broker.support.models import LeadContract, Subcontract
+from broker.timesheets.models import Timesheet, TimesheetShift
+from broker.timesheets.reading import shifts_by_timesheet
 
 T = TypeVar("T")
 
@@ -263,6 +265,21 @@ class PaymentByIdLoader(DataLoader[int, Payment | None]):
         super().__init__(load_fn=_load_by_id(db, Payment))
 
 
+class TimesheetByIdLoader(DataLoader[int, Timesheet | None]):
+    def __init__(self, db: Database) -> None:
+        super().__init__(load_fn=_load_by_id(db, Timesheet))
+
+
+class ShiftsByTimesheetIdLoader(DataLoader[int, list[TimesheetShift]]):
+    def __init__(self, db: Database) -> None:
+        async def load(ids: Sequence[int]) -> list[list[TimesheetShift]]:
+            async with db.session() as session:
+                grouped = await shifts_by_timesheet(session, ids)
+            return [grouped.get(i, []) for i in ids]
+
+        super().__init__(load_fn=load)
+
+
 class AccountStatementByIdLoader(DataLoader[int, AccountStatement | None]):
     def __init__(self, db: Database) -> None:
         super().__init__(load_fn=_load_by_id(db, AccountStatement))
@@ -351,6 +368,8 @@ class Loaders:
     district_by_code: DistrictByCodeLoader
     payment_by_id: PaymentByIdLoader
     account_statement_by_id: AccountStatementByIdLoader
+    timesheet_by_id: TimesheetByIdLoader
+    shifts_by_timesheet_id: ShiftsByTimesheetIdLoader
 
     @classmethod
     def create(cls, db: Database) -> Loaders:
@@ -384,4 +403,6 @@ class Loaders:
             district_by_code=DistrictByCodeLoader(db),
             payment_by_id=PaymentByIdLoader(db),
             account_statement_by_id=AccountStatementByIdLoader(db),
+            timesheet_by_id=TimesheetByIdLoader(db),
+            shifts_by_timesheet_id=ShiftsByTimesheetIdLoader(db),
         )

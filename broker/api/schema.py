@@ -24,6 +24,7 @@ from broker.plans.graphql import PlanMutations, PlanQueries
 from broker.providers.graphql import ProviderMutations, ProviderQueries
 from broker.statements.graphql import StatementMutations, StatementQueries
 from broker.support.graphql import SupportMutations, SupportQueries
+from broker.timesheets.graphql import TimesheetMutations, TimesheetQueries
 
 
 @strawberry.type
@@ -39,6 +40,7 @@ class Query(
     AgreementQueries,
     PaymentQueries,
     StatementQueries,
+    TimesheetQueries,
     MarketQueries,
 ):
     node: relay.Node | None = relay.node(description="Any object by its global ID, if you may see it.")
@@ -56,6 +58,7 @@ class Mutation(
     AgreementMutations,
     PaymentMutations,
     StatementMutations,
+    TimesheetMutations,
     MarketMutations,
 ):
     pass

@@ -424,9 +424,11 @@ def export_schema(
 from broker.cli import audit as _audit_command  # noqa: E402, F401
 from broker.cli import market as _market_commands  # noqa: E402
 from broker.cli import statements as _statement_commands  # noqa: E402, F401
+from broker.cli import timesheets as _timesheet_commands  # noqa: E402
 
 app.command("import-figures")(_market_commands.import_figures)
 app.add_typer(_market_commands.report_app, name="report")
+app.add_typer(_timesheet_commands.export_app, name="export")
 
 if __name__ == "__main__":
     app()

@@ -38,6 +38,10 @@ class DPHolderNode(RowNode):
     held_as: DPHoldingEnum = strawberry.field(description="How the payment is held.")  # type: ignore[valid-type]
     home_postcode: str = strawberry.field(description="Where the person lives.")
     postcode_district: str
+    council_approves_timesheets: bool = strawberry.field(
+        description="The person asked the council to approve and query their PAs' timesheets for them "
+        "(`setCouncilApprovesTimesheets`); they may still decide themselves."
+    )
     updated_at: datetime
     model: strawberry.Private[DPHolder]
 

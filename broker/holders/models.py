@@ -35,6 +35,8 @@ class DPHolder(SQLModel, table=True):
     postcode_district: str = Field(max_length=4)
     latitude: float
     longitude: float
+    # The person asked the council to approve their PAs' timesheets for them (broker.timesheets.access).
+    council_approves_timesheets: bool = False
     created_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -54,6 +54,8 @@ class Payment(SQLModel, table=True):
     council_id: int = Field(foreign_key="council.id")
     holder_id: int = Field(foreign_key="dp_holder.id")
     provider_id: int = Field(foreign_key="provider.id", index=True)
+    # The approved timesheet this payment pays, if it was recorded against one (broker.timesheets).
+    timesheet_id: int | None = Field(default=None, foreign_key="timesheet.id", index=True)
     period_start: date
     period_end: date
     hours: float

@@ -9,6 +9,9 @@ representatives and their brokers all act for that account: `access.may_pay_for`
 per holder in the database: the same key again returns the first payment and writes nothing, whatever
 the gateway does with keys, and nobody acting for another holder can claim it or learn that it was
 used. The same key for a different payment is refused as IDEMPOTENCY_KEY_REUSED.
+
+A payment may name the approved timesheet it pays (`timesheet_payments`): it then pays no more than
+what is left of the timesheet's amount due.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from broker.payments.access import may_pay_for
 from broker.payments.gateway import ChargeOutcome, ChargeRequest, Gateways, GatewayUnavailable
 from broker.payments.models import Payment, PaymentCustomer, PaymentMethod, PaymentStatus
 from broker.payments.store import insert_once
+from broker.payments.timesheet_payments import check_timesheet_payment
 from broker.payments.validation import PaymentFields, check_key, validate_payment
 
 OUTCOME_STATUS = {
@@ -62,7 +66,7 @@ async def record_payment(
         )
     agreement = await _lock_agreement(session, agreement.id)
     agreement_id = fields.agreement_id
-    replay = await _replayed_payment(session, agreement.holder_id, key, agreement_id)
+    replay = await _replayed_payment(session, agreement.holder_id, key, agreement_id, fields.timesheet_id)
     if replay is not None:
         return replay
     if not agreement.is_started:
@@ -73,6 +77,8 @@ async def record_payment(
     method, problems = validate_payment(fields, agreement, today)
     problems.raise_if_any()
     assert method is not None
+    if fields.timesheet_id is not None:
+        await check_timesheet_payment(session, fields)
     paid = await _already_paid(session, agreement_id, fields.period_start, fields.period_end)
     if paid is not None and not fields.supplementary:
         raise Conflict(
@@ -87,6 +93,7 @@ async def record_payment(
         council_id=agreement.council_id,
         holder_id=agreement.holder_id,
         provider_id=agreement.provider_id,
+        timesheet_id=fields.timesheet_id,
         period_start=fields.period_start,
         period_end=fields.period_end,
         hours=fields.hours,
@@ -99,7 +106,7 @@ async def record_payment(
     )
     if not await insert_once(session, payment):
         # The same key arrived twice at once: the other request's payment is the payment.
-        replay = await _replayed_payment(session, agreement.holder_id, key, agreement_id)
+        replay = await _replayed_payment(session, agreement.holder_id, key, agreement_id, fields.timesheet_id)
         assert replay is not None
         return replay
     payment = await _by_key(session, agreement.holder_id, key)
@@ -143,10 +150,10 @@ async def _by_key(session: AsyncSession, holder_id: int, key: str) -> Payment:
 
 
 async def _replayed_payment(
-    session: AsyncSession, holder_id: int, key: str, agreement_id: int
+    session: AsyncSession, holder_id: int, key: str, agreement_id: int, timesheet_id: int | None = None
 ) -> Payment | None:
     """The payment already recorded under the holder's `key`, if it is this one again; a different
-    use of the key (another agreement of the same holder) is refused."""
+    use of the key (another agreement of the same holder, or another timesheet) is refused."""
     existing = (
         await session.execute(
             select(Payment).where(col(Payment.holder_id) == holder_id, col(Payment.idempotency_key) == key)
@@ -154,7 +161,7 @@ async def _replayed_payment(
     ).scalar_one_or_none()
     if existing is None:
         return None
-    if existing.agreement_id != agreement_id:
+    if existing.agreement_id != agreement_id or existing.timesheet_id != timesheet_id:
         raise Conflict(
             "This idempotency key was used for another payment; use a new key for a new payment.",
             field="idempotency_key",

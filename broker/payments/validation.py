@@ -30,6 +30,7 @@ class PaymentFields:
     card_payment_method_id: str | None = None
     supplementary: bool = False
     supplementary_reason: str | None = None
+    timesheet_id: int | None = None
 
 
 @dataclass(frozen=True)

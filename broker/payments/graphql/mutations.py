@@ -45,6 +45,11 @@ class RecordPaymentInput(DecodesIds):
     supplementary_reason: str | None = strawberry.field(
         default=None, description="Why these days are paid again (up to 500 characters)."
     )
+    timesheet_id: relay.GlobalID | None = strawberry.field(
+        default=None,
+        description="The APPROVED timesheet of this agreement the payment pays: the period lies within its "
+        "week and covers the days worked, and payments against it add up to at most its `amountDue`.",
+    )
 
     def to_command(self) -> dict[str, PaymentFields]:
         return {
@@ -59,6 +64,7 @@ class RecordPaymentInput(DecodesIds):
                 card_payment_method_id=self.card_payment_method_id,
                 supplementary=self.supplementary,
                 supplementary_reason=self.supplementary_reason,
+                timesheet_id=self.optional_key("timesheet_id", "Timesheet"),
             )
         }
 

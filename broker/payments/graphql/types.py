@@ -20,6 +20,7 @@ from broker.providers.graphql.types import ProviderNode
 
 if TYPE_CHECKING:
     from broker.agreements.graphql.types import AgreementNode
+    from broker.timesheets.graphql.types import TimesheetNode
 
 PaymentMethodEnum = strawberry.enum(
     PaymentMethod,
@@ -84,6 +85,17 @@ class PaymentNode(RowNode):
         agreement = await info.context.loaders.agreement_by_id.load(self.model.agreement_id)
         assert agreement is not None
         return AgreementNode.from_model(agreement)
+
+    @strawberry.field(description="The approved timesheet it pays, if it was recorded against one.")
+    async def timesheet(
+        self, info: Info
+    ) -> Annotated[TimesheetNode, strawberry.lazy("broker.timesheets.graphql.types")] | None:
+        from broker.timesheets.graphql.types import TimesheetNode
+
+        if self.model.timesheet_id is None:
+            return None
+        timesheet = await info.context.loaders.timesheet_by_id.load(self.model.timesheet_id)
+        return TimesheetNode.from_model(timesheet) if timesheet else None
 
     @strawberry.field(description="Who was paid.")
     async def provider(self, info: Info) -> ProviderNode:
