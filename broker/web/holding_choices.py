@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 HOME = "/your-care"
 DP_SUPPORT = "DP_SUPPORT"
+# Every way the API holds a DP (`DPHolding`), with what it means for the person.
 HOLDING_HINTS = {
     "PREPAID_CARD": "The council pays the money onto a card in your name; some shops may decline it.",
     "BANK_ACCOUNT": "The money goes into a bank account you open only for your direct payment.",
@@ -67,8 +68,7 @@ class HoldingChoices:
             return self._holding_page(request, holder, holder["heldAs"])
         form = await posted_form(request)
         chosen = str(form.get("heldAs") or "")[:40]
-        holdings: dict[str, str] = self.client.templates.globals["holdings"]
-        if chosen not in holdings:
+        if chosen not in HOLDING_HINTS:
             message = "Select how you want your direct payment to be held"
             return self._holding_page(request, holder, chosen, [{"field": "heldAs", "message": message}])
         if chosen == holder["heldAs"]:

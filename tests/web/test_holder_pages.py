@@ -206,8 +206,7 @@ async def test_payments_and_the_budget_statement_show_the_holders_money(browser,
     home_path, _ = await _home_links(browser)
     home = page_text((await browser.get(home_path)).text)
     assert (
-        "Jo Bloggs Personal care, Community access 10 hours a week at £14.50 an hour (£145.00 a week)"
-        in home
+        "Jo Bloggs Personal care, Community access 10 hours a week at £14.50 an hour (£145.00 a week)" in home
     )
 
     payments = await browser.get(f"{home_path}/payments")
@@ -421,3 +420,64 @@ async def test_another_holder_sees_none_of_the_demo_holders_pages(browser, api, 
     assert changed.status_code == 404 and chosen.status_code == 404
     assert (await _demo_holder(db)).held_as is DPHolding.PREPAID_CARD
     assert await _count(db, SupportReferral) == 0
+
+
+async def test_forged_holder_forms_are_refused_and_change_nothing(browser, api, db, demo):
+    await _activate_demo_plan(api, db)
+    await sign_in(browser, HOLDER)
+    home_path, plan = await _home_links(browser)
+    form = await browser.get(links_in((await browser.get(plan)).text, f"{plan}/requests/new?provider=")[0])
+    provider_id = re.search(r'name="providerId" value="([^"]+)"', form.text).group(1)
+    forged = "not-this-sessions-token"
+
+    answers = [
+        await browser.post(
+            f"{home_path}/how-it-is-held", data={"csrf_token": forged, "heldAs": "BANK_ACCOUNT"}
+        ),
+        await browser.post(f"{home_path}/how-it-is-held", data={"heldAs": "BANK_ACCOUNT"}),
+        await browser.post(f"{home_path}/support", data={"csrf_token": forged, "providerId": provider_id}),
+        await browser.post(
+            f"{home_path}/support/services",
+            data={"csrf_token": forged, "providerId": provider_id, "services": ["PAYROLL"]},
+        ),
+        await browser.post(
+            f"{plan}/requests/new", data={"csrf_token": forged, "providerId": provider_id, "needIds": ["x"]}
+        ),
+    ]
+
+    for answer in answers:
+        assert answer.status_code == 400 and "This form has expired" in answer.text
+    assert (await _demo_holder(db)).held_as is DPHolding.PREPAID_CARD
+    assert await _count(db, CareRequest) == 0 and await _count(db, SupportReferral) == 0
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/your-care/%00",
+        "/your-care/" + "A" * 5000,
+        "/your-care/RFBIb2xkZXI6OTk5OTk5OTk5OTk5OTk5OTk5OQ==/payments?after=%00&page=-1",
+        "/your-care/RFBIb2xkZXI6MQ==/payments?after=not-a-cursor",
+        "/your-care/plans/%ED%A0%80",
+        "/your-care/plans/U3VwcG9ydFBsYW46MQ==/requests/new?provider=" + "x" * 5000,
+        "/your-care/requests/UHJvdmlkZXI6MQ==",  # a listing's ID where a request's belongs
+        "/your-care/RFBIb2xkZXI6MQ==/support/services?provider=%00",
+        "/your-care/RFBIb2xkZXI6MQ==/support/referrals/-1",
+    ],
+)
+async def test_hostile_holder_urls_get_a_page_never_a_crash(browser, demo, path):
+    await sign_in(browser, HOLDER)
+
+    page = await browser.get(path)
+
+    assert page.status_code in (200, 404), page.status_code
+    assert "Traceback" not in page.text and "Sorry, there is a problem" not in page.text
+
+
+async def test_staff_have_no_holder_home(browser, demo):
+    await sign_in(browser, BROKER)
+
+    page = await browser.get("/your-care")
+
+    assert page.status_code == 404
+    assert 'href="/your-care"' not in page.text  # nor the holder's navigation
