@@ -84,10 +84,10 @@ def period_options(today: date) -> list[tuple[str, str]]:
         months.append((f"month-{first:%Y-%m}", f"{first:%B %Y}"))
         first = _month_end(first.year, first.month) + timedelta(days=1)
     return [
-        ("so-far", f"This DP year so far (1 April {start.year} to today)"),
+        ("so-far", "This DP year so far"),
         *reversed(months),
-        (f"year-{start.year}", f"This DP year (1 April {start.year} to 31 March {start.year + 1})"),
-        (f"year-{start.year - 1}", f"Last DP year (1 April {start.year - 1} to 31 March {start.year})"),
+        (f"year-{start.year}", f"DP year {start.year} to {start.year + 1}"),
+        (f"year-{start.year - 1}", f"DP year {start.year - 1} to {start.year}"),
     ]
 
 
