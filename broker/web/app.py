@@ -31,6 +31,7 @@ from broker.web import session
 from broker.web.api import Api, ApiFailure, Result, SessionExpired
 from broker.web.brokering import broker_routes
 from broker.web.forms import errors_from
+from broker.web.holding import holding_routes
 from broker.web.market import market_routes
 from broker.web.pages import FORM_EXPIRED, Forbidden
 from broker.web.plan_writing import plan_writing_routes
@@ -54,7 +55,13 @@ SORTS = (("RELEVANCE", "Best match"), ("DISTANCE", "Distance"), ("RATE", "Hourly
 MAX_TEXT = 200
 LONDON = ZoneInfo("Europe/London")
 # Where each role lands after signing in when no page was asked for; navigation for staff who broker.
-HOMES = {"BROKER": "/caseload", "ADMIN": "/caseload", "COMMISSIONER": "/market"}
+HOMES = {
+    "BROKER": "/caseload",
+    "ADMIN": "/caseload",
+    "COMMISSIONER": "/market",
+    "DP_HOLDER": "/your-care",
+    "REPRESENTATIVE": "/your-care",
+}
 BROKER_NAVIGATION = [("/caseload", "Caseload"), ("/care-requests", "Care requests")]
 MARKET_NAVIGATION = [("/market", "Market")]
 PLAN_STATUSES = {"DRAFT": "Draft", "ACTIVE": "Active", "MATCHED": "Matched", "CLOSED": "Closed"}
@@ -147,7 +154,8 @@ class WebClient:
         role = viewer.role if viewer else None
         staff = BROKER_NAVIGATION if role in ("BROKER", "ADMIN") else []
         market = MARKET_NAVIGATION if role in ("BROKER", "ADMIN", "COMMISSIONER") else []
-        return [*staff, *market, ("/", "Search")]
+        holding = [("/your-care", "Your care")] if role in ("DP_HOLDER", "REPRESENTATIVE") else []
+        return [*staff, *market, *holding, ("/", "Search")]
 
     async def run(
         self, request: Request, name: str, variables: dict[str, Any] | None = None, **kwargs: Any
@@ -404,6 +412,7 @@ def web_app(settings: Settings, graphql: ASGIApp, assets: Path) -> Starlette:
         *broker_routes(client),
         *plan_writing_routes(client),
         *market_routes(client),
+        *holding_routes(client),
         Mount("/static", StaticFiles(directory=HERE / "static", check_dir=False), name="static"),
     ]
     frontend = assets / "govuk-frontend" / "dist" / "govuk"
