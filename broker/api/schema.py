@@ -22,6 +22,7 @@ from broker.matching.graphql import MatchingMutations, MatchingQueries
 from broker.payments.graphql import PaymentMutations, PaymentQueries
 from broker.plans.graphql import PlanMutations, PlanQueries
 from broker.providers.graphql import ProviderMutations, ProviderQueries
+from broker.reviews.graphql import ReviewMutations, ReviewQueries
 from broker.statements.graphql import StatementMutations, StatementQueries
 from broker.support.graphql import SupportMutations, SupportQueries
 
@@ -40,6 +41,7 @@ class Query(
     PaymentQueries,
     StatementQueries,
     MarketQueries,
+    ReviewQueries,
 ):
     node: relay.Node | None = relay.node(description="Any object by its global ID, if you may see it.")
 
@@ -57,6 +59,7 @@ class Mutation(
     PaymentMutations,
     StatementMutations,
     MarketMutations,
+    ReviewMutations,
 ):
     pass
 
