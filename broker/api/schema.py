@@ -25,6 +25,7 @@ from broker.providers.graphql import ProviderMutations, ProviderQueries
 from broker.reviews.graphql import ReviewMutations, ReviewQueries
 from broker.statements.graphql import StatementMutations, StatementQueries
 from broker.support.graphql import SupportMutations, SupportQueries
+from broker.surveys.graphql import SurveyMutations, SurveyQueries
 
 
 @strawberry.type
@@ -42,6 +43,7 @@ class Query(
     StatementQueries,
     MarketQueries,
     ReviewQueries,
+    SurveyQueries,
 ):
     node: relay.Node | None = relay.node(description="Any object by its global ID, if you may see it.")
 
@@ -60,6 +62,7 @@ class Mutation(
     StatementMutations,
     MarketMutations,
     ReviewMutations,
+    SurveyMutations,
 ):
     pass
 
