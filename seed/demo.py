@@ -29,8 +29,8 @@ from broker.schedule import SlotFields
 from seed import DEMO_DISTRICTS
 from seed.generator import generate
 from seed.market import seed_market
-from seed.reviews import seed_reviews
 from seed.plans import generate_plans
+from seed.reviews import seed_reviews
 from seed.showcase import REPRESENTATIVE_EMAIL, SHOWCASE, seed_representative, seed_showcase
 
 DEMO_COUNCIL = "Leeds City Council"
