@@ -35,7 +35,7 @@ async def seed_reviews(
     """Adds the reviews (see the module docstring); how many."""
     rng = random.Random(seed)
     rows = await session.execute(
-        select(Agreement, DPHolder.user_id)
+        select(Agreement, col(DPHolder.user_id))
         .join(DPHolder, col(DPHolder.id) == col(Agreement.holder_id))
         .where(
             col(Agreement.council_id) == council.id,
