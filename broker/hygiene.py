@@ -59,3 +59,16 @@ def spreadsheet_cell(value: str) -> str:
     """`value` as a CSV cell a spreadsheet shows as text: a leading formula character is escaped with
     an apostrophe (which spreadsheets hide), everything else is left alone."""
     return f"'{value}" if value.startswith(_FORMULA_START) else value
+
+
+# Free text people write for others to read (review comments, replies, messages) is shown as typed,
+# never as markup: a tag or a character reference in it is refused rather than silently stripped, so
+# what is stored is exactly what the person meant to say. "5 < 6" and "fish & chips" are fine.
+_MARKUP = re.compile(r"<\s*[/!?a-zA-Z]|&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
+
+
+def markup_problem(value: str) -> str | None:
+    """Why `value` cannot be accepted as plain text (it contains HTML), or None."""
+    if _MARKUP.search(value):
+        return "Write plain text: HTML tags and character references such as &amp; are not accepted."
+    return text_problem(value)

@@ -11,8 +11,10 @@ from broker.matching import indexes as matching  # noqa: F401
 from broker.payments import models as payments  # noqa: F401
 from broker.plans import models as plans  # noqa: F401
 from broker.providers import models as providers  # noqa: F401
+from broker.reviews import models as reviews  # noqa: F401
 from broker.statements import models as statements  # noqa: F401
 from broker.support import models as support  # noqa: F401
+from broker.surveys import models as surveys  # noqa: F401
 from broker.timesheets import models as timesheets  # noqa: F401
 from search import outbox  # noqa: F401
 

@@ -41,3 +41,13 @@ def travel_reach_km(doc: ProviderDocument) -> int:
 def doc_rate_band(doc: ProviderDocument) -> str:
     """The doc's `RATE_BANDS` name."""
     return rate_band(doc.hourly_rate_pence)
+
+
+NO_REVIEW_RANK = 101
+"""The rank of a listing without a review score: after every scored one."""
+
+
+def review_rank(doc: ProviderDocument) -> int:
+    """Ascending order of review score: 0 for 10.0, 100 for 0.0, `NO_REVIEW_RANK` for none; a whole
+    number both engines sort on exactly (a float score would leave ties to rounding)."""
+    return NO_REVIEW_RANK if doc.review_score is None else 100 - round(doc.review_score * 10)

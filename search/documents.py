@@ -54,6 +54,8 @@ class ProviderDocument:
     accredited: bool
     accredited_until: date | None
     postcode_district: str
+    # Out of 10, one decimal place; None while the listing has too few published reviews for one.
+    review_score: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-able dict (dates as ISO strings, tuples as lists)."""

@@ -78,6 +78,8 @@ def sort_expression(query: SearchQuery) -> list[str] | None:
     )
     if query.sort == "rate":
         return ["hourly_rate_pence:asc", *([point] if point else []), "id:asc"]
+    if query.sort == "reviews":
+        return ["review_rank:asc", *([point] if point else []), "id:asc"]
     if query.sort == "relevance" and query.text.strip():
         return None
     return [*([point] if point else []), "id:asc"]

@@ -39,7 +39,7 @@ def index_settings() -> dict[str, Any]:
             "accredited",
             "accredited_until_day",
         ],
-        "sortableAttributes": ["_geo", "hourly_rate_pence", "id"],
+        "sortableAttributes": ["_geo", "hourly_rate_pence", "id", "review_rank"],
         "rankingRules": ["sort", "words", "typo", "proximity", "attribute", "exactness"],
         "typoTolerance": {
             "enabled": True,
@@ -78,4 +78,6 @@ def to_meilisearch(doc: ProviderDocument) -> dict[str, Any]:
         "accredited": doc.accredited,
         "accredited_until_day": derived.accredited_until_day(doc),
         "postcode_district": doc.postcode_district,
+        "review_score": doc.review_score,
+        "review_rank": derived.review_rank(doc),
     }

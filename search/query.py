@@ -12,7 +12,7 @@ from typing import Literal
 
 from search.documents import Slot
 
-Sort = Literal["relevance", "distance", "rate"]
+Sort = Literal["relevance", "distance", "rate", "reviews"]
 
 FACET_NAMES: tuple[str, ...] = ("services", "skills", "languages", "kind", "gender", "rate_band")
 """Facet names in `SearchResult.facets`; each backend indexes an attribute of the same name."""
@@ -68,6 +68,7 @@ class SearchQuery:
       (a 7.5 km radius reaches 7 km), the one way both engines can apply it exactly inside the index.
     - `sort`: "relevance" ranks by text score; with no text it falls back to distance (with geo) or id.
       "distance" is nearest first (id without geo). "rate" is cheapest first, then nearest, then id.
+      "reviews" is the best review score first (listings without one last), then nearest, then id.
     - `facets`: counts over all matches, not just the page, for `FACET_NAMES`.
     """
 

@@ -385,7 +385,7 @@ class TantivyBackend:
             result = searcher.search(engine_query, **page)
             scores = [float(score) for score, _ in result.hits]
         else:
-            field = "rate_id" if query.sort == "rate" else "id"
+            field = {"rate": "rate_id", "reviews": "review_rank_id"}.get(query.sort, "id")
             result = searcher.search(engine_query, **page, order_by_field=field, order=tantivy.Order.Asc)
             scores = [0.0] * len(result.hits)
         ids = cast(list[int], searcher.fast_field_values("id", [address for _, address in result.hits]))
@@ -418,6 +418,10 @@ class TantivyBackend:
         elif query.sort == "rate":
             rates = searcher.fast_field_values("hourly_rate_pence", [addresses[row[3]] for row in kept])
             order = sorted(range(len(kept)), key=lambda k: (rates[k], kept[k][1], kept[k][0]))
+            kept = [kept[k] for k in order]
+        elif query.sort == "reviews":
+            ranks = searcher.fast_field_values("review_rank", [addresses[row[3]] for row in kept])
+            order = sorted(range(len(kept)), key=lambda k: (ranks[k], kept[k][1], kept[k][0]))
             kept = [kept[k] for k in order]
         else:
             kept.sort(key=lambda row: (row[1], row[0]))

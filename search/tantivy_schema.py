@@ -13,12 +13,12 @@ from search import derived
 from search.documents import ProviderDocument
 from search.text import concept_token, concepts_in
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """Bump when the layout changes; an index written with another version is rebuilt empty."""
 
 TEXT_TOKENIZER = "care_text"
 RATE_ID_SHIFT = 1 << 32
-"""`rate_id` = rate * 2**32 + id: one fast field that orders by rate then id."""
+"""`rate_id` = rate * 2**32 + id: one fast field that orders by rate then id (`review_rank_id` likewise)."""
 
 KEYWORD_FIELDS = ("kind", "status", "gender", "rate_band", "services", "skills", "languages")
 TEXT_FIELD_BOOSTS: dict[str, float] = {"name": 4.0, "labels": 3.0, "skills_text": 2.0, "language_text": 2.0}
@@ -52,6 +52,8 @@ def build_schema() -> tantivy.Schema:
     builder.add_integer_field("accredited_until_day", indexed=True, fast=True)
     builder.add_integer_field("hourly_rate_pence", indexed=True, fast=True)
     builder.add_integer_field("rate_id", fast=True)
+    builder.add_integer_field("review_rank", fast=True)
+    builder.add_integer_field("review_rank_id", fast=True)
     builder.add_float_field("latitude", indexed=True, fast=True)
     builder.add_float_field("longitude", indexed=True, fast=True)
     builder.add_integer_field("travel_reach_km", indexed=True, fast=True)
@@ -82,6 +84,8 @@ def to_tantivy(
         "accredited_until_day": derived.accredited_until_day(doc),
         "hourly_rate_pence": doc.hourly_rate_pence,
         "rate_id": doc.hourly_rate_pence * RATE_ID_SHIFT + doc.id,
+        "review_rank": derived.review_rank(doc),
+        "review_rank_id": derived.review_rank(doc) * RATE_ID_SHIFT + doc.id,
         "latitude": doc.latitude,
         "longitude": doc.longitude,
         "travel_reach_km": derived.travel_reach_km(doc),

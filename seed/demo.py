@@ -30,6 +30,7 @@ from seed import DEMO_DISTRICTS
 from seed.generator import generate
 from seed.market import seed_market
 from seed.plans import generate_plans
+from seed.reviews import seed_reviews
 from seed.showcase import REPRESENTATIVE_EMAIL, SHOWCASE, seed_representative, seed_showcase
 
 DEMO_COUNCIL = "Leeds City Council"
@@ -114,6 +115,9 @@ async def seed_demo(
         password_hash=hash_password(DEMO_PASSWORD),
     )
     await seed_market(session, council=council, today=today, seed=DEMO_SEED)
+    moderator = users[Role.BROKER].id
+    assert moderator is not None
+    await seed_reviews(session, council=council, moderator_id=moderator, today=today, seed=DEMO_SEED)
 
 
 async def _demo_holder_and_plan(

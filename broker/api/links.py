@@ -1,5 +1,5 @@
 """Fields that lead from a capability's type to one that builds on it: an agreement's payments, a
-holder's plans.
+holder's plans, a listing's review score.
 
 Payments build on agreements and plans on holders, so the lower capability cannot import the
 higher one without a cycle. These resolvers sit in the API layer, which knows every capability; the
@@ -12,12 +12,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from broker.api.context import Info
-from broker.api.loaders import AgreementPayments, HolderPlans
+from broker.api.loaders import AgreementPayments, HolderPlans, ProviderOnDay
 from broker.api.relay import connection, page_from
 
 if TYPE_CHECKING:
     from broker.agreements.graphql.types import AgreementNode
     from broker.holders.graphql import DPHolderNode
+    from broker.providers.graphql.types import ProviderNode
 
 
 # The resolvers leave their return type unsaid: the field's annotation on the lower type is its type.
@@ -40,3 +41,12 @@ async def holder_support_plans(root: DPHolderNode, info: Info):  # type: ignore[
     ctx = info.context
     plans = await ctx.loaders.support_plans_by_holder_id.load(HolderPlans(root.id, ctx.actor, ctx.now))
     return [SupportPlanNode.from_model(p) for p in plans]
+
+
+async def provider_review_score(root: ProviderNode, info: Info):  # type: ignore[no-untyped-def]
+    from broker.reviews.graphql import ReviewScoreType
+
+    score = await info.context.loaders.review_score_by_provider_id.load(
+        ProviderOnDay(root.id, info.context.today)
+    )
+    return ReviewScoreType.from_score(score)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import select
@@ -33,6 +33,7 @@ from broker.payments.reading import payments_by_agreement
 from broker.plans.models import NeedSlot, PlanNeed, PlanPreference, PlanRead, SupportPlan
 from broker.plans.reading import plans_by_holder, reads_by_plan
 from broker.providers.models import Accreditation, AvailabilitySlot, Provider, ProviderService
+from broker.reviews.scores import ReviewScore, scores_for
 from broker.statements.models import AccountStatement
 from broker.support.models import LeadContract, Subcontract
 from broker.timesheets.models import Timesheet, TimesheetShift
@@ -337,6 +338,29 @@ class PaymentsByAgreementIdLoader(DataLoader[AgreementPayments, tuple[list[Payme
         super().__init__(load_fn=load)
 
 
+class ProviderOnDay(NamedTuple):
+    """A listing on a day: what changes with the date (a review score's 24-month window)."""
+
+    provider_id: int
+    today: date
+
+
+class ReviewScoreByProviderIdLoader(DataLoader[ProviderOnDay, ReviewScore]):
+    """Listings' review scores (`broker.reviews.scores`), one query for every listing on a page."""
+
+    def __init__(self, db: Database) -> None:
+        async def load(keys: Sequence[ProviderOnDay]) -> list[ReviewScore]:
+            found: dict[ProviderOnDay, ReviewScore] = {}
+            async with db.session() as session:
+                for today in dict.fromkeys(k.today for k in keys):
+                    ids = [k.provider_id for k in keys if k.today == today]
+                    scores = await scores_for(session, ids, today=today)
+                    found.update((ProviderOnDay(i, today), scores[i]) for i in ids)
+            return [found[k] for k in keys]
+
+        super().__init__(load_fn=load)
+
+
 @dataclass(frozen=True)
 class Loaders:
     provider_by_id: ProviderByIdLoader
@@ -370,6 +394,7 @@ class Loaders:
     account_statement_by_id: AccountStatementByIdLoader
     timesheet_by_id: TimesheetByIdLoader
     shifts_by_timesheet_id: ShiftsByTimesheetIdLoader
+    review_score_by_provider_id: ReviewScoreByProviderIdLoader
 
     @classmethod
     def create(cls, db: Database) -> Loaders:
@@ -405,4 +430,5 @@ class Loaders:
             account_statement_by_id=AccountStatementByIdLoader(db),
             timesheet_by_id=TimesheetByIdLoader(db),
             shifts_by_timesheet_id=ShiftsByTimesheetIdLoader(db),
+            review_score_by_provider_id=ReviewScoreByProviderIdLoader(db),
         )

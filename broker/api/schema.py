@@ -22,8 +22,10 @@ from broker.matching.graphql import MatchingMutations, MatchingQueries
 from broker.payments.graphql import PaymentMutations, PaymentQueries
 from broker.plans.graphql import PlanMutations, PlanQueries
 from broker.providers.graphql import ProviderMutations, ProviderQueries
+from broker.reviews.graphql import ReviewMutations, ReviewQueries
 from broker.statements.graphql import StatementMutations, StatementQueries
 from broker.support.graphql import SupportMutations, SupportQueries
+from broker.surveys.graphql import SurveyMutations, SurveyQueries
 from broker.timesheets.graphql import TimesheetMutations, TimesheetQueries
 
 
@@ -42,6 +44,8 @@ class Query(
     StatementQueries,
     TimesheetQueries,
     MarketQueries,
+    ReviewQueries,
+    SurveyQueries,
 ):
     node: relay.Node | None = relay.node(description="Any object by its global ID, if you may see it.")
 
@@ -60,6 +64,8 @@ class Mutation(
     StatementMutations,
     TimesheetMutations,
     MarketMutations,
+    ReviewMutations,
+    SurveyMutations,
 ):
     pass
 

@@ -23,6 +23,7 @@ from broker.providers.models import (
     Provider,
     ProviderService,
 )
+from broker.reviews.scores import scores_for
 from broker.taxonomy.languages import LANGUAGES
 from broker.taxonomy.services import all_services
 from search.documents import ProviderDocument
@@ -68,9 +69,11 @@ def to_document(
     slots: Sequence[AvailabilitySlot],
     checks: Sequence[Accreditation],
     reserved: Reservation | None = None,
+    review_score: float | None = None,
 ) -> ProviderDocument:
     """The index carries what is still free: hours less ACTIVE agreements, and for a PA the
-    availability less the slots already agreed (the same rule matching applies)."""
+    availability less the slots already agreed (the same rule matching applies); and the listing's
+    review score (`broker.reviews.scores`), for the REVIEWS sort."""
     held = reserved or Reservation()
     windows = [(int(s.day), s.start_minute, s.end_minute) for s in slots]
     taxonomy = all_services()
@@ -99,6 +102,7 @@ def to_document(
         accredited=accredited,
         accredited_until=until,
         postcode_district=provider.postcode_district or "",
+        review_score=review_score,
     )
 
 
@@ -122,9 +126,12 @@ async def documents_for(
     slots: dict[int, list] = defaultdict(list)
     checks: dict[int, list] = defaultdict(list)
     reserved: dict[int, Reservation] = {}
+    scores: dict[int, float | None] = {}
     if ids:
         # Free hours from today (in London) on; the daily pass re-indexes those whose hours change by date.
-        reserved = await reservations(session, ids, on=today or london_date(utcnow()))
+        day = today or london_date(utcnow())
+        reserved = await reservations(session, ids, on=day)
+        scores = {i: s.score for i, s in (await scores_for(session, ids, today=day)).items()}
         for row in await session.execute(select(services_table).where(services_table.c.provider_id.in_(ids))):
             services[row.provider_id].append(row.service_code)
         ordered_slots = (
@@ -137,7 +144,7 @@ async def documents_for(
         for row in await session.execute(select(checks_table).where(checks_table.c.provider_id.in_(ids))):
             checks[row.provider_id].append(row)
     documents = [
-        to_document(p, services[p.id], slots[p.id], checks[p.id], reserved.get(p.id))  # type: ignore[arg-type]
+        to_document(p, services[p.id], slots[p.id], checks[p.id], reserved.get(p.id), scores.get(p.id))  # type: ignore[arg-type]
         for p in indexable
     ]
     kept = {d.id for d in documents}

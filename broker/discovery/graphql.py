@@ -22,11 +22,15 @@ from search.query import RATE_BANDS
 MAX_PAGE = 100
 
 
-@strawberry.enum(description="How hits are ordered.")
+@strawberry.enum(
+    description="How hits are ordered. REVIEWS: the best review score out of 10 first (listings with "
+    "fewer than three published reviews of the last 24 months after every scored one), then nearest."
+)
 class SearchSort(Enum):
     RELEVANCE = "relevance"
     DISTANCE = "distance"
     RATE = "rate"
+    REVIEWS = "reviews"
 
 
 @strawberry.input(description="What a person is looking for; every filter given must hold.")

@@ -33,7 +33,7 @@ MAX_TEXT = 200
 DEFAULT_RADIUS_KM = 10.0
 MAX_RADIUS_KM = 100.0
 MAX_OFFSET = 1_000  # deep paging is not a use case; Meilisearch caps total hits at 1,000 by default
-SORTS = ("relevance", "distance", "rate")
+SORTS = ("relevance", "distance", "rate", "reviews")
 
 
 class SearchServiceUnavailable(BrokerError):

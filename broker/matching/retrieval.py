@@ -30,6 +30,7 @@ from broker.providers.models import (
     ProviderService,
     ProviderStatus,
 )
+from broker.reviews.scores import scores_for
 
 # Kilometres per degree of latitude, rounded down so the tests below stay on the safe side.
 KM_PER_DEGREE = math.floor(EARTH_RADIUS_KM * math.pi / 180 * 100) / 100
@@ -180,7 +181,7 @@ async def load_facts(
     services_of_interest: Sequence[str] | None = None,
 ) -> dict[int, ProviderFacts]:
     """Listings with their services, availability, checks and the capacity left on `today`, a few
-    statements per 5,000.
+    statements per 5,000 (review scores among them).
 
     `services_of_interest` loads only those of a listing's services (all the rules ask about), which
     in a dense area saves reading every service of hundreds of candidates.
@@ -226,13 +227,17 @@ async def load_facts(
         for check in await session.execute(select(checks_table).where(checks_table.c.provider_id.in_(chunk))):
             checks[check.provider_id].append(check)  # type: ignore[arg-type]  # a plain row, read as a check is
         held = await reservations(session, chunk, on=today)
+        scores = await scores_for(session, chunk, today=today)
         for provider in providers:
             assert provider.id is not None
+            score = scores[provider.id]
             facts[provider.id] = ProviderFacts(
                 provider=provider,
                 services=frozenset(services[provider.id]),
                 availability=tuple(free_availability(provider, slots[provider.id], held[provider.id])),
                 checks=tuple(checks[provider.id]),
                 capacity_left_hours=free_hours(provider, held[provider.id].hours),
+                review_score=score.score,
+                reviews=score.reviews,
             )
     return facts

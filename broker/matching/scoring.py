@@ -19,6 +19,7 @@ from broker.plans.models import PreferenceKind, Strength
 from broker.providers.accreditation import accredited_until, is_accredited, missing_checks
 from broker.providers.models import Accreditation, CheckType, Provider, ProviderKind, ProviderStatus
 from broker.providers.rules import national_living_wage_pence
+from broker.reviews.rules import UNSCORED_MATCH_VALUE
 from broker.schedule import Window
 from broker.schedule import hours as window_hours
 from broker.schedule import intersect as overlap_windows
@@ -47,6 +48,7 @@ class Component(StrEnum):
     PRICE_HEADROOM = "PRICE_HEADROOM"
     CAPACITY = "CAPACITY"
     ACCREDITATION_FRESHNESS = "ACCREDITATION_FRESHNESS"
+    REVIEWS = "REVIEWS"
 
 
 WEIGHTS: dict[Component, float] = {
@@ -56,7 +58,10 @@ WEIGHTS: dict[Component, float] = {
     Component.SKILLS: 0.10,
     Component.PRICE_HEADROOM: 0.10,
     Component.CAPACITY: 0.05,
-    Component.ACCREDITATION_FRESHNESS: 0.10,
+    Component.ACCREDITATION_FRESHNESS: 0.05,
+    # The listing's review score out of 10 (`broker.reviews.scores`), as a share of 10; a listing
+    # with too few reviews for a score takes the middle of the scale (`UNSCORED_MATCH_VALUE`).
+    Component.REVIEWS: 0.05,
 }
 
 CHECK_NAMES: dict[CheckType, str] = {
@@ -103,6 +108,9 @@ class ProviderFacts:
     availability: tuple[Window, ...]
     checks: tuple[Accreditation, ...]
     capacity_left_hours: float
+    # Out of 10, from published reviews (None below three of them), and how many reviews it is from.
+    review_score: float | None = None
+    reviews: int = 0
 
 
 @dataclass(frozen=True)
@@ -344,6 +352,7 @@ def evaluate(
         else 1.0
         if until is None
         else _clamp((until - today).days / rules.FRESHNESS_HORIZON_DAYS),
+        Component.REVIEWS: UNSCORED_MATCH_VALUE if facts.review_score is None else facts.review_score / 10,
     }
     components = tuple(ComponentScore(c, WEIGHTS[c], round(values[c], 4)) for c in Component)
 
@@ -355,6 +364,8 @@ def evaluate(
         parts += [preference_text(p) for p in plan.preferences if preference_met(p, provider)]
         if rate is not None:
             parts.append(f"{money(rate)} {'within' if rate <= budgeted else 'above'} {money(budgeted)}")
+        if facts.review_score is not None:
+            parts.append(f"reviews {facts.review_score:.1f}/10 from {facts.reviews}")
     return Evaluation(
         facts=facts,
         constraints=tuple(results),

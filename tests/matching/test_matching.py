@@ -89,8 +89,8 @@ async def test_matches_are_ranked_with_exact_scores_and_reasons(api, db):
 
     matches = result["matchesForPlan"]
     assert [(m["provider"]["name"], m["score"], m["reason"]) for m in matches] == [
-        ("Amrit", 85.6, "covers 10 of 10 hours; 0.0 km; speaks Punjabi; female; £14.50 within £15.00"),
-        ("Beth", 55.4, "covers 5 of 10 hours; 1.6 km; female; £14.00 within £15.00"),
+        ("Amrit", 85.1, "covers 10 of 10 hours; 0.0 km; speaks Punjabi; female; £14.50 within £15.00"),
+        ("Beth", 54.9, "covers 5 of 10 hours; 1.6 km; female; £14.00 within £15.00"),
     ]
     assert matches[0]["components"] == [
         {"component": "SCHEDULE_COVERAGE", "value": 1.0, "points": 35.0},
@@ -99,7 +99,8 @@ async def test_matches_are_ranked_with_exact_scores_and_reasons(api, db):
         {"component": "SKILLS", "value": 1.0, "points": 10.0},
         {"component": "PRICE_HEADROOM", "value": 0.2183, "points": 2.18},
         {"component": "CAPACITY", "value": 0.5, "points": 2.5},
-        {"component": "ACCREDITATION_FRESHNESS", "value": 0.5918, "points": 5.92},
+        {"component": "ACCREDITATION_FRESHNESS", "value": 0.5918, "points": 2.96},
+        {"component": "REVIEWS", "value": 0.5, "points": 2.5},
     ]
     assert (matches[1]["coveredHours"], matches[1]["neededHours"], matches[1]["distanceKm"]) == (
         5.0,

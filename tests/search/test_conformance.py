@@ -300,6 +300,21 @@ def test_sort_by_rate_is_cheapest_first(world: SearchBackend) -> None:
     assert _ordered(world, geo=_near(15), sort="rate") == [2, 1, 3, 9]
 
 
+def test_sort_by_reviews_is_best_score_first_and_unscored_listings_last(world: SearchBackend) -> None:
+    docs = {doc.id: doc for doc in _world()}
+    world.upsert(
+        [
+            replace(docs[3], review_score=9.1),
+            replace(docs[2], review_score=6.0),
+            replace(docs[8], review_score=9.1),
+        ]
+    )
+
+    assert _ordered(world, sort="reviews") == [3, 8, 2, 1, 4, 9]
+    assert _ordered(world, geo=_near(15), sort="reviews") == [3, 2, 9, 1]
+    assert _ordered(world, sort="reviews", limit=2, offset=1) == [8, 2]
+
+
 def test_relevance_without_text_is_nearest_first(world: SearchBackend) -> None:
     assert _ordered(world, geo=_near(15)) == [9, 1, 2, 3]
 

@@ -21,6 +21,7 @@ from search.backend import IndexState, SearchUnavailable
 from search.documents import ProviderDocument
 from search.query import GeoFilter, SearchQuery
 from search.tantivy_backend import TantivyBackend
+from search.tantivy_schema import SCHEMA_VERSION
 from tests.search.damage import DAMAGE, current_generation, damage, segment_files
 from tests.search.factories import ORIGIN, provider
 
@@ -185,7 +186,9 @@ def test_a_panic_inside_tantivy_sets_the_generation_aside(tmp_path: Path) -> Non
     assert _set_aside(tmp_path) == [generation.name]
 
 
-@pytest.mark.parametrize("pointer", ["garbage", '{"generation": "../../etc", "schema_version": 2}', None])
+@pytest.mark.parametrize(
+    "pointer", ["garbage", f'{{"generation": "../../etc", "schema_version": {SCHEMA_VERSION}}}', None]
+)
 def test_a_damaged_current_pointer_needs_a_rebuild(tmp_path: Path, pointer: str | None) -> None:
     _build(tmp_path)
     if pointer is None:

@@ -105,7 +105,7 @@ def test_settings_payload(fake: FakeMeilisearch, backend: MeilisearchBackend) ->
         "accredited",
         "accredited_until_day",
     ]
-    assert settings["sortableAttributes"] == ["_geo", "hourly_rate_pence", "id"]
+    assert settings["sortableAttributes"] == ["_geo", "hourly_rate_pence", "id", "review_rank"]
     assert settings["rankingRules"] == ["sort", "words", "typo", "proximity", "attribute", "exactness"]
     assert settings["typoTolerance"] == {
         "enabled": True,
@@ -139,6 +139,7 @@ def test_document_payload(fake: FakeMeilisearch, backend: MeilisearchBackend) ->
         skills=("Hoist trained",),
         languages=("pa",),
         language_names=("Punjabi",),
+        review_score=8.6,
         slots=((0, 540, 600),),
         accredited_until=date(2025, 7, 1),
     )
@@ -171,6 +172,8 @@ def test_document_payload(fake: FakeMeilisearch, backend: MeilisearchBackend) ->
             "accredited": True,
             "accredited_until_day": 739433,
             "postcode_district": "LS8",
+            "review_score": 8.6,
+            "review_rank": 14,
         }
     ]
 
@@ -341,6 +344,14 @@ def test_rate_sort_then_distance_then_id(fake: FakeMeilisearch, backend: Meilise
     backend.search(SearchQuery(text="dementia", geo=GeoFilter(53.82, -1.5, 10), sort="rate"))
 
     assert _search_body(fake)["sort"] == ["hourly_rate_pence:asc", "_geoPoint(53.82, -1.5):asc", "id:asc"]
+
+
+def test_review_sort_is_best_score_first_then_distance_then_id(
+    fake: FakeMeilisearch, backend: MeilisearchBackend
+) -> None:
+    backend.search(SearchQuery(geo=GeoFilter(53.82, -1.5, 10), sort="reviews"))
+
+    assert _search_body(fake)["sort"] == ["review_rank:asc", "_geoPoint(53.82, -1.5):asc", "id:asc"]
 
 
 def test_facets_are_requested_and_every_facet_name_is_returned(

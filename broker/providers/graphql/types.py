@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import relay
 
+from broker.api import links
 from broker.api.accounts import CouncilNode
 from broker.api.context import Info
 from broker.api.money import pence_fields
@@ -30,6 +32,9 @@ from broker.providers.service import visible_providers
 from broker.schedule import clock
 from broker.taxonomy.languages import LANGUAGES
 from broker.taxonomy.services import all_services
+
+if TYPE_CHECKING:
+    from broker.reviews.graphql import ReviewScoreType
 
 ProviderKindEnum = strawberry.enum(
     ProviderKind,
@@ -147,6 +152,11 @@ class ProviderNode(RowNode):
                 session, actor=info.context.actor, ids=ids, today=info.context.today
             )
         return [cls.from_model(found[i]) if i in found else None for i in ids]
+
+    review_score: Annotated[ReviewScoreType, strawberry.lazy("broker.reviews.graphql")] = strawberry.field(
+        resolver=links.provider_review_score,
+        description="The score out of 10 from published reviews of the last 24 months (from three of them).",
+    )
 
     @strawberry.field(description="Services offered, from the service taxonomy.")
     async def services(self, info: Info) -> list[ServiceType]:

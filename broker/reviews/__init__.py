@@ -1,0 +1,1 @@
+"""Reviews of providers by the people they care for, moderated by the council, and the listing's score."""
