@@ -175,3 +175,14 @@ async def test_an_expired_session_returns_to_sign_in_with_a_message(browser, db,
     assert page.headers["location"].startswith("/sign-in?next=/") and "expired=1" in page.headers["location"]
     message = await browser.get(page.headers["location"])
     assert "Your session has ended" in message.text
+
+
+async def test_the_stylesheet_travels_gzipped_and_pages_do_not(browser, listed):
+    """Most of a page's weight is the stylesheet; pages carry a CSRF token beside what was typed, so
+    they are left uncompressed (BREACH)."""
+    css = await browser.get("/static/app.css", headers={"Accept-Encoding": "gzip"})
+    page = await browser.get("/", headers={"Accept-Encoding": "gzip"})
+
+    assert css.status_code == 200 and css.headers["content-encoding"] == "gzip"
+    assert css.num_bytes_downloaded < len(css.content) / 3
+    assert "content-encoding" not in page.headers
