@@ -22,6 +22,7 @@ from broker.api.schema import schema
 from broker.api.view import GraphQLView
 from broker.db import Database
 from broker.discovery.documents import LISTINGS
+from broker.market.prepared import run_supply_pass
 from broker.market.routes import market_routes
 from broker.market.subscriptions import subscribe_all
 from broker.metrics import metrics_endpoint
@@ -109,6 +110,7 @@ def create_app(
             [
                 asyncio.create_task(drainer.run(stop)),
                 asyncio.create_task(run_daily_pass(database, clock.now, stop)),
+                asyncio.create_task(run_supply_pass(database, clock.now, stop)),
             ]
             if settings.search_sync_in_process
             else []

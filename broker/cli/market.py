@@ -21,7 +21,7 @@ from broker.api.clock import SystemClock, london_date
 from broker.db import Database, migrate
 from broker.errors import BrokerError, ErrorCode, InvalidInput
 from broker.hygiene import whole_number
-from broker.market import figures, reports
+from broker.market import figures, prepared, reports
 from broker.market.access import OPERATOR
 from broker.settings import Settings
 
@@ -90,6 +90,26 @@ async def _import(settings: Settings, path: Path) -> int:
         return recorded
     finally:
         await db.dispose()
+
+
+async def _prepare_supply(settings: Settings) -> None:
+    db = Database(settings.database_url)
+    try:
+        async with db.transaction() as session:
+            await prepared.rebuild(session, london_date(SystemClock().now()))
+    finally:
+        await db.dispose()
+
+
+def prepare_supply() -> None:
+    """Rebuild the prepared market supply (what `marketGaps` reads) from the listings. Safe at any
+    time: the listings are the source of truth and the service keeps the tables up to date itself."""
+    from broker.cli import settings_from_env as _settings
+
+    settings = _settings()
+    migrate(settings.database_url)
+    asyncio.run(_prepare_supply(settings))
+    typer.echo("Prepared supply rebuilt.")
 
 
 def import_figures(

@@ -41,8 +41,8 @@ from broker.agreements.models import STARTED, Agreement, AgreementNeed, Agreemen
 from broker.api.clock import LONDON
 from broker.errors import ErrorCode, InvalidInput, PermissionDenied, Problems
 from broker.hygiene import date_problem
-from broker.market import access, ledger
-from broker.market.models import PlanActivation, UnmetNeed
+from broker.market import access, ledger, prepared
+from broker.market.models import PlanActivation, SupplyCell, UnmetNeed
 from broker.market.privacy import is_small, shown
 from broker.market.sql import band_minutes, whole_days_between
 from broker.market.stats import quartiles
@@ -271,12 +271,40 @@ async def gap_rows(
     await _budgeted_rates(session, found, dims, plans, end, need_band)
     await _reasons(session, found, dims, council_id, start, end)
     await _days_to_first_agreement(session, found, dims, plans, need_band)
-    names = {GroupBy.DISTRICT: "district", GroupBy.SERVICE: "service", GroupBy.TIME_BAND: "band"}
-    hours, rates = await supply(session, dims=[names[d] for d in dims], plans=plans, today=today)
-    for key, gap in found.items():
-        gap.reachable_supply_hours = hours.get(key, 0.0)
-        gap.asked_rate_quartiles = quartiles(rates.get(key, {}))
+    if len(dims) == len(GroupBy):
+        await _prepared_supply(session, found, dims, plans, today)
+    else:
+        names = {GroupBy.DISTRICT: "district", GroupBy.SERVICE: "service", GroupBy.TIME_BAND: "band"}
+        hours, rates = await supply(session, dims=[names[d] for d in dims], plans=plans, today=today)
+        for key, gap in found.items():
+            gap.reachable_supply_hours = hours.get(key, 0.0)
+            gap.asked_rate_quartiles = quartiles(rates.get(key, {}))
     return [_suppress(r) for r in found.values()]
+
+
+async def _prepared_supply(
+    session: AsyncSession,
+    found: dict[tuple, GapRow],
+    dims: list[GroupBy],
+    plans: ColumnElement[bool],
+    today: date,
+) -> None:
+    """Supply for the full grouping from the prepared cells (`prepared.py`): each cell is then one
+    (district, service, band) row, so nothing is summed per request. A coarser grouping counts each
+    provider once across the cells it merges, which those rows cannot tell, so it runs `supply`."""
+    await prepared.ensure_current(session, today)
+    districts = col(SupplyCell.district).in_(
+        select(col(SupportPlan.postcode_district)).where(plans).distinct()
+    )
+    cells = await prepared.supply_cells(session, districts=districts)
+    position = {d: i for i, d in enumerate(dims)}
+    for key, gap in found.items():
+        cell = (
+            key[position[GroupBy.DISTRICT]],
+            key[position[GroupBy.SERVICE]],
+            key[position[GroupBy.TIME_BAND]],
+        )
+        gap.reachable_supply_hours, gap.asked_rate_quartiles = cells.get(cell, (0.0, None))
 
 
 def without_drill_down(rows: list[GapRow]) -> list[GapRow]:

@@ -1,0 +1,343 @@
+"""Prepared supply: reachable free hours and asking rates per (district, service, band), kept ready
+so `marketGaps` reads one row per cell instead of joining every listed provider to every district,
+service and band it covers (3.2 million rows for a large council) on each request.
+
+Three derived tables (`models.ListingReach`, `ListingOffer`, `SupplyCell`) hold, for one London
+date (`SupplyState.as_of`), what `supply.supply` would compute for that day: the districts each listed
+provider reaches, its free hours and rate per service offered and band available, and per cell the
+sum of free hours, the providers and their rate quartiles. They follow the listings three ways:
+
+- every listing event (the calls that feed the search outbox also write `supply_outbox`) re-derives
+  that provider's rows and recomputes the cells it was or is in;
+- a new day re-derives the providers whose held hours or accreditation change with the date alone
+  (`capacity.providers_changing`, checks expiring);
+- `rebuild` (`broker market prepare-supply`, or whenever no date is prepared or the date goes back)
+  derives everything from the listings, the source of truth.
+
+`ensure_current` runs at the start of each read, so a read never sees a listing older than its own
+transaction; a background pass (`run_supply_pass`) does the same work ahead of callers. Writers lock
+the one `SupplyState` row first, so two refreshes never interleave on either database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    and_,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+)
+from sqlalchemy.dialects.postgresql import insert as postgres_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from broker.agreements.capacity import providers_changing, still_holding
+from broker.agreements.models import Agreement
+from broker.api.clock import london_date
+from broker.db import Database, utcnow
+from broker.geography.models import PostcodeDistrict
+from broker.market.models import ListingOffer, ListingReach, SupplyCell, SupplyState
+from broker.market.sql import band_parts
+from broker.market.stats import quartiles
+from broker.market.supply import reaches
+from broker.providers.access import listed_clause
+from broker.providers.models import Accreditation, AvailabilitySlot, Provider, ProviderService
+from search.outbox import SupplyOutbox
+
+logger = logging.getLogger("broker.market.prepared")
+MICRO = 1_000_000
+# More changed listings than this at once are cheaper to rebuild whole than one by one.
+REBUILD_ABOVE = 2_000
+CHECK_EVERY_SECONDS = 60
+
+
+def _listed(today: date, provider_ids: list[int] | None) -> list[ColumnElement[bool]]:
+    conditions = [
+        listed_clause(today),
+        col(Provider.travel_radius_km).is_not(None),
+        col(Provider.latitude).is_not(None),
+    ]
+    if provider_ids is not None:
+        conditions.append(col(Provider.id).in_(provider_ids))
+    return conditions
+
+
+def _reach_rows(today: date, provider_ids: list[int] | None) -> Any:
+    north = (col(Provider.latitude) - col(PostcodeDistrict.latitude)) * 111.195
+    radius = col(Provider.travel_radius_km)
+    return (
+        select(col(Provider.id), col(PostcodeDistrict.code))
+        .join(
+            PostcodeDistrict,
+            # The box test is implied by the distance test; it only spares the arithmetic.
+            and_(north <= radius, north >= -radius, reaches(Provider, PostcodeDistrict)),
+        )
+        .where(*_listed(today, provider_ids))
+    )
+
+
+def _offer_rows(today: date, provider_ids: list[int] | None) -> Any:
+    held_query = select(
+        col(Agreement.provider_id), func.sum(col(Agreement.hours_per_week)).label("hours")
+    ).where(still_holding(today, today))
+    if provider_ids is not None:
+        held_query = held_query.where(col(Agreement.provider_id).in_(provider_ids))
+    held = held_query.group_by(col(Agreement.provider_id)).subquery("held")
+    left = func.coalesce(Provider.weekly_capacity_hours, 0.0) - func.coalesce(held.c.hours, 0.0)
+    free = case((left > 0, left), else_=literal(0.0))
+    part = band_parts("offer_part")
+    return (
+        select(
+            col(Provider.id),
+            col(ProviderService.service_code),
+            part.c.band,
+            cast(func.round(free * MICRO), BigInteger),
+            col(Provider.hourly_rate_pence),
+        )
+        .join(ProviderService, col(ProviderService.provider_id) == col(Provider.id))
+        .join(AvailabilitySlot, col(AvailabilitySlot.provider_id) == col(Provider.id))
+        .join(
+            part,
+            and_(
+                col(AvailabilitySlot.day).between(part.c.first_day, part.c.last_day),
+                col(AvailabilitySlot.start_minute) < part.c.end_minute,
+                col(AvailabilitySlot.end_minute) > part.c.start_minute,
+            ),
+        )
+        .outerjoin(held, held.c.provider_id == Provider.id)
+        .where(*_listed(today, provider_ids))
+        .distinct()
+    )
+
+
+async def _derive_listings(session: AsyncSession, today: date, provider_ids: list[int] | None) -> None:
+    reach_columns = [ListingReach.__table__.c.provider_id, ListingReach.__table__.c.district]  # type: ignore[attr-defined]
+    offer_table = ListingOffer.__table__  # type: ignore[attr-defined]
+    offer_columns = [
+        offer_table.c.provider_id,
+        offer_table.c.service_code,
+        offer_table.c.band,
+        offer_table.c.free_microhours,
+        offer_table.c.rate_pence,
+    ]
+    await session.execute(insert(ListingReach).from_select(reach_columns, _reach_rows(today, provider_ids)))
+    await session.execute(insert(ListingOffer).from_select(offer_columns, _offer_rows(today, provider_ids)))
+
+
+async def _recompute_cells(
+    session: AsyncSession,
+    districts: set[str] | None = None,
+    services: set[str] | None = None,
+    bands: set[str] | None = None,
+) -> None:
+    """Recomputes every cell in districts x services x bands (None: all) from the listing tables."""
+    reach, offer = ListingReach, ListingOffer
+    where: list[ColumnElement[bool]] = []
+    cell_where: list[ColumnElement[bool]] = []
+    for values, column, cell_column in (
+        (districts, col(reach.district), col(SupplyCell.district)),
+        (services, col(offer.service_code), col(SupplyCell.service_code)),
+        (bands, col(offer.band), col(SupplyCell.band)),
+    ):
+        if values is not None:
+            if not values:
+                return
+            where.append(column.in_(sorted(values)))
+            cell_where.append(cell_column.in_(sorted(values)))
+    await session.execute(delete(SupplyCell).where(*cell_where))
+    query = (
+        select(
+            col(reach.district),
+            col(offer.service_code),
+            col(offer.band),
+            col(offer.rate_pence),
+            func.count(),
+            func.sum(col(offer.free_microhours)),
+        )
+        .join(offer, col(offer.provider_id) == col(reach.provider_id))
+        .where(*where)
+        .group_by(col(reach.district), col(offer.service_code), col(offer.band), col(offer.rate_pence))
+    )
+    providers: dict[tuple, int] = defaultdict(int)
+    free: dict[tuple, int] = defaultdict(int)
+    rates: dict[tuple, dict[float, int]] = defaultdict(dict)
+    for district, service, band, rate, count, micro in await session.execute(query):
+        key = (district, service, band)
+        providers[key] += count
+        free[key] += int(micro or 0)
+        if rate is not None:
+            rates[key][float(rate)] = count
+    rows = []
+    for key, count in providers.items():
+        q = quartiles(rates.get(key, {}))
+        rows.append(
+            {
+                "district": key[0],
+                "service_code": key[1],
+                "band": key[2],
+                "providers": count,
+                "free_microhours": free[key],
+                "rate_lower_quartile": q[0] if q else None,
+                "rate_median": q[1] if q else None,
+                "rate_upper_quartile": q[2] if q else None,
+            }
+        )
+    for start in range(0, len(rows), 5_000):
+        await session.execute(insert(SupplyCell), rows[start : start + 5_000])
+
+
+async def _cells_of(session: AsyncSession, provider_ids: list[int]) -> tuple[set[str], set[str], set[str]]:
+    districts = set(
+        (
+            await session.execute(
+                select(col(ListingReach.district)).where(col(ListingReach.provider_id).in_(provider_ids))
+            )
+        ).scalars()
+    )
+    services: set[str] = set()
+    bands: set[str] = set()
+    for service, band in await session.execute(
+        select(col(ListingOffer.service_code), col(ListingOffer.band)).where(
+            col(ListingOffer.provider_id).in_(provider_ids)
+        )
+    ):
+        services.add(service)
+        bands.add(band)
+    return districts, services, bands
+
+
+async def refresh_listings(session: AsyncSession, provider_ids: Iterable[int], today: date) -> None:
+    """Re-derives these providers' rows for `today` and recomputes every cell they were or are in.
+    The caller holds the state lock (`_lock_state`)."""
+    ids = sorted(set(provider_ids))
+    if not ids:
+        return
+    old = await _cells_of(session, ids)
+    await session.execute(delete(ListingReach).where(col(ListingReach.provider_id).in_(ids)))
+    await session.execute(delete(ListingOffer).where(col(ListingOffer.provider_id).in_(ids)))
+    await _derive_listings(session, today, ids)
+    new = await _cells_of(session, ids)
+    await _recompute_cells(session, old[0] | new[0], old[1] | new[1], old[2] | new[2])
+
+
+async def _lock_state(session: AsyncSession) -> SupplyState:
+    dialect = session.get_bind().dialect.name
+    make_insert = postgres_insert if dialect == "postgresql" else sqlite_insert
+    await session.execute(make_insert(SupplyState).values(id=1).on_conflict_do_nothing())
+    state = (
+        await session.execute(
+            select(SupplyState)
+            .where(col(SupplyState.id) == 1)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    ).scalar_one()
+    return state
+
+
+async def _pending(session: AsyncSession) -> tuple[int | None, list[int]]:
+    rows = (await session.execute(select(col(SupplyOutbox.id), col(SupplyOutbox.provider_id)))).all()
+    last = max((r[0] for r in rows if r[0] is not None), default=None)
+    return last, sorted({r[1] for r in rows})
+
+
+async def rebuild(session: AsyncSession, today: date) -> None:
+    """Derives the prepared supply for `today` from the listings alone, replacing what was there."""
+    state = await _lock_state(session)
+    last, _ = await _pending(session)
+    await session.execute(delete(SupplyCell))
+    await session.execute(delete(ListingReach))
+    await session.execute(delete(ListingOffer))
+    await _derive_listings(session, today, None)
+    await _recompute_cells(session)
+    if last is not None:
+        await session.execute(delete(SupplyOutbox).where(col(SupplyOutbox.id) <= last))
+    state.as_of = today
+    state.prepared_at = utcnow()
+    await session.flush()
+
+
+async def _changed_with_the_date(session: AsyncSession, after: date, through: date) -> list[int]:
+    expiring = select(col(Accreditation.provider_id)).where(
+        col(Accreditation.expires_on) > after, col(Accreditation.expires_on) <= through
+    )
+    return sorted(
+        set(await providers_changing(session, after, through))
+        | set((await session.execute(expiring)).scalars())
+    )
+
+
+async def ensure_current(session: AsyncSession, today: date) -> None:
+    """Brings the prepared supply to `today` and every listing event so far; cheap when nothing is
+    pending (two primary-key reads), so every read of it starts here."""
+    state = await session.get(SupplyState, 1)
+    waiting = (await session.execute(select(col(SupplyOutbox.id)).limit(1))).first()
+    if state is not None and state.as_of == today and waiting is None:
+        return
+    state = await _lock_state(session)
+    if state.as_of is None or state.as_of > today:
+        await rebuild(session, today)
+        return
+    last, ids = await _pending(session)
+    if state.as_of < today:
+        ids = sorted(set(ids) | set(await _changed_with_the_date(session, state.as_of, today)))
+    if len(ids) > REBUILD_ABOVE:
+        await rebuild(session, today)
+        return
+    await refresh_listings(session, ids, today)
+    if last is not None:
+        await session.execute(delete(SupplyOutbox).where(col(SupplyOutbox.id) <= last))
+    state.as_of = today
+    state.prepared_at = utcnow()
+    await session.flush()
+
+
+async def supply_cells(
+    session: AsyncSession, *, districts: ColumnElement[bool] | None = None
+) -> dict[tuple[str, str, str], tuple[float, tuple[float, float, float] | None]]:
+    """(district, service, band) → (free hours, asking-rate quartiles), for the districts selected."""
+    query = select(
+        col(SupplyCell.district),
+        col(SupplyCell.service_code),
+        col(SupplyCell.band),
+        col(SupplyCell.free_microhours),
+        col(SupplyCell.rate_lower_quartile),
+        col(SupplyCell.rate_median),
+        col(SupplyCell.rate_upper_quartile),
+    )
+    if districts is not None:
+        query = query.where(districts)
+    found: dict[tuple[str, str, str], tuple[float, tuple[float, float, float] | None]] = {}
+    for district, service, band, micro, lower, median, upper in await session.execute(query):
+        rates = (
+            (lower, median, upper) if lower is not None and median is not None and upper is not None else None
+        )
+        found[(district, service, band)] = (round(micro / MICRO, 2), rates)
+    return found
+
+
+async def run_supply_pass(database: Database, now: Callable[[], datetime], stop: asyncio.Event) -> None:
+    """Keeps the prepared supply current in the background, so readers rarely find work to do."""
+    while not stop.is_set():
+        try:
+            async with database.transaction() as session:
+                await ensure_current(session, london_date(now()))
+        except Exception as error:  # the database may be down: try again at the next check
+            logger.warning("prepared supply pass failed", extra={"error": type(error).__name__})
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=CHECK_EVERY_SECONDS)
