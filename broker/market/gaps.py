@@ -146,10 +146,12 @@ async def gap_rows(
     end: date,
     today: date,
     drill_down: bool = True,
+    demand_only: bool = False,
 ) -> list[GapRow]:
     """The rows of `market_gaps`, small counts withheld, for a caller already admitted (or the
     open demand feed, which shows anyone the same suppressed aggregates). Without `drill_down` the
-    waiting plans are not read (`waiting_plan_ids` is None)."""
+    waiting plans are not read (`waiting_plan_ids` is None); with `demand_only` only people, demand,
+    agreed and unmet hours are (what the open feed publishes), the other figures left empty."""
     dims = list(dict.fromkeys(group_by))
     plans = and_(col(SupportPlan.council_id) == council_id, col(SupportPlan.status).in_(DEMAND_STATUSES))
 
@@ -268,6 +270,8 @@ async def gap_rows(
             top_unmet_reasons=[],
             waiting_plan_ids=waiting_plans.get(key, []) if drill_down else None,
         )
+    if demand_only:
+        return [_suppress(r) for r in found.values()]
     await _budgeted_rates(session, found, dims, plans, end, need_band)
     await _reasons(session, found, dims, council_id, start, end)
     await _days_to_first_agreement(session, found, dims, plans, need_band)
