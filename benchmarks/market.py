@@ -247,8 +247,12 @@ async def _users(db: Database, *roles_and_councils: tuple[Role, int | None]) -> 
 
 
 async def prepare(db: Database, label: str) -> None:
-    """Rebuilds the prepared supply (bulk-loaded seeds bypass the listing events), then times the
+    """Rebuilds the prepared tables (bulk-loaded seeds bypass plan saves and listing events), then times the
     refresh one listing event costs (what a reader pays when it finds one pending)."""
+    started = time.perf_counter()
+    async with db.transaction() as session:
+        await prepared.rebuild_need_bands(session)
+    print(f"{label}: need bands rebuilt in {time.perf_counter() - started:.1f} s", flush=True)
     started = time.perf_counter()
     async with db.transaction() as session:
         await prepared.rebuild(session, seed.TODAY)

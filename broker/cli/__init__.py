@@ -426,7 +426,7 @@ from broker.cli import market as _market_commands  # noqa: E402
 from broker.cli import statements as _statement_commands  # noqa: E402, F401
 
 app.command("import-figures")(_market_commands.import_figures)
-app.command("prepare-supply")(_market_commands.prepare_supply)
+app.command("prepare-market")(_market_commands.prepare_market)
 app.add_typer(_market_commands.report_app, name="report")
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
 """`broker import-figures CSV` and `broker report gaps|take-up|rates|time-to-care|workforce --council NAME`
-(`--output FILE`).
+(`--output FILE`), and `broker prepare-market` (rebuild the tables market reports read ready-made).
 
 Both run as the platform's operator (`access.OPERATOR`) with the same rules and suppression as the
 API. The figures CSV has a header row: council, month, people_on_long_term_community_support and,
@@ -92,24 +92,26 @@ async def _import(settings: Settings, path: Path) -> int:
         await db.dispose()
 
 
-async def _prepare_supply(settings: Settings) -> None:
+async def _prepare_market(settings: Settings) -> None:
     db = Database(settings.database_url)
     try:
         async with db.transaction() as session:
+            await prepared.rebuild_need_bands(session)
             await prepared.rebuild(session, london_date(SystemClock().now()))
     finally:
         await db.dispose()
 
 
-def prepare_supply() -> None:
-    """Rebuild the prepared market supply (what `marketGaps` reads) from the listings. Safe at any
-    time: the listings are the source of truth and the service keeps the tables up to date itself."""
+def prepare_market() -> None:
+    """Rebuild the market's prepared tables (each need's split across time bands, reachable supply
+    per cell) from the plans and listings. Safe at any time: those are the source of truth, and the
+    service keeps the tables up to date itself; needed after loading rows in bulk."""
     from broker.cli import settings_from_env as _settings
 
     settings = _settings()
     migrate(settings.database_url)
-    asyncio.run(_prepare_supply(settings))
-    typer.echo("Prepared supply rebuilt.")
+    asyncio.run(_prepare_market(settings))
+    typer.echo("Prepared market tables rebuilt.")
 
 
 def import_figures(

@@ -47,7 +47,7 @@ from broker.market.privacy import is_small, shown
 from broker.market.sql import band_minutes, whole_days_between
 from broker.market.stats import quartiles
 from broker.market.supply import supply
-from broker.plans.models import NeedSlot, PlanNeed, PlanStatus, SupportPlan
+from broker.plans.models import NeedBand, PlanNeed, PlanStatus, SupportPlan
 
 DEMAND_STATUSES = (PlanStatus.ACTIVE, PlanStatus.MATCHED)
 TOP_REASONS = 3
@@ -155,13 +155,16 @@ async def gap_rows(
     dims = list(dict.fromkeys(group_by))
     plans = and_(col(SupportPlan.council_id) == council_id, col(SupportPlan.status).in_(DEMAND_STATUSES))
 
-    council_needs = (
-        select(col(PlanNeed.id)).join(SupportPlan, col(SupportPlan.id) == col(PlanNeed.plan_id)).where(plans)
-    )
-    need_band, need_total = band_minutes(NeedSlot, NeedSlot.need_id, council_needs)
+    # Each need's split across bands is stored with it (`NeedBand`), so no slot is read here.
+    need_band = select(
+        col(NeedBand.need_id).label("owner"),
+        col(NeedBand.band),
+        col(NeedBand.minutes),
+        col(NeedBand.total_minutes),
+    ).subquery("need_band")
     need_share = case(
         (need_band.c.minutes.is_(None), literal(1.0)),
-        else_=cast(need_band.c.minutes, Float) / cast(need_total.c.minutes, Float),
+        else_=cast(need_band.c.minutes, Float) / cast(need_band.c.total_minutes, Float),
     )
     demand = (
         select(
@@ -175,7 +178,6 @@ async def gap_rows(
         )
         .join(PlanNeed, col(PlanNeed.plan_id) == col(SupportPlan.id))
         .outerjoin(need_band, need_band.c.owner == PlanNeed.id)
-        .outerjoin(need_total, need_total.c.owner == PlanNeed.id)
         .where(plans)
     )
     counted = (

@@ -181,8 +181,8 @@ class ListingReach(SQLModel, table=True):
     """Prepared supply: a listed provider reaches this district's centroid within its own radius.
 
     This table and the two below are derived from the listings (`broker/market/prepared.py`), kept
-    up to date from the listing events of the supply outbox and rebuilt whole by `broker market
-    prepare-supply`; the listings stay the source of truth. Hence no foreign keys: a rebuild may
+    up to date from the listing events of the supply outbox and rebuilt whole by `broker
+    prepare-market`; the listings stay the source of truth. Hence no foreign keys: a rebuild may
     write them in any order."""
 
     __tablename__ = "market_listing_reach"

@@ -11,7 +11,7 @@ sum of free hours, the providers and their rate quartiles. They follow the listi
   that provider's rows and recomputes the cells it was or is in;
 - a new day re-derives the providers whose held hours or accreditation change with the date alone
   (`capacity.providers_changing`, checks expiring);
-- `rebuild` (`broker market prepare-supply`, or whenever no date is prepared or the date goes back)
+- `rebuild` (`broker prepare-market`, or whenever no date is prepared or the date goes back)
   derives everything from the listings, the source of truth.
 
 `ensure_current` runs at the start of each read, so a read never sees a listing older than its own
@@ -24,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any
@@ -52,9 +52,10 @@ from broker.api.clock import london_date
 from broker.db import Database, utcnow
 from broker.geography.models import PostcodeDistrict
 from broker.market.models import ListingOffer, ListingReach, SupplyCell, SupplyState
-from broker.market.sql import band_parts
+from broker.market.sql import band_minutes, band_parts
 from broker.market.stats import quartiles
 from broker.market.supply import reaches
+from broker.plans.models import NeedBand, NeedSlot, PlanNeed
 from broker.providers.access import listed_clause
 from broker.providers.models import Accreditation, AvailabilitySlot, Provider, ProviderService
 from search.outbox import SupplyOutbox
@@ -64,6 +65,7 @@ MICRO = 1_000_000
 # More changed listings than this at once are cheaper to rebuild whole than one by one.
 REBUILD_ABOVE = 2_000
 CHECK_EVERY_SECONDS = 60
+Cell = tuple[str, str, str]  # (district, service, band)
 
 
 def _listed(today: date, provider_ids: list[int] | None) -> list[ColumnElement[bool]]:
@@ -144,8 +146,11 @@ async def _recompute_cells(
     districts: set[str] | None = None,
     services: set[str] | None = None,
     bands: set[str] | None = None,
+    *,
+    only: set[Cell] | None = None,
 ) -> None:
-    """Recomputes every cell in districts x services x bands (None: all) from the listing tables."""
+    """Recomputes every cell in districts x services x bands (None: all), or of those the cells
+    `only`, from the listing tables."""
     reach, offer = ListingReach, ListingOffer
     where: list[ColumnElement[bool]] = []
     cell_where: list[ColumnElement[bool]] = []
@@ -159,7 +164,11 @@ async def _recompute_cells(
                 return
             where.append(column.in_(sorted(values)))
             cell_where.append(cell_column.in_(sorted(values)))
-    await session.execute(delete(SupplyCell).where(*cell_where))
+    if only is not None:
+        for cell in sorted(only):
+            await session.execute(delete(SupplyCell).where(_key(cell)))
+    else:
+        await session.execute(delete(SupplyCell).where(*cell_where))
     query = (
         select(
             col(reach.district),
@@ -178,6 +187,8 @@ async def _recompute_cells(
     rates: dict[tuple, dict[float, int]] = defaultdict(dict)
     for district, service, band, rate, count, micro in await session.execute(query):
         key = (district, service, band)
+        if only is not None and key not in only:
+            continue
         providers[key] += count
         free[key] += int(micro or 0)
         if rate is not None:
@@ -201,38 +212,98 @@ async def _recompute_cells(
         await session.execute(insert(SupplyCell), rows[start : start + 5_000])
 
 
-async def _cells_of(session: AsyncSession, provider_ids: list[int]) -> tuple[set[str], set[str], set[str]]:
-    districts = set(
-        (
-            await session.execute(
-                select(col(ListingReach.district)).where(col(ListingReach.provider_id).in_(provider_ids))
-            )
-        ).scalars()
-    )
-    services: set[str] = set()
-    bands: set[str] = set()
-    for service, band in await session.execute(
-        select(col(ListingOffer.service_code), col(ListingOffer.band)).where(
-            col(ListingOffer.provider_id).in_(provider_ids)
+async def _contributions(
+    session: AsyncSession, provider_ids: list[int]
+) -> dict[Cell, tuple[int, int, Counter]]:
+    """What these providers add to each cell now: (providers, free microhours, their rates)."""
+    districts: dict[int, list[str]] = defaultdict(list)
+    for provider_id, district in await session.execute(
+        select(col(ListingReach.provider_id), col(ListingReach.district)).where(
+            col(ListingReach.provider_id).in_(provider_ids)
         )
     ):
-        services.add(service)
-        bands.add(band)
-    return districts, services, bands
+        districts[provider_id].append(district)
+    cells: dict[Cell, tuple[int, int, Counter]] = {}
+    for provider_id, service, band, micro, rate in await session.execute(
+        select(
+            col(ListingOffer.provider_id),
+            col(ListingOffer.service_code),
+            col(ListingOffer.band),
+            col(ListingOffer.free_microhours),
+            col(ListingOffer.rate_pence),
+        ).where(col(ListingOffer.provider_id).in_(provider_ids))
+    ):
+        for district in districts.get(provider_id, ()):
+            count, free, rates = cells.get((district, service, band), (0, 0, Counter()))
+            if rate is not None:
+                rates[rate] += 1
+            cells[(district, service, band)] = (count + 1, free + micro, rates)
+    return cells
+
+
+def _key(cell: Cell) -> ColumnElement[bool]:
+    return and_(
+        col(SupplyCell.district) == cell[0],
+        col(SupplyCell.service_code) == cell[1],
+        col(SupplyCell.band) == cell[2],
+    )
+
+
+async def _shift_cells(
+    session: AsyncSession,
+    old: dict[Cell, tuple[int, int, Counter]],
+    new: dict[Cell, tuple[int, int, Counter]],
+) -> None:
+    """Cells whose members' rates are unchanged only move by the providers' and hours' difference
+    (exact: integers); the others are recomputed from the listing tables for their quartiles."""
+    empty: tuple[int, int, Counter] = (0, 0, Counter())
+    recompute: set[Cell] = set()
+    shifts: dict[Cell, tuple[int, int]] = {}
+    for cell in old.keys() | new.keys():
+        before, after = old.get(cell, empty), new.get(cell, empty)
+        if before[2] != after[2]:
+            recompute.add(cell)
+        elif (before[0], before[1]) != (after[0], after[1]):
+            shifts[cell] = (after[0] - before[0], after[1] - before[1])
+    for cell, (providers, micro) in sorted(shifts.items()):
+        found = await session.get(SupplyCell, cell, populate_existing=True)
+        if found is None:  # only providers without a rate were here, and none before
+            session.add(
+                SupplyCell(
+                    district=cell[0],
+                    service_code=cell[1],
+                    band=cell[2],
+                    providers=providers,
+                    free_microhours=micro,
+                )
+            )
+        elif found.providers + providers <= 0:
+            await session.delete(found)
+        else:
+            found.providers += providers
+            found.free_microhours += micro
+    await session.flush()
+    if recompute:
+        await _recompute_cells(
+            session,
+            {c[0] for c in recompute},
+            {c[1] for c in recompute},
+            {c[2] for c in recompute},
+            only=recompute,
+        )
 
 
 async def refresh_listings(session: AsyncSession, provider_ids: Iterable[int], today: date) -> None:
-    """Re-derives these providers' rows for `today` and recomputes every cell they were or are in.
-    The caller holds the state lock (`_lock_state`)."""
+    """Re-derives these providers' rows for `today` and brings every cell they were or are in up to
+    date. The caller holds the state lock (`_lock_state`)."""
     ids = sorted(set(provider_ids))
     if not ids:
         return
-    old = await _cells_of(session, ids)
+    old = await _contributions(session, ids)
     await session.execute(delete(ListingReach).where(col(ListingReach.provider_id).in_(ids)))
     await session.execute(delete(ListingOffer).where(col(ListingOffer.provider_id).in_(ids)))
     await _derive_listings(session, today, ids)
-    new = await _cells_of(session, ids)
-    await _recompute_cells(session, old[0] | new[0], old[1] | new[1], old[2] | new[2])
+    await _shift_cells(session, old, await _contributions(session, ids))
 
 
 async def _lock_state(session: AsyncSession) -> SupplyState:
@@ -305,6 +376,22 @@ async def ensure_current(session: AsyncSession, today: date) -> None:
     state.as_of = today
     state.prepared_at = utcnow()
     await session.flush()
+
+
+async def rebuild_need_bands(session: AsyncSession) -> None:
+    """Derives every need's split across bands from its slots (`NeedBand`, written when a plan is
+    saved), for data written without saving a plan: bulk loads, or a repair."""
+    by_band, total = band_minutes(NeedSlot, NeedSlot.need_id, select(col(PlanNeed.id)))
+    table = NeedBand.__table__  # type: ignore[attr-defined]
+    await session.execute(delete(NeedBand))
+    await session.execute(
+        insert(NeedBand).from_select(
+            [table.c.need_id, table.c.band, table.c.minutes, table.c.total_minutes],
+            select(by_band.c.owner, by_band.c.band, by_band.c.minutes, total.c.minutes).join(
+                total, total.c.owner == by_band.c.owner
+            ),
+        )
+    )
 
 
 async def supply_cells(

@@ -17,7 +17,7 @@ from broker.market.gaps import DEMAND_STATUSES
 from broker.market.models import ListingOffer, ListingReach, SupplyCell
 from broker.market.stats import quartiles
 from broker.market.supply import supply
-from broker.plans.models import SupportPlan
+from broker.plans.models import NeedBand, SupportPlan
 from broker.providers.models import ProviderKind, ProviderStatus
 from search import outbox
 from tests.factories import (
@@ -180,3 +180,59 @@ async def test_going_back_a_day_rebuilds_the_prepared_supply(api, db, clock):
     assert await _assert_same_as_direct(api, db, council, broker, clock) >= 20
     clock.at -= timedelta(days=1)
     assert await _assert_same_as_direct(api, db, council, broker, clock) >= 20
+
+
+CREATE_PLAN = """mutation($input: CreateSupportPlanInput!) { createSupportPlan(input: $input) {
+  supportPlan { id } userErrors { field message code } } }"""
+UPDATE_PLAN = """mutation($input: UpdateSupportPlanInput!) { updateSupportPlan(input: $input) {
+  supportPlan { id } userErrors { field message code } } }"""
+
+
+async def _need_bands(db):
+    async with db.session() as session:
+        return sorted(tuple(r) for r in (await session.execute(select(*NeedBand.__table__.columns))).all())
+
+
+async def test_saving_a_plan_stores_each_needs_split_across_time_bands(api, db):
+    council = await make_council(db)
+    broker = await make_user(db, Role.BROKER, council)
+    holder = await make_holder(db, council)
+    evening_and_weekend = {
+        "serviceCode": "PERSONAL_CARE",
+        "hoursPerWeek": 4,
+        "budgetedRatePence": 1500,
+        "slots": [
+            {"day": "MONDAY", "start": "16:00", "end": "19:00"},
+            {"day": "SATURDAY", "start": "10:00", "end": "11:00"},
+        ],
+    }
+    created = await api.data(
+        CREATE_PLAN,
+        {"input": {"holderId": gid("DPHolder", holder.id), "outcomes": "Stay at home.",
+                   "startDate": "2026-12-07", "needs": [evening_and_weekend]}},
+        as_user=broker,
+    )  # fmt: skip
+    assert created["createSupportPlan"]["userErrors"] == []
+    stored = await _need_bands(db)
+    assert [(band, minutes, total) for _, band, minutes, total in stored] == [
+        ("DAYTIME", 60, 240),
+        ("EVENING", 120, 240),
+        ("WEEKEND", 60, 240),
+    ]
+    plan_id = created["createSupportPlan"]["supportPlan"]["id"]
+    night = {
+        **evening_and_weekend,
+        "hoursPerWeek": 2,
+        "slots": [{"day": "TUESDAY", "start": "22:00", "end": "24:00"}],
+    }
+    updated = await api.data(UPDATE_PLAN, {"input": {"id": plan_id, "needs": [night]}}, as_user=broker)
+    assert updated["updateSupportPlan"]["userErrors"] == []
+    assert [(band, minutes, total) for _, band, minutes, total in await _need_bands(db)] == [
+        ("NIGHT", 120, 120)
+    ]
+    # What was stored is what deriving every split from the slots again gives.
+    await _seeded_market(db, council)
+    kept_up = await _need_bands(db)
+    async with db.transaction() as session:
+        await prepared.rebuild_need_bands(session)
+    assert await _need_bands(db) == kept_up

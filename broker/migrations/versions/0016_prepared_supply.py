@@ -1,4 +1,5 @@
-"""prepared supply for marketGaps: listing reach and offers, supply cells, their state and outbox
+"""prepared market figures: listing reach and offers, supply cells, their state and outbox; each
+need's minutes per time band (backfilled from its slots)
 
 Revision ID: 0016
 Revises: 0013
@@ -18,7 +19,55 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+# The time bands as they were defined when this migration was written (broker/timebands.py).
+_PARTS = (
+    ("NIGHT", 0, 4, 0, 360),
+    ("EARLY_MORNING", 0, 4, 360, 540),
+    ("DAYTIME", 0, 4, 540, 1020),
+    ("EVENING", 0, 4, 1020, 1320),
+    ("NIGHT", 0, 4, 1320, 1440),
+    ("WEEKEND", 5, 6, 0, 1440),
+)
+
+
+def _backfill_need_bands() -> None:
+    parts = " UNION ALL ".join(
+        f"SELECT '{band}' AS band, {first} AS first_day, {last} AS last_day, {start} AS start_minute, "
+        f"{end} AS end_minute"
+        for band, first, last, start, end in _PARTS
+    )
+    op.execute(
+        f"""
+        INSERT INTO need_band (need_id, band, minutes, total_minutes)
+        SELECT b.need_id, b.band, b.minutes, t.minutes
+        FROM (
+            SELECT s.need_id, p.band, SUM(
+                (CASE WHEN s.end_minute < p.end_minute THEN s.end_minute ELSE p.end_minute END)
+                - (CASE WHEN s.start_minute > p.start_minute THEN s.start_minute ELSE p.start_minute END)
+            ) AS minutes
+            FROM need_slot s JOIN ({parts}) p
+              ON s.day BETWEEN p.first_day AND p.last_day
+             AND s.start_minute < p.end_minute AND s.end_minute > p.start_minute
+            GROUP BY s.need_id, p.band
+        ) b
+        JOIN (
+            SELECT need_id, SUM(end_minute - start_minute) AS minutes FROM need_slot GROUP BY need_id
+        ) t ON t.need_id = b.need_id
+        """
+    )
+
+
 def upgrade() -> None:
+    op.create_table(
+        "need_band",
+        sa.Column("need_id", sa.Integer(), nullable=False),
+        sa.Column("band", sa.String(length=20), nullable=False),
+        sa.Column("minutes", sa.Integer(), nullable=False),
+        sa.Column("total_minutes", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["need_id"], ["plan_need.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("need_id", "band"),
+    )
+    _backfill_need_bands()
     op.create_table(
         "market_listing_reach",
         sa.Column("provider_id", sa.Integer(), nullable=False),
@@ -65,6 +114,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("need_band")
     op.drop_table("supply_outbox")
     op.drop_table("market_supply_state")
     op.drop_table("market_supply_cell")
