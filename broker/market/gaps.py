@@ -399,7 +399,10 @@ async def _days_to_first_agreement(
     to its first agreement that was not cancelled, over the plans with needs in each cell."""
     first_agreement = (
         select(col(Agreement.plan_id), func.min(col(Agreement.created_at)).label("at"))
-        .where(col(Agreement.status) != AgreementStatus.CANCELLED)
+        .where(
+            col(Agreement.status) != AgreementStatus.CANCELLED,
+            col(Agreement.plan_id).in_(select(col(SupportPlan.id)).where(plans)),  # this council's only
+        )
         .group_by(col(Agreement.plan_id))
         .subquery()
     )
