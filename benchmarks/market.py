@@ -251,7 +251,7 @@ async def _users(db: Database, *roles_and_councils: tuple[Role, int | None]) -> 
 async def prepare(db: Database, label: str) -> None:
     """Rebuilds the prepared tables unless they hold today's (bulk-loaded seeds bypass plan saves and
     listing events), then times the refresh a listing event costs (what a reader pays when it finds
-    one pending): an agreement's (free hours move) and an edit's (its rate changes)."""
+    one pending): free hours moving (as with an agreement) and a rate edited."""
     async with db.session() as session:
         state = await session.get(SupplyState, 1)
         bands = (await session.execute(select(NeedBand.need_id).limit(1))).first()
@@ -266,11 +266,13 @@ async def prepare(db: Database, label: str) -> None:
         async with db.transaction() as session:
             await prepared.rebuild(session, seed.TODAY)
         print(f"{label}: prepared supply rebuilt in {time.perf_counter() - started:.1f} s", flush=True)
-    for event, change in (("agreement", 0), ("rate edit", 1)):
+    for event in ("free hours move", "rate edit"):
         async with db.transaction() as session:
             provider = (await session.execute(select(Provider).order_by(Provider.id).limit(1))).scalar_one()
-            if change and provider.hourly_rate_pence is not None:
-                provider.hourly_rate_pence += change
+            if event == "rate edit" and provider.hourly_rate_pence is not None:
+                provider.hourly_rate_pence += 1
+            else:  # as an agreement starting or ending moves them
+                provider.weekly_capacity_hours = (provider.weekly_capacity_hours or 0.0) + 1.0
             outbox.enqueue(session, [provider.id])  # type: ignore[list-item]
         started = time.perf_counter()
         async with db.transaction() as session:

@@ -40,6 +40,7 @@ from sqlalchemy import (
     insert,
     literal,
     select,
+    text,
 )
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -341,6 +342,14 @@ async def rebuild(session: AsyncSession, today: date) -> None:
     state.as_of = today
     state.prepared_at = utcnow()
     await session.flush()
+    await _analyze(session, "market_listing_reach", "market_listing_offer", "market_supply_cell")
+
+
+async def _analyze(session: AsyncSession, *tables: str) -> None:
+    """Fresh planner statistics for tables just refilled whole (autovacuum may come much later), so
+    the plans that read them are made for their size; SQLite plans without them."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(text(f"ANALYZE {', '.join(tables)}"))
 
 
 async def _changed_with_the_date(session: AsyncSession, after: date, through: date) -> list[int]:
@@ -392,6 +401,7 @@ async def rebuild_need_bands(session: AsyncSession) -> None:
             ),
         )
     )
+    await _analyze(session, "need_band")
 
 
 async def supply_cells(
