@@ -44,7 +44,7 @@ from broker.hygiene import date_problem
 from broker.market import access, ledger, prepared
 from broker.market.models import PlanActivation, SupplyCell, UnmetNeed
 from broker.market.privacy import is_small, shown
-from broker.market.sql import band_minutes, whole_days_between
+from broker.market.sql import band_minutes, room_to_sort, whole_days_between
 from broker.market.stats import quartiles
 from broker.market.supply import supply
 from broker.plans.models import NeedBand, PlanNeed, PlanStatus, SupportPlan
@@ -153,6 +153,7 @@ async def gap_rows(
     waiting plans are not read (`waiting_plan_ids` is None); with `demand_only` only people, demand,
     agreed and unmet hours are (what the open feed publishes), the other figures left empty."""
     dims = list(dict.fromkeys(group_by))
+    await room_to_sort(session)
     plans = and_(col(SupportPlan.council_id) == council_id, col(SupportPlan.status).in_(DEMAND_STATUSES))
 
     # Each need's split across bands is stored with it (`NeedBand`), so no slot is read here.
