@@ -260,7 +260,7 @@ async def prepare(db: Database, label: str) -> None:
     else:
         started = time.perf_counter()
         async with db.transaction() as session:
-            await prepared.rebuild_need_bands(session)
+            await prepared.rebuild_band_splits(session)
         print(f"{label}: need bands rebuilt in {time.perf_counter() - started:.1f} s", flush=True)
         started = time.perf_counter()
         async with db.transaction() as session:

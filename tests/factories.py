@@ -386,6 +386,7 @@ async def make_agreement(
     """An agreement for all of `plan`'s needs with `provider`, straight in the database."""
     from broker.agreements.models import (
         Agreement,
+        AgreementBand,
         AgreementNeed,
         AgreementSlot,
         AgreementStatus,
@@ -424,6 +425,10 @@ async def make_agreement(
         session.add_all(
             AgreementSlot(agreement_id=agreement.id, day=d, start_minute=s, end_minute=e)  # type: ignore[arg-type]
             for d, s, e in slots
+        )
+        session.add_all(  # as creating an agreement stores them
+            AgreementBand(agreement_id=agreement.id, band=band, minutes=minutes, total_minutes=total)  # type: ignore[arg-type]
+            for band, minutes, total in need_band_rows(list(slots))
         )
         session.add(
             AgreementTransition(

@@ -96,7 +96,7 @@ async def _prepare_market(settings: Settings) -> None:
     db = Database(settings.database_url)
     try:
         async with db.transaction() as session:
-            await prepared.rebuild_need_bands(session)
+            await prepared.rebuild_band_splits(session)
             await prepared.rebuild(session, london_date(SystemClock().now()))
     finally:
         await db.dispose()

@@ -37,14 +37,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from broker.accounts.actor import Actor
-from broker.agreements.models import STARTED, Agreement, AgreementNeed, AgreementSlot, AgreementStatus
+from broker.agreements.models import STARTED, Agreement, AgreementBand, AgreementNeed, AgreementStatus
 from broker.api.clock import LONDON
 from broker.errors import ErrorCode, InvalidInput, PermissionDenied, Problems
 from broker.hygiene import date_problem
 from broker.market import access, ledger, prepared
 from broker.market.models import PlanActivation, SupplyCell, UnmetNeed
 from broker.market.privacy import is_small, shown
-from broker.market.sql import band_minutes, room_to_sort, whole_days_between
+from broker.market.sql import room_to_sort, whole_days_between
 from broker.market.stats import quartiles
 from broker.market.supply import supply
 from broker.plans.models import NeedBand, PlanNeed, PlanStatus, SupportPlan
@@ -186,17 +186,15 @@ async def gap_rows(
         col(Agreement.start_date) <= end,
         or_(col(Agreement.end_date).is_(None), col(Agreement.end_date) >= start),
     )
-    council_agreements = (
-        select(col(Agreement.id))
-        .join(SupportPlan, col(SupportPlan.id) == col(Agreement.plan_id))
-        .where(plans, *counted)
-    )
-    agreement_band, agreement_total = band_minutes(
-        AgreementSlot, AgreementSlot.agreement_id, council_agreements
-    )
+    agreement_band = select(
+        col(AgreementBand.agreement_id).label("owner"),
+        col(AgreementBand.band),
+        col(AgreementBand.minutes),
+        col(AgreementBand.total_minutes),
+    ).subquery("agreement_band")
     agreement_share = case(
         (agreement_band.c.minutes.is_(None), literal(1.0)),
-        else_=cast(agreement_band.c.minutes, Float) / cast(agreement_total.c.minutes, Float),
+        else_=cast(agreement_band.c.minutes, Float) / cast(agreement_band.c.total_minutes, Float),
     )
     agreed = (
         select(
@@ -212,7 +210,6 @@ async def gap_rows(
         .join(SupportPlan, col(SupportPlan.id) == col(Agreement.plan_id))
         .join(AgreementNeed, col(AgreementNeed.agreement_id) == col(Agreement.id))
         .outerjoin(agreement_band, agreement_band.c.owner == Agreement.id)
-        .outerjoin(agreement_total, agreement_total.c.owner == Agreement.id)
         .where(plans, *counted)
     )
     cells = union_all(demand, agreed).subquery("cell")

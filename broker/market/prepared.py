@@ -48,7 +48,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from broker.agreements.capacity import providers_changing, still_holding
-from broker.agreements.models import Agreement
+from broker.agreements.models import Agreement, AgreementBand, AgreementSlot
 from broker.api.clock import london_date
 from broker.db import Database, utcnow
 from broker.geography.models import PostcodeDistrict
@@ -387,21 +387,25 @@ async def ensure_current(session: AsyncSession, today: date) -> None:
     await session.flush()
 
 
-async def rebuild_need_bands(session: AsyncSession) -> None:
-    """Derives every need's split across bands from its slots (`NeedBand`, written when a plan is
-    saved), for data written without saving a plan: bulk loads, or a repair."""
-    by_band, total = band_minutes(NeedSlot, NeedSlot.need_id, select(col(PlanNeed.id)))
-    table = NeedBand.__table__  # type: ignore[attr-defined]
-    await session.execute(delete(NeedBand))
-    await session.execute(
-        insert(NeedBand).from_select(
-            [table.c.need_id, table.c.band, table.c.minutes, table.c.total_minutes],
-            select(by_band.c.owner, by_band.c.band, by_band.c.minutes, total.c.minutes).join(
-                total, total.c.owner == by_band.c.owner
-            ),
+async def rebuild_band_splits(session: AsyncSession) -> None:
+    """Derives every need's and agreement's split across bands from its slots (`NeedBand`,
+    `AgreementBand`, written with the slots), for rows written some other way: bulk loads, or a repair."""
+    for model, name, slot_table, owner, key in (
+        (NeedBand, "need_id", NeedSlot, NeedSlot.need_id, col(PlanNeed.id)),
+        (AgreementBand, "agreement_id", AgreementSlot, AgreementSlot.agreement_id, col(Agreement.id)),
+    ):
+        by_band, total = band_minutes(slot_table, owner, select(key))
+        table = model.__table__  # type: ignore[union-attr]
+        await session.execute(delete(model))
+        await session.execute(
+            insert(model).from_select(
+                [table.c[name], table.c.band, table.c.minutes, table.c.total_minutes],
+                select(by_band.c.owner, by_band.c.band, by_band.c.minutes, total.c.minutes).join(
+                    total, total.c.owner == by_band.c.owner
+                ),
+            )
         )
-    )
-    await _analyze(session, "need_band")
+    await _analyze(session, "need_band", "agreement_band")
 
 
 async def supply_cells(

@@ -1,5 +1,5 @@
 """prepared market figures: listing reach and offers, supply cells, their state and outbox; each
-need's minutes per time band (backfilled from its slots)
+need's and agreement's minutes per time band (backfilled from their slots)
 
 Revision ID: 0016
 Revises: 0013
@@ -30,7 +30,7 @@ _PARTS = (
 )
 
 
-def _backfill_need_bands() -> None:
+def _backfill_bands(table: str, owner: str, slots: str) -> None:
     parts = " UNION ALL ".join(
         f"SELECT '{band}' AS band, {first} AS first_day, {last} AS last_day, {start} AS start_minute, "
         f"{end} AS end_minute"
@@ -38,21 +38,21 @@ def _backfill_need_bands() -> None:
     )
     op.execute(
         f"""
-        INSERT INTO need_band (need_id, band, minutes, total_minutes)
-        SELECT b.need_id, b.band, b.minutes, t.minutes
+        INSERT INTO {table} ({owner}, band, minutes, total_minutes)
+        SELECT b.{owner}, b.band, b.minutes, t.minutes
         FROM (
-            SELECT s.need_id, p.band, SUM(
+            SELECT s.{owner}, p.band, SUM(
                 (CASE WHEN s.end_minute < p.end_minute THEN s.end_minute ELSE p.end_minute END)
                 - (CASE WHEN s.start_minute > p.start_minute THEN s.start_minute ELSE p.start_minute END)
             ) AS minutes
-            FROM need_slot s JOIN ({parts}) p
+            FROM {slots} s JOIN ({parts}) p
               ON s.day BETWEEN p.first_day AND p.last_day
              AND s.start_minute < p.end_minute AND s.end_minute > p.start_minute
-            GROUP BY s.need_id, p.band
+            GROUP BY s.{owner}, p.band
         ) b
         JOIN (
-            SELECT need_id, SUM(end_minute - start_minute) AS minutes FROM need_slot GROUP BY need_id
-        ) t ON t.need_id = b.need_id
+            SELECT {owner}, SUM(end_minute - start_minute) AS minutes FROM {slots} GROUP BY {owner}
+        ) t ON t.{owner} = b.{owner}
         """
     )
 
@@ -67,7 +67,17 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["need_id"], ["plan_need.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("need_id", "band"),
     )
-    _backfill_need_bands()
+    _backfill_bands("need_band", "need_id", "need_slot")
+    op.create_table(
+        "agreement_band",
+        sa.Column("agreement_id", sa.Integer(), nullable=False),
+        sa.Column("band", sa.String(length=20), nullable=False),
+        sa.Column("minutes", sa.Integer(), nullable=False),
+        sa.Column("total_minutes", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["agreement_id"], ["agreement.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("agreement_id", "band"),
+    )
+    _backfill_bands("agreement_band", "agreement_id", "agreement_slot")
     op.create_table(
         "market_listing_reach",
         sa.Column("provider_id", sa.Integer(), nullable=False),
@@ -114,6 +124,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("agreement_band")
     op.drop_table("need_band")
     op.drop_table("supply_outbox")
     op.drop_table("market_supply_state")
