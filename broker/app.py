@@ -22,6 +22,8 @@ from broker.api.schema import schema
 from broker.api.view import GraphQLView
 from broker.db import Database
 from broker.discovery.documents import LISTINGS
+from broker.market.feed import DemandFeed
+from broker.market.prepared import run_supply_pass
 from broker.market.routes import market_routes
 from broker.market.subscriptions import subscribe_all
 from broker.metrics import metrics_endpoint
@@ -102,6 +104,8 @@ def create_app(
         search_state = await asyncio.to_thread(index.state)
         return JSONResponse({"status": "ok", "database": "up", "search": search_state.value})
 
+    demand_feed = DemandFeed(database, view.clock)
+
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         stop = asyncio.Event()
@@ -109,6 +113,8 @@ def create_app(
             [
                 asyncio.create_task(drainer.run(stop)),
                 asyncio.create_task(run_daily_pass(database, clock.now, stop)),
+                asyncio.create_task(run_supply_pass(database, clock.now, stop)),
+                asyncio.create_task(demand_feed.run(stop)),
             ]
             if settings.search_sync_in_process
             else []
@@ -127,7 +133,7 @@ def create_app(
             Route("/readyz", readyz),
             Route("/metrics", metrics_endpoint(database, clock.now)),
             Mount("/openreferral", routes=openreferral_routes(database, view.clock)),
-            *market_routes(database, settings, view.clock),
+            *market_routes(database, settings, view.clock, demand_feed),
             Route("/webhooks/stripe", stripe_webhook(database, settings, view.clock), methods=["POST"]),
             # Last: the web client answers every path the API does not (its own 404 page included).
             Mount("/", app=web_app(settings, view, view.assets_dir)),

@@ -18,6 +18,7 @@ from sqlmodel import col
 from broker.accounts.models import Council, Role, User
 from broker.agreements.models import (
     Agreement,
+    AgreementBand,
     AgreementNeed,
     AgreementSlot,
     AgreementStatus,
@@ -39,6 +40,7 @@ from broker.market.models import (
 )
 from broker.plans.models import NeedSlot, PlanNeed, PlanStatus, SupportPlan
 from broker.providers.models import Provider, ProviderKind, ProviderStatus
+from broker.timebands import need_band_rows
 from search import outbox
 
 # Why needs go unmet in the demo, most common first (brokers' own accounts: rates and evenings).
@@ -281,4 +283,9 @@ async def _agreement(  # type: ignore[no-untyped-def]
                     agreement_id=key, day=s.day, start_minute=s.start_minute, end_minute=s.end_minute
                 )
             )
+    windows = [(s.day, s.start_minute, s.end_minute) for n in needs for s in slots[n.id]]
+    session.add_all(
+        AgreementBand(agreement_id=key, band=band, minutes=minutes, total_minutes=total)
+        for band, minutes, total in need_band_rows(windows)
+    )
     plan.status = PlanStatus.ACTIVE if end else PlanStatus.MATCHED

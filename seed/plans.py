@@ -20,6 +20,7 @@ from broker.accounts.models import Council, Role, User
 from broker.geography.models import PostcodeDistrict
 from broker.holders.models import DPHolder, DPHolding
 from broker.plans.models import (
+    NeedBand,
     NeedSlot,
     PlanNeed,
     PlanPreference,
@@ -28,6 +29,7 @@ from broker.plans.models import (
     Strength,
     SupportPlan,
 )
+from broker.timebands import need_band_rows
 from seed import vocabulary as words
 
 # (service, days a week, start hour, hours a visit)
@@ -145,6 +147,10 @@ async def generate_plans(
             assert need.id is not None
             session.add_all(
                 NeedSlot(need_id=need.id, day=d, start_minute=s, end_minute=e) for d, s, e in slots
+            )
+            session.add_all(
+                NeedBand(need_id=need.id, band=band, minutes=minutes, total_minutes=total)
+                for band, minutes, total in need_band_rows(list(slots))
             )
             need_count += 1
         if rng.random() < 0.3:

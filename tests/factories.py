@@ -24,6 +24,7 @@ from broker.providers.models import (
     ProviderService,
     ProviderStatus,
 )
+from broker.timebands import need_band_rows
 from search import outbox
 
 PASSWORD = "correct horse battery staple"
@@ -196,6 +197,7 @@ async def make_plan(
     """A plan for `holder`: needs as (service, hours, budgeted rate, slots), preferences as
     (kind, value, strength)."""
     from broker.plans.models import (
+        NeedBand,
         NeedSlot,
         PlanNeed,
         PlanPreference,
@@ -236,6 +238,10 @@ async def make_plan(
             session.add_all(
                 NeedSlot(need_id=need.id, day=d, start_minute=s, end_minute=e) for d, s, e in slots
             )  # type: ignore[arg-type]
+            session.add_all(  # as saving a plan stores them
+                NeedBand(need_id=need.id, band=band, minutes=minutes, total_minutes=total)  # type: ignore[arg-type]
+                for band, minutes, total in need_band_rows(list(slots))
+            )
         session.add_all(
             PlanPreference(
                 plan_id=plan.id,  # type: ignore[arg-type]
@@ -380,6 +386,7 @@ async def make_agreement(
     """An agreement for all of `plan`'s needs with `provider`, straight in the database."""
     from broker.agreements.models import (
         Agreement,
+        AgreementBand,
         AgreementNeed,
         AgreementSlot,
         AgreementStatus,
@@ -418,6 +425,10 @@ async def make_agreement(
         session.add_all(
             AgreementSlot(agreement_id=agreement.id, day=d, start_minute=s, end_minute=e)  # type: ignore[arg-type]
             for d, s, e in slots
+        )
+        session.add_all(  # as creating an agreement stores them
+            AgreementBand(agreement_id=agreement.id, band=band, minutes=minutes, total_minutes=total)  # type: ignore[arg-type]
+            for band, minutes, total in need_band_rows(list(slots))
         )
         session.add(
             AgreementTransition(

@@ -136,6 +136,21 @@ class AgreementSlot(SQLModel, table=True):
     end_minute: int
 
 
+class AgreementBand(SQLModel, table=True):
+    """An agreement's slot minutes in one time band (`broker/timebands.py`) and its slots' total,
+    written with its slots (which never change): its hours split across the bands market reports
+    group by. An agreement without slots has no rows."""
+
+    __tablename__ = "agreement_band"
+
+    agreement_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("agreement.id", ondelete="CASCADE"), primary_key=True)
+    )
+    band: str = Field(primary_key=True, max_length=20)
+    minutes: int
+    total_minutes: int
+
+
 class AgreementTransition(SQLModel, table=True):
     """One change of an agreement's status: who, when, from what to what, and why."""
 

@@ -27,6 +27,7 @@ from broker.agreements.cards import card_check
 from broker.agreements.lifecycle import SavedAgreement, record_transition
 from broker.agreements.models import (
     Agreement,
+    AgreementBand,
     AgreementNeed,
     AgreementSlot,
     AgreementStatus,
@@ -52,6 +53,7 @@ from broker.providers.models import (
 )
 from broker.schedule import SlotFields, validate_slots
 from broker.support.service import covering_contract
+from broker.timebands import need_band_rows
 
 
 @dataclass
@@ -253,6 +255,10 @@ async def create_agreement(
     )
     session.add_all(
         AgreementSlot(agreement_id=agreement.id, day=d, start_minute=s, end_minute=e) for d, s, e in slots
+    )
+    session.add_all(
+        AgreementBand(agreement_id=agreement.id, band=band, minutes=minutes, total_minutes=total)
+        for band, minutes, total in need_band_rows(list(slots))
     )
     record_transition(session, agreement, AgreementStatus.PROPOSED, actor, now)
     await session.flush()

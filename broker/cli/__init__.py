@@ -427,6 +427,7 @@ from broker.cli import statements as _statement_commands  # noqa: E402, F401
 from broker.cli import timesheets as _timesheet_commands  # noqa: E402
 
 app.command("import-figures")(_market_commands.import_figures)
+app.command("prepare-market")(_market_commands.prepare_market)
 app.add_typer(_market_commands.report_app, name="report")
 app.add_typer(_timesheet_commands.export_app, name="export")
 

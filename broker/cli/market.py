@@ -1,5 +1,5 @@
 """`broker import-figures CSV` and `broker report gaps|take-up|rates|time-to-care|workforce --council NAME`
-(`--output FILE`).
+(`--output FILE`), and `broker prepare-market` (rebuild the tables market reports read ready-made).
 
 Both run as the platform's operator (`access.OPERATOR`) with the same rules and suppression as the
 API. The figures CSV has a header row: council, month, people_on_long_term_community_support and,
@@ -21,7 +21,7 @@ from broker.api.clock import SystemClock, london_date
 from broker.db import Database, migrate
 from broker.errors import BrokerError, ErrorCode, InvalidInput
 from broker.hygiene import whole_number
-from broker.market import figures, reports
+from broker.market import figures, prepared, reports
 from broker.market.access import OPERATOR
 from broker.settings import Settings
 
@@ -90,6 +90,28 @@ async def _import(settings: Settings, path: Path) -> int:
         return recorded
     finally:
         await db.dispose()
+
+
+async def _prepare_market(settings: Settings) -> None:
+    db = Database(settings.database_url)
+    try:
+        async with db.transaction() as session:
+            await prepared.rebuild_band_splits(session)
+            await prepared.rebuild(session, london_date(SystemClock().now()))
+    finally:
+        await db.dispose()
+
+
+def prepare_market() -> None:
+    """Rebuild the market's prepared tables (each need's split across time bands, reachable supply
+    per cell) from the plans and listings. Safe at any time: those are the source of truth, and the
+    service keeps the tables up to date itself; needed after loading rows in bulk."""
+    from broker.cli import settings_from_env as _settings
+
+    settings = _settings()
+    migrate(settings.database_url)
+    asyncio.run(_prepare_market(settings))
+    typer.echo("Prepared market tables rebuilt.")
 
 
 def import_figures(

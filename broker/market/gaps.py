@@ -37,17 +37,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from broker.accounts.actor import Actor
-from broker.agreements.models import STARTED, Agreement, AgreementNeed, AgreementSlot, AgreementStatus
+from broker.agreements.models import STARTED, Agreement, AgreementBand, AgreementNeed, AgreementStatus
 from broker.api.clock import LONDON
 from broker.errors import ErrorCode, InvalidInput, PermissionDenied, Problems
 from broker.hygiene import date_problem
-from broker.market import access, ledger
-from broker.market.models import PlanActivation, UnmetNeed
+from broker.market import access, ledger, prepared
+from broker.market.models import PlanActivation, SupplyCell, UnmetNeed
 from broker.market.privacy import is_small, shown
-from broker.market.sql import band_minutes, whole_days_between
+from broker.market.sql import room_to_sort, whole_days_between
 from broker.market.stats import quartiles
 from broker.market.supply import supply
-from broker.plans.models import NeedSlot, PlanNeed, PlanStatus, SupportPlan
+from broker.plans.models import NeedBand, PlanNeed, PlanStatus, SupportPlan
 
 DEMAND_STATUSES = (PlanStatus.ACTIVE, PlanStatus.MATCHED)
 TOP_REASONS = 3
@@ -146,20 +146,26 @@ async def gap_rows(
     end: date,
     today: date,
     drill_down: bool = True,
+    demand_only: bool = False,
 ) -> list[GapRow]:
     """The rows of `market_gaps`, small counts withheld, for a caller already admitted (or the
     open demand feed, which shows anyone the same suppressed aggregates). Without `drill_down` the
-    waiting plans are not read (`waiting_plan_ids` is None)."""
+    waiting plans are not read (`waiting_plan_ids` is None); with `demand_only` only people, demand,
+    agreed and unmet hours are (what the open feed publishes), the other figures left empty."""
     dims = list(dict.fromkeys(group_by))
+    await room_to_sort(session)
     plans = and_(col(SupportPlan.council_id) == council_id, col(SupportPlan.status).in_(DEMAND_STATUSES))
 
-    council_needs = (
-        select(col(PlanNeed.id)).join(SupportPlan, col(SupportPlan.id) == col(PlanNeed.plan_id)).where(plans)
-    )
-    need_band, need_total = band_minutes(NeedSlot, NeedSlot.need_id, council_needs)
+    # Each need's split across bands is stored with it (`NeedBand`), so no slot is read here.
+    need_band = select(
+        col(NeedBand.need_id).label("owner"),
+        col(NeedBand.band),
+        col(NeedBand.minutes),
+        col(NeedBand.total_minutes),
+    ).subquery("need_band")
     need_share = case(
         (need_band.c.minutes.is_(None), literal(1.0)),
-        else_=cast(need_band.c.minutes, Float) / cast(need_total.c.minutes, Float),
+        else_=cast(need_band.c.minutes, Float) / cast(need_band.c.total_minutes, Float),
     )
     demand = (
         select(
@@ -173,7 +179,6 @@ async def gap_rows(
         )
         .join(PlanNeed, col(PlanNeed.plan_id) == col(SupportPlan.id))
         .outerjoin(need_band, need_band.c.owner == PlanNeed.id)
-        .outerjoin(need_total, need_total.c.owner == PlanNeed.id)
         .where(plans)
     )
     counted = (
@@ -181,17 +186,15 @@ async def gap_rows(
         col(Agreement.start_date) <= end,
         or_(col(Agreement.end_date).is_(None), col(Agreement.end_date) >= start),
     )
-    council_agreements = (
-        select(col(Agreement.id))
-        .join(SupportPlan, col(SupportPlan.id) == col(Agreement.plan_id))
-        .where(plans, *counted)
-    )
-    agreement_band, agreement_total = band_minutes(
-        AgreementSlot, AgreementSlot.agreement_id, council_agreements
-    )
+    agreement_band = select(
+        col(AgreementBand.agreement_id).label("owner"),
+        col(AgreementBand.band),
+        col(AgreementBand.minutes),
+        col(AgreementBand.total_minutes),
+    ).subquery("agreement_band")
     agreement_share = case(
         (agreement_band.c.minutes.is_(None), literal(1.0)),
-        else_=cast(agreement_band.c.minutes, Float) / cast(agreement_total.c.minutes, Float),
+        else_=cast(agreement_band.c.minutes, Float) / cast(agreement_band.c.total_minutes, Float),
     )
     agreed = (
         select(
@@ -207,7 +210,6 @@ async def gap_rows(
         .join(SupportPlan, col(SupportPlan.id) == col(Agreement.plan_id))
         .join(AgreementNeed, col(AgreementNeed.agreement_id) == col(Agreement.id))
         .outerjoin(agreement_band, agreement_band.c.owner == Agreement.id)
-        .outerjoin(agreement_total, agreement_total.c.owner == Agreement.id)
         .where(plans, *counted)
     )
     cells = union_all(demand, agreed).subquery("cell")
@@ -268,15 +270,45 @@ async def gap_rows(
             top_unmet_reasons=[],
             waiting_plan_ids=waiting_plans.get(key, []) if drill_down else None,
         )
+    if demand_only:
+        return [_suppress(r) for r in found.values()]
     await _budgeted_rates(session, found, dims, plans, end, need_band)
     await _reasons(session, found, dims, council_id, start, end)
     await _days_to_first_agreement(session, found, dims, plans, need_band)
-    names = {GroupBy.DISTRICT: "district", GroupBy.SERVICE: "service", GroupBy.TIME_BAND: "band"}
-    hours, rates = await supply(session, dims=[names[d] for d in dims], plans=plans, today=today)
-    for key, gap in found.items():
-        gap.reachable_supply_hours = hours.get(key, 0.0)
-        gap.asked_rate_quartiles = quartiles(rates.get(key, {}))
+    if len(dims) == len(GroupBy):
+        await _prepared_supply(session, found, dims, plans, today)
+    else:
+        names = {GroupBy.DISTRICT: "district", GroupBy.SERVICE: "service", GroupBy.TIME_BAND: "band"}
+        hours, rates = await supply(session, dims=[names[d] for d in dims], plans=plans, today=today)
+        for key, gap in found.items():
+            gap.reachable_supply_hours = hours.get(key, 0.0)
+            gap.asked_rate_quartiles = quartiles(rates.get(key, {}))
     return [_suppress(r) for r in found.values()]
+
+
+async def _prepared_supply(
+    session: AsyncSession,
+    found: dict[tuple, GapRow],
+    dims: list[GroupBy],
+    plans: ColumnElement[bool],
+    today: date,
+) -> None:
+    """Supply for the full grouping from the prepared cells (`prepared.py`): each cell is then one
+    (district, service, band) row, so nothing is summed per request. A coarser grouping counts each
+    provider once across the cells it merges, which those rows cannot tell, so it runs `supply`."""
+    await prepared.ensure_current(session, today)
+    districts = col(SupplyCell.district).in_(
+        select(col(SupportPlan.postcode_district)).where(plans).distinct()
+    )
+    cells = await prepared.supply_cells(session, districts=districts)
+    position = {d: i for i, d in enumerate(dims)}
+    for key, gap in found.items():
+        cell = (
+            key[position[GroupBy.DISTRICT]],
+            key[position[GroupBy.SERVICE]],
+            key[position[GroupBy.TIME_BAND]],
+        )
+        gap.reachable_supply_hours, gap.asked_rate_quartiles = cells.get(cell, (0.0, None))
 
 
 def without_drill_down(rows: list[GapRow]) -> list[GapRow]:
@@ -365,7 +397,10 @@ async def _days_to_first_agreement(
     to its first agreement that was not cancelled, over the plans with needs in each cell."""
     first_agreement = (
         select(col(Agreement.plan_id), func.min(col(Agreement.created_at)).label("at"))
-        .where(col(Agreement.status) != AgreementStatus.CANCELLED)
+        .where(
+            col(Agreement.status) != AgreementStatus.CANCELLED,
+            col(Agreement.plan_id).in_(select(col(SupportPlan.id)).where(plans)),  # this council's only
+        )
         .group_by(col(Agreement.plan_id))
         .subquery()
     )

@@ -175,3 +175,58 @@ class HomecareMinimumPrice(SQLModel, table=True):
     hourly_rate_pence: int = Field(sa_type=BigInteger)
     set_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     set_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ListingReach(SQLModel, table=True):
+    """Prepared supply: a listed provider reaches this district's centroid within its own radius.
+
+    This table and the two below are derived from the listings (`broker/market/prepared.py`), kept
+    up to date from the listing events of the supply outbox and rebuilt whole by `broker
+    prepare-market`; the listings stay the source of truth. Hence no foreign keys: a rebuild may
+    write them in any order."""
+
+    __tablename__ = "market_listing_reach"
+    __table_args__ = (Index("ix_market_listing_reach_district", "district", "provider_id"),)
+
+    provider_id: int = Field(primary_key=True, sa_type=Integer)
+    district: str = Field(primary_key=True, max_length=8)
+
+
+class ListingOffer(SQLModel, table=True):
+    """Prepared supply: a listed provider's free weekly hours (in millionths of an hour, so sums are
+    exact integers) and asking rate, for each service it offers in each band its availability touches."""
+
+    __tablename__ = "market_listing_offer"
+    __table_args__ = (Index("ix_market_listing_offer_cell", "service_code", "band"),)
+
+    provider_id: int = Field(primary_key=True, sa_type=Integer)
+    service_code: str = Field(primary_key=True, max_length=40)
+    band: str = Field(primary_key=True, max_length=20)
+    free_microhours: int = Field(sa_type=BigInteger)
+    rate_pence: int | None = Field(default=None, sa_type=BigInteger)
+
+
+class SupplyCell(SQLModel, table=True):
+    """Prepared supply per (district, service, band): what `marketGaps` reads, one row a cell."""
+
+    __tablename__ = "market_supply_cell"
+
+    district: str = Field(primary_key=True, max_length=8)
+    service_code: str = Field(primary_key=True, max_length=40)
+    band: str = Field(primary_key=True, max_length=20)
+    providers: int
+    free_microhours: int = Field(sa_type=BigInteger)
+    rate_lower_quartile: float | None = None
+    rate_median: float | None = None
+    rate_upper_quartile: float | None = None
+
+
+class SupplyState(SQLModel, table=True):
+    """The one row saying for which London date the prepared supply holds (None: never prepared).
+    Every writer of the prepared tables locks it first, so refreshes never interleave."""
+
+    __tablename__ = "market_supply_state"
+
+    id: int = Field(default=1, primary_key=True)
+    as_of: date | None = None
+    prepared_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -200,6 +200,7 @@ async def open_demand(session: AsyncSession, *, today: date) -> list[dict[str, o
                 end=today,
                 today=today,
                 drill_down=False,
+                demand_only=True,
             )
         ):
             if r.unmet_hours == 0 and not r.suppressed:

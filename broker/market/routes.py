@@ -10,9 +10,7 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date
-from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
@@ -26,13 +24,10 @@ from broker.db import Database
 from broker.errors import BrokerError, ErrorCode, InvalidInput, NotFound, PermissionDenied
 from broker.hygiene import whole_number
 from broker.market import reports
+from broker.market.feed import MAX_AGE_SECONDS, DemandFeed
 from broker.settings import Settings
 
-OPEN = {"Access-Control-Allow-Origin": "*", "Cache-Control": "public, max-age=300"}
-# The open feed needs no sign-in and reads every council's gaps: it is worked out at most once in
-# this long per process, and once however many ask at the same moment, so a flood of anonymous
-# requests costs one computation, not one each.
-DEMAND_FEED_SECONDS = 300
+OPEN = {"Access-Control-Allow-Origin": "*", "Cache-Control": f"public, max-age={MAX_AGE_SECONDS}"}
 CSV = "text/csv; charset=utf-8"
 
 
@@ -51,7 +46,13 @@ def _date(request: Request, name: str, default: date) -> date:
         raise InvalidInput("Give a date as YYYY-MM-DD.", field=name, code=ErrorCode.INVALID) from error
 
 
-def market_routes(db: Database, settings: Settings, clock: Clock) -> list[BaseRoute]:
+def market_routes(
+    db: Database, settings: Settings, clock: Clock, feed: DemandFeed | None = None
+) -> list[BaseRoute]:
+    """The routes; `feed` is the open demand feed the app's background pass keeps fresh (one of the
+    routes' own when not given: then callers find it stale and work it out, once at a time)."""
+    open_feed = feed or DemandFeed(db, clock)
+
     async def signed_in(request: Request) -> Actor | None:
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token:
@@ -109,24 +110,11 @@ def market_routes(db: Database, settings: Settings, clock: Clock) -> list[BaseRo
             body, media_type=CSV, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
         )
 
-    feed_lock = asyncio.Lock()
-    cached: dict[str, Any] = {}
-
-    async def demand_feed() -> tuple[date, list[dict[str, object]]]:
-        async with feed_lock:
-            now = clock.now()
-            today = london_date(now)
-            fresh = cached.get("day") == today and (now - cached["at"]).total_seconds() < DEMAND_FEED_SECONDS
-            if not fresh:
-                async with db.session() as session:
-                    cached.update(day=today, at=now, rows=await reports.open_demand(session, today=today))
-            return cached["day"], cached["rows"]
-
     async def demand(request: Request) -> Response:
-        today, feed = await demand_feed()
+        today, rows = await open_feed.read()
         if request.url.path.endswith(".json"):
-            return JSONResponse({"date": today.isoformat(), "rows": feed}, headers=OPEN)
-        return PlainTextResponse(reports.demand_csv(feed), media_type=CSV, headers=OPEN)
+            return JSONResponse({"date": today.isoformat(), "rows": rows}, headers=OPEN)
+        return PlainTextResponse(reports.demand_csv(rows), media_type=CSV, headers=OPEN)
 
     return [
         Route("/reports/{name}.csv", report, methods=["GET"]),

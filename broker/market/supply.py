@@ -32,7 +32,7 @@ from broker.providers.models import AvailabilitySlot, Provider, ProviderService
 KM_PER_DEGREE = 111.195
 
 
-def _reaches(provider: Any, district: Any) -> ColumnElement[bool]:
+def reaches(provider: Any, district: Any) -> ColumnElement[bool]:
     x = (provider.latitude + district.latitude) * (math.pi / 360)  # mean latitude, radians
     x2 = x * x
     cosine = 1 - x2 / 2 + x2 * x2 / 24 - x2 * x2 * x2 / 720
@@ -91,7 +91,7 @@ async def supply(
     # Each provider's distance to each district is worked out once, not once per service and band.
     reach = (
         select(listed.c.provider_id, place.c.code.label("district"))
-        .join(place, _reaches(listed.c, place.c))
+        .join(place, reaches(listed.c, place.c))
         .cte("reach")
         .prefix_with("MATERIALIZED")
     )

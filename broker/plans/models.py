@@ -122,6 +122,21 @@ class NeedSlot(SQLModel, table=True):
     end_minute: int
 
 
+class NeedBand(SQLModel, table=True):
+    """A need's slot minutes in one time band (`broker/timebands.py`) and its slots' total minutes,
+    written with its slots: its hours split across bands, which market reports group by. A need
+    without slots has no rows (its hours have no band)."""
+
+    __tablename__ = "need_band"
+
+    need_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("plan_need.id", ondelete="CASCADE"), primary_key=True)
+    )
+    band: str = Field(primary_key=True, max_length=20)
+    minutes: int
+    total_minutes: int
+
+
 class PlanPreference(SQLModel, table=True):
     """A wish about who provides the support; REQUIRED ones exclude, PREFERRED ones rank."""
 

@@ -23,7 +23,15 @@ from broker.holders.models import DPHolder
 from broker.plans import rules
 from broker.plans.access import may_write
 from broker.plans.budget import BudgetCheck, budget_check, weekly_cost_pence
-from broker.plans.models import NeedSlot, PlanNeed, PlanPreference, PlanReadPurpose, PlanStatus, SupportPlan
+from broker.plans.models import (
+    NeedBand,
+    NeedSlot,
+    PlanNeed,
+    PlanPreference,
+    PlanReadPurpose,
+    PlanStatus,
+    SupportPlan,
+)
 from broker.plans.needs import (
     NeedFields,
     PlanFields,
@@ -34,6 +42,7 @@ from broker.plans.needs import (
     validate_preferences,
 )
 from broker.plans.reading import record_reads, require_plan
+from broker.timebands import need_band_rows
 
 
 @dataclass(frozen=True)
@@ -111,6 +120,11 @@ async def _save_needs(
         session.add_all(
             NeedSlot(need_id=need.id, day=day, start_minute=start, end_minute=end)
             for day, start, end in need_slots
+        )
+        await session.execute(delete(NeedBand).where(col(NeedBand.need_id) == need.id))
+        session.add_all(
+            NeedBand(need_id=need.id, band=band, minutes=minutes, total_minutes=total)
+            for band, minutes, total in need_band_rows(list(need_slots))
         )
     await session.flush()
 

@@ -143,3 +143,37 @@ async def test_a_flood_of_anonymous_feed_requests_costs_one_computation(api, db,
     api.clock.at += timedelta(minutes=2)
     await api.http.get("/open-data/demand.csv")
     assert len(computed) == 2
+
+
+async def test_the_background_pass_prepares_the_feed_so_callers_compute_nothing(db, clock, monkeypatch):
+    """The feed is refreshed ahead of its callers: a minute before it would go stale, the pass works
+    it out again while callers are still served the one it holds."""
+    from datetime import timedelta
+
+    from broker.market import reports
+    from broker.market.feed import DemandFeed
+
+    await _waiting(db, await make_council(db, "Leeds"), 6)
+    computed = []
+    real = reports.open_demand
+
+    async def counted(session, *, today):
+        computed.append(today)
+        return await real(session, today=today)
+
+    monkeypatch.setattr(reports, "open_demand", counted)
+    feed = DemandFeed(db, clock)
+    await feed.refresh_if_due()
+    assert len(computed) == 1
+    day, rows = await feed.read()
+    assert (day.isoformat(), [r["people_waiting"] for r in rows]) == ("2026-11-26", [6])
+    clock.at += timedelta(minutes=3)
+    await feed.refresh_if_due()
+    await feed.read()
+    assert len(computed) == 1
+    clock.at += timedelta(minutes=1, seconds=30)
+    await feed.refresh_if_due()  # due a minute ahead of going stale
+    assert len(computed) == 2
+    clock.at += timedelta(minutes=4)
+    await feed.read()
+    assert len(computed) == 2
