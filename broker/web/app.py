@@ -34,6 +34,7 @@ from broker.web.forms import errors_from
 from broker.web.market import market_routes
 from broker.web.pages import FORM_EXPIRED, Forbidden
 from broker.web.plan_writing import plan_writing_routes
+from broker.web.providing import PROVIDER_NAVIGATION, providing_routes
 
 logger = logging.getLogger("broker.web")
 HERE = Path(__file__).parent
@@ -54,7 +55,7 @@ SORTS = (("RELEVANCE", "Best match"), ("DISTANCE", "Distance"), ("RATE", "Hourly
 MAX_TEXT = 200
 LONDON = ZoneInfo("Europe/London")
 # Where each role lands after signing in when no page was asked for; navigation for staff who broker.
-HOMES = {"BROKER": "/caseload", "ADMIN": "/caseload", "COMMISSIONER": "/market"}
+HOMES = {"BROKER": "/caseload", "ADMIN": "/caseload", "COMMISSIONER": "/market", "PROVIDER": "/provider"}
 BROKER_NAVIGATION = [("/caseload", "Caseload"), ("/care-requests", "Care requests")]
 MARKET_NAVIGATION = [("/market", "Market")]
 PLAN_STATUSES = {"DRAFT": "Draft", "ACTIVE": "Active", "MATCHED": "Matched", "CLOSED": "Closed"}
@@ -147,7 +148,8 @@ class WebClient:
         role = viewer.role if viewer else None
         staff = BROKER_NAVIGATION if role in ("BROKER", "ADMIN") else []
         market = MARKET_NAVIGATION if role in ("BROKER", "ADMIN", "COMMISSIONER") else []
-        return [*staff, *market, ("/", "Search")]
+        providing = PROVIDER_NAVIGATION if role == "PROVIDER" else []
+        return [*staff, *market, *providing, ("/", "Search")]
 
     async def run(
         self, request: Request, name: str, variables: dict[str, Any] | None = None, **kwargs: Any
@@ -404,6 +406,7 @@ def web_app(settings: Settings, graphql: ASGIApp, assets: Path) -> Starlette:
         *broker_routes(client),
         *plan_writing_routes(client),
         *market_routes(client),
+        *providing_routes(client),
         Mount("/static", StaticFiles(directory=HERE / "static", check_dir=False), name="static"),
     ]
     frontend = assets / "govuk-frontend" / "dist" / "govuk"
