@@ -146,7 +146,12 @@ async def test_a_provider_fills_in_every_page_of_the_listing_and_publishes_it(br
     assert published.headers["location"] == "/provider?published=1"
     assert "Your listing is published" in page_text(home.text)
     text = page_text(home.text)
-    assert "Dementia care" in text and "Punjabi" in text and "£15.25" in text and f"Monday 08:00{DASH}12:00" in text
+    assert (
+        "Dementia care" in text
+        and "Punjabi" in text
+        and "£15.25" in text
+        and f"Monday 08:00{DASH}12:00" in text
+    )
     assert "From LS8 1AA, up to 8 km" in text
 
 

@@ -93,8 +93,6 @@ class ProviderQueries:
     def services(self) -> list[ServiceType]:
         return [service_type(code) for code in all_services()]
 
-    @strawberry.field(
-        description="The languages a listing can name: ISO 639 codes with English names."
-    )
+    @strawberry.field(description="The languages a listing can name: ISO 639 codes with English names.")
     def languages(self) -> list[LanguageType]:
         return [LanguageType(code=code, name=name) for code, name in LANGUAGES.items()]
