@@ -36,6 +36,14 @@ PROVIDER_KINDS = {
     "SUPPORT_ORG": "DP support organisation",
 }
 PROVIDER_STATUSES = {"DRAFT": "Not published", "PUBLISHED": "Published", "SUSPENDED": "Suspended"}
+CHECK_NAMES = {
+    "DBS_ENHANCED": "enhanced DBS check",
+    "CQC_REGISTRATION": "CQC registration",
+    "COUNCIL_APPROVAL": "council approval",
+    "PUBLIC_LIABILITY_INSURANCE": "public liability insurance",
+    "EMPLOYERS_LIABILITY_INSURANCE": "employer's liability insurance",
+    "TRAINING": "training certificates",
+}
 PROVIDER_NAVIGATION = [
     (HOME, "Your listing"),
     ("/provider/requests", "Requests"),
@@ -165,6 +173,7 @@ class ListingPages:
             saved=request.query_params.get("saved", "") in SECTIONS,
             provider_kinds=PROVIDER_KINDS,
             provider_statuses=PROVIDER_STATUSES,
+            check_names=CHECK_NAMES,
             status=400 if missing else 200,
             active=HOME,
         )
