@@ -36,6 +36,7 @@ from broker.web.holding import holding_routes
 from broker.web.market import market_routes
 from broker.web.pages import FORM_EXPIRED, Forbidden
 from broker.web.plan_writing import plan_writing_routes
+from broker.web.providing import PROVIDER_NAVIGATION, providing_routes
 
 logger = logging.getLogger("broker.web")
 HERE = Path(__file__).parent
@@ -62,6 +63,7 @@ HOMES = {
     "COMMISSIONER": "/market",
     "DP_HOLDER": "/your-care",
     "REPRESENTATIVE": "/your-care",
+    "PROVIDER": "/provider",
 }
 BROKER_NAVIGATION = [("/caseload", "Caseload"), ("/care-requests", "Care requests")]
 MARKET_NAVIGATION = [("/market", "Market")]
@@ -156,7 +158,8 @@ class WebClient:
         staff = BROKER_NAVIGATION if role in ("BROKER", "ADMIN") else []
         market = MARKET_NAVIGATION if role in ("BROKER", "ADMIN", "COMMISSIONER") else []
         holding = [("/your-care", "Your care")] if role in ("DP_HOLDER", "REPRESENTATIVE") else []
-        return [*staff, *market, *holding, ("/", "Search")]
+        providing = PROVIDER_NAVIGATION if role == "PROVIDER" else []
+        return [*staff, *market, *holding, *providing, ("/", "Search")]
 
     async def run(
         self, request: Request, name: str, variables: dict[str, Any] | None = None, **kwargs: Any
@@ -420,6 +423,7 @@ def web_app(settings: Settings, graphql: ASGIApp, assets: Path) -> Starlette:
         *plan_writing_routes(client),
         *market_routes(client),
         *holding_routes(client),
+        *providing_routes(client),
         Mount("/static", _compressed(StaticFiles(directory=HERE / "static", check_dir=False)), name="static"),
     ]
     frontend = assets / "govuk-frontend" / "dist" / "govuk"

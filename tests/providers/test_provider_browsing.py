@@ -157,3 +157,15 @@ async def test_the_service_taxonomy_is_published(api):
 
     assert {"code": "DEMENTIA", "label": "Dementia care", "group": "SPECIALIST"} in services
     assert len({s["code"] for s in services}) == len(services)
+
+
+async def test_the_languages_a_listing_can_name_are_published_to_anyone(api, db):
+    council = await make_council(db)
+    provider = await make_user(db, Role.PROVIDER, council)
+
+    anonymous = (await api.data("{ languages { code name } }"))["languages"]
+    signed_in = (await api.data("{ languages { code name } }", as_user=provider))["languages"]
+
+    assert {"code": "pa", "name": "Punjabi"} in anonymous
+    assert anonymous == signed_in
+    assert len({language["code"] for language in anonymous}) == len(anonymous)

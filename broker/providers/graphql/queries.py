@@ -12,6 +12,7 @@ from broker.errors import InvalidInput, Problems
 from broker.geography.postcodes import parse_postcode
 from broker.providers import service
 from broker.providers.graphql.types import (
+    LanguageType,
     ProviderKindEnum,
     ProviderNode,
     ProviderStatusEnum,
@@ -19,6 +20,7 @@ from broker.providers.graphql.types import (
     service_type,
 )
 from broker.providers.reading import ProviderFilter
+from broker.taxonomy.languages import LANGUAGES
 from broker.taxonomy.services import all_services, check_service
 
 
@@ -90,3 +92,7 @@ class ProviderQueries:
     @strawberry.field(description="The service taxonomy.")
     def services(self) -> list[ServiceType]:
         return [service_type(code) for code in all_services()]
+
+    @strawberry.field(description="The languages a listing can name: ISO 639 codes with English names.")
+    def languages(self) -> list[LanguageType]:
+        return [LanguageType(code=code, name=name) for code, name in LANGUAGES.items()]

@@ -196,7 +196,7 @@ def test_a_broker_sends_a_request_with_the_keyboard_alone(site: str, page: Page)
 def test_a_provider_asking_for_the_caseload_gets_the_refusal_page(site: str, page: Page):
     page.goto(site + "/sign-in")
     sign_in_as(page, "provider@leeds.example")
-    page.wait_for_url(site + "/")
+    page.wait_for_url(site + "/provider")  # a provider's home: their listing
     page.goto(site + "/caseload")
     assert page.get_by_role("heading", name="You cannot see this page").is_visible()
     check(page, "21-forbidden")
