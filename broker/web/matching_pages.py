@@ -16,10 +16,13 @@ from starlette.routing import Route
 from broker.web.api import Result
 from broker.web.brokering import SCORE_COMPONENTS
 from broker.web.forms import errors_from
-from broker.web.pages import ID_MAX, PAGE_ERRORS, checked, path_id, posted_form, sign_in_first
+from broker.web.pages import ID_MAX, PAGE_ERRORS, Forbidden, checked, path_id, posted_form, sign_in_first
 
 if TYPE_CHECKING:
     from broker.web.app import WebClient
+
+# A mutation's refusal (FORBIDDEN) is the 403 page; INVALID input comes back to the form.
+MUTATION_ERRORS = ("INVALID", "FORBIDDEN")
 
 CONSTRAINTS = {
     "PUBLISHED": "Listing published",
@@ -117,8 +120,9 @@ class MatchingPages:
                 status=400,
             )
         result = await self.client.run(
-            request, "ProposeAllocation", {"input": {"planIds": plan_ids}}, allow_errors=("INVALID",)
+            request, "ProposeAllocation", {"input": {"planIds": plan_ids}}, allow_errors=MUTATION_ERRORS
         )
+        refused(result)
         answer = result.data.get("proposeAllocation") or {}
         proposal = answer.get("allocation")
         if result.errors or not proposal:
@@ -175,8 +179,9 @@ class MatchingPages:
                 request,
                 "SendAllocatedRequest",
                 {"input": {"planId": plan_id, "providerId": provider_id, "needIds": need_ids}},
-                allow_errors=("INVALID",),
+                allow_errors=MUTATION_ERRORS,
             )
+            refused(result)
             answer = result.data.get("sendRequest") or {}
             problems = result.errors or answer.get("userErrors", [])
             label = str(form.get(f"label{SEPARATOR}{plan_id}{SEPARATOR}{provider_id}") or "")[:300]
@@ -191,6 +196,12 @@ class MatchingPages:
         return self.client.render(
             request, "matching_allocation_sent.html", outcomes=outcomes, active="/caseload"
         )
+
+
+def refused(result: Result) -> None:
+    """The API would not let this user do it: the 403 page, as for a page it would not show them."""
+    if "FORBIDDEN" in result.error_codes():
+        raise Forbidden()
 
 
 def matching_routes(client: WebClient) -> list[Route]:

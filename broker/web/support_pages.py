@@ -13,10 +13,13 @@ from starlette.routing import Route
 
 from broker.web.api import Result
 from broker.web.forms import errors_from
+from broker.web.matching_pages import refused
 from broker.web.pages import ID_MAX, PAGE_ERRORS, checked, path_id, posted_form, sign_in_first
 
 if TYPE_CHECKING:
     from broker.web.app import WebClient
+
+MUTATION_ERRORS = ("INVALID", "FORBIDDEN")
 
 SUBCONTRACT_STATUSES = {"PROPOSED": "Proposed", "ACTIVE": "Active", "DECLINED": "Declined", "ENDED": "Ended"}
 REFERRAL_STATUSES = {
@@ -81,6 +84,7 @@ class SupportPages:
             "support_contracts.html",
             contracts=result.data["leadContracts"]["nodes"],
             subcontracts=result.data["subcontracts"]["nodes"],
+            referral_counts=result.data.get("supportReferralCounts"),
             proposed=request.query_params.get("proposed") == "1",
             active="/caseload",
         )
@@ -112,8 +116,9 @@ class SupportPages:
                 request, council, answers, errors=errors, field_errors=dict(missing), status=400
             )
         result = await self.client.run(
-            request, "ProposeSubcontract", {"input": answers}, allow_errors=("INVALID",)
+            request, "ProposeSubcontract", {"input": answers}, allow_errors=MUTATION_ERRORS
         )
+        refused(result)
         answer = result.data.get("proposeSubcontract") or {}
         if answer.get("subcontract") and not result.errors:
             return RedirectResponse("/dp-support?proposed=1", status_code=303)
@@ -185,8 +190,9 @@ class SupportPages:
             request,
             "ChooseSupportProvider",
             {"input": {"holderId": holder_id, **answers}},
-            allow_errors=("INVALID",),
+            allow_errors=MUTATION_ERRORS,
         )
+        refused(result)
         answer = result.data.get("chooseSupportProvider") or {}
         referral = answer.get("referral")
         if referral and not result.errors:
