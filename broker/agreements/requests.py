@@ -154,9 +154,13 @@ async def list_requests(
     now: datetime,
     limit: int,
     offset: int,
+    plan_id: int | None = None,
 ) -> tuple[list[CareRequest], int]:
-    """Requests the actor may see (to their listing, for their plans, in their council), newest first."""
+    """Requests the actor may see (to their listing, for their plans, in their council), newest first;
+    with `plan_id`, only that plan's (a plan the actor may not see simply has none to show)."""
     query = select(CareRequest).where(request_visible_clause(actor))
+    if plan_id is not None:
+        query = query.where(col(CareRequest.plan_id) == plan_id)
     if status is RequestStatus.PENDING:
         query = query.where(
             col(CareRequest.status) == RequestStatus.PENDING, col(CareRequest.expires_at) > now

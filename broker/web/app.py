@@ -34,9 +34,11 @@ from broker.web.brokering import broker_routes
 from broker.web.forms import errors_from
 from broker.web.holding import holding_routes
 from broker.web.market import market_routes
+from broker.web.matching_pages import matching_routes
 from broker.web.pages import FORM_EXPIRED, Forbidden
 from broker.web.plan_writing import plan_writing_routes
 from broker.web.providing import PROVIDER_NAVIGATION, providing_routes
+from broker.web.support_pages import support_routes
 
 logger = logging.getLogger("broker.web")
 HERE = Path(__file__).parent
@@ -424,6 +426,8 @@ def web_app(settings: Settings, graphql: ASGIApp, assets: Path) -> Starlette:
         *market_routes(client),
         *holding_routes(client),
         *providing_routes(client),
+        *matching_routes(client),
+        *support_routes(client),
         Mount("/static", _compressed(StaticFiles(directory=HERE / "static", check_dir=False)), name="static"),
     ]
     frontend = assets / "govuk-frontend" / "dist" / "govuk"

@@ -95,9 +95,7 @@ class BrokerPages:
         plan = result.data.get("supportPlan")
         if not plan:
             raise HTTPException(404)
-        # The API has no plan filter on careRequests: this plan's among the council's newest 100.
-        sent = (result.data.get("careRequests") or {}).get("nodes", [])
-        requests = [r for r in sent if r["planId"] == plan_id]
+        requests = (result.data.get("careRequests") or {}).get("nodes", [])
         return self.client.render(
             request,
             "plan.html",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry import relay
 
@@ -36,7 +38,7 @@ class AgreementFilterInput(FilterInput):
 
 
 async def care_requests_page(
-    info: Info, status: object, first: int | None, after: str | None
+    info: Info, status: object, first: int | None, after: str | None, plan_id: int | None = None
 ) -> Connection[CareRequestNode]:
     page = page_from(first, after)
     ctx = info.context
@@ -48,6 +50,7 @@ async def care_requests_page(
             now=ctx.now,
             limit=page.limit,
             offset=page.offset,
+            plan_id=plan_id,
         )
     return connection([CareRequestNode.from_model(r, ctx.now) for r in rows], page=page, total=total)
 
@@ -95,8 +98,13 @@ class AgreementQueries:
         first: int | None = None,
         after: str | None = None,
         status: RequestStatusEnum | None = None,  # type: ignore[valid-type]
+        plan_id: Annotated[
+            relay.GlobalID | None,
+            strawberry.argument(description="Only the requests sent for this support plan."),
+        ] = None,
     ) -> Connection[CareRequestNode]:
-        return await care_requests_page(info, status, first, after)
+        plan = decode_id(plan_id, "SupportPlan", field="planId") if plan_id else None
+        return await care_requests_page(info, status, first, after, plan)
 
     @strawberry.field(
         permission_classes=[IsCouncilStaff],

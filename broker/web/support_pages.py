@@ -1,0 +1,266 @@
+"""The broker's DP support pages: the council's lead contracts and their subcontracts (with who still
+has to accept a proposal), proposing a subcontract, and a person's choice of DP support provider with
+the route the API gave it (straight to the lead, under a subcontract, or waiting for one)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from broker.web.api import Result
+from broker.web.forms import errors_from
+from broker.web.matching_pages import refused
+from broker.web.pages import ID_MAX, PAGE_ERRORS, checked, path_id, posted_form, sign_in_first
+
+if TYPE_CHECKING:
+    from broker.web.app import WebClient
+
+MUTATION_ERRORS = ("INVALID", "FORBIDDEN")
+
+SUBCONTRACT_STATUSES = {"PROPOSED": "Proposed", "ACTIVE": "Active", "DECLINED": "Declined", "ENDED": "Ended"}
+REFERRAL_STATUSES = {
+    "WAITING_FOR_SUBCONTRACT": "Waiting for a subcontract",
+    "SUBCONTRACT_DECLINED": "Subcontract declined",
+    "SENT": "Sent to the provider",
+    "ACCEPTED": "Accepted",
+    "DECLINED": "Declined",
+}
+ROUTES = {"DIRECT": "Direct to the lead provider", "SUBCONTRACT": "Under a subcontract"}
+SUPPORT_ROLES = {"LEAD": "the lead provider", "SUBCONTRACTOR": "the subcontractor"}
+SUPPORT_COLOURS = {
+    "WAITING_FOR_SUBCONTRACT": "yellow",
+    "SUBCONTRACT_DECLINED": "red",
+    "SENT": "blue",
+    "ACCEPTED": "green",
+    "DECLINED": "red",
+    "PROPOSED": "yellow",
+    "ACTIVE": "green",
+    "ENDED": "grey",
+}
+DP_SUPPORT_GROUP = "DP_SUPPORT"
+MAX_SERVICES = 20
+
+
+class SupportPages:
+    def __init__(self, client: WebClient) -> None:
+        self.client = client
+
+    async def _query(self, request: Request, name: str, variables: dict[str, Any]) -> Result:
+        return checked(await self.client.run(request, name, variables, allow_errors=PAGE_ERRORS))
+
+    async def _council_id(self, request: Request) -> str:
+        """The signed-in broker's council: DP support contracts are a council's own."""
+        viewer = (await self._query(request, "SupportCouncil", {})).data.get("viewer") or {}
+        council = viewer.get("council")
+        if not council:
+            raise HTTPException(404)
+        return str(council["id"])
+
+    def _render(self, request: Request, template: str, **values: Any) -> Response:
+        return self.client.render(
+            request,
+            template,
+            subcontract_statuses=SUBCONTRACT_STATUSES,
+            referral_statuses=REFERRAL_STATUSES,
+            routes=ROUTES,
+            support_roles=SUPPORT_ROLES,
+            support_colours=SUPPORT_COLOURS,
+            **values,
+        )
+
+    # --- contracts -----------------------------------------------------------------------------
+
+    async def contracts(self, request: Request) -> Response:
+        if redirect := sign_in_first(request):
+            return redirect
+        council = await self._council_id(request)
+        result = await self._query(request, "SupportContracts", {"council": council})
+        return self._render(
+            request,
+            "support_contracts.html",
+            contracts=result.data["leadContracts"]["nodes"],
+            subcontracts=result.data["subcontracts"]["nodes"],
+            referral_counts=result.data.get("supportReferralCounts"),
+            proposed=request.query_params.get("proposed") == "1",
+            active="/caseload",
+        )
+
+    async def new_subcontract(self, request: Request) -> Response:
+        if redirect := sign_in_first(request):
+            return redirect
+        council = await self._council_id(request)
+        if request.method == "GET":
+            return await self._subcontract_form(request, council, {"services": []})
+        form = await posted_form(request)
+        answers: dict[str, Any] = {
+            "leadContractId": str(form.get("leadContractId") or "")[:ID_MAX],
+            "subcontractorId": str(form.get("subcontractorId") or "")[:ID_MAX],
+            "services": [str(s)[:40] for s in form.getlist("services")[:MAX_SERVICES]],
+        }
+        missing = [
+            (name, message)
+            for name, message in (
+                ("leadContractId", "Select the lead contract"),
+                ("subcontractorId", "Select the organisation to subcontract to"),
+                ("services", "Select at least one service"),
+            )
+            if not answers[name]
+        ]
+        if missing:
+            errors: list[dict[str, str | None]] = [{"field": n, "message": m} for n, m in missing]
+            return await self._subcontract_form(
+                request, council, answers, errors=errors, field_errors=dict(missing), status=400
+            )
+        result = await self.client.run(
+            request, "ProposeSubcontract", {"input": answers}, allow_errors=MUTATION_ERRORS
+        )
+        refused(result)
+        answer = result.data.get("proposeSubcontract") or {}
+        if answer.get("subcontract") and not result.errors:
+            return RedirectResponse("/dp-support?proposed=1", status_code=303)
+        errors, field_errors = errors_from(
+            result.errors or answer.get("userErrors", []),
+            fields=("leadContractId", "subcontractorId", "services"),
+        )
+        return await self._subcontract_form(
+            request, council, answers, errors=errors, field_errors=field_errors, status=400
+        )
+
+    async def _subcontract_form(
+        self, request: Request, council: str, answers: dict[str, Any], **values: Any
+    ) -> Response:
+        result = await self._query(request, "SubcontractForm", {"council": council})
+        contracts = result.data["leadContracts"]["nodes"]
+        organisations = result.data["supportProviders"]["nodes"]
+        services: dict[str, str] = {}
+        for contract in contracts:
+            services |= {s["code"]: s["label"] for s in contract["services"]}
+        return self._render(
+            request,
+            "support_subcontract_form.html",
+            answers=answers,
+            contract_options=[
+                ("", "Choose a lead contract"),
+                *(
+                    (c["id"], f"{c['leadProvider']['name']}, to {c['endDate']}")
+                    for c in contracts
+                    if c["inForce"]
+                ),
+            ],
+            provider_options=[
+                ("", "Choose an organisation"),
+                *((p["provider"]["id"], p["provider"]["name"]) for p in organisations),
+            ],
+            service_options=list(services.items()),
+            active="/caseload",
+            **values,
+        )
+
+    # --- a person's choice ---------------------------------------------------------------------
+
+    async def holder_support(self, request: Request) -> Response:
+        if redirect := sign_in_first(request):
+            return redirect
+        holder_id = path_id(request, "holder_id")
+        if request.method == "GET":
+            return await self._holder_page(request, holder_id, {"services": []})
+        form = await posted_form(request)
+        answers: dict[str, Any] = {
+            "providerId": str(form.get("providerId") or "")[:ID_MAX],
+            "services": [str(s)[:40] for s in form.getlist("services")[:MAX_SERVICES]],
+        }
+        missing = [
+            (name, message)
+            for name, message in (
+                ("providerId", "Select the organisation they chose"),
+                ("services", "Select at least one service"),
+            )
+            if not answers[name]
+        ]
+        if missing:
+            errors: list[dict[str, str | None]] = [{"field": n, "message": m} for n, m in missing]
+            return await self._holder_page(
+                request, holder_id, answers, errors=errors, field_errors=dict(missing), status=400
+            )
+        result = await self.client.run(
+            request,
+            "ChooseSupportProvider",
+            {"input": {"holderId": holder_id, **answers}},
+            allow_errors=MUTATION_ERRORS,
+        )
+        refused(result)
+        answer = result.data.get("chooseSupportProvider") or {}
+        referral = answer.get("referral")
+        if referral and not result.errors:
+            return RedirectResponse(f"/support-referrals/{referral['id']}?chosen=1", status_code=303)
+        errors, field_errors = errors_from(
+            result.errors or answer.get("userErrors", []), fields=("providerId", "services")
+        )
+        return await self._holder_page(
+            request, holder_id, answers, errors=errors, field_errors=field_errors, status=400
+        )
+
+    async def _holder_page(
+        self, request: Request, holder_id: str, answers: dict[str, Any], **values: Any
+    ) -> Response:
+        council = await self._council_id(request)
+        result = await self._query(request, "HolderSupport", {"holderId": holder_id, "council": council})
+        holder = result.data.get("dpHolder")
+        if not holder:
+            raise HTTPException(404)
+        return self._render(
+            request,
+            "support_holder.html",
+            holder=holder,
+            answers=answers,
+            referrals=result.data["supportReferrals"]["nodes"],
+            provider_options=[
+                ("", "Choose an organisation"),
+                *(
+                    (p["provider"]["id"], p["provider"]["name"] + _role_note(p["roles"]))
+                    for p in result.data["supportProviders"]["nodes"]
+                ),
+            ],
+            service_options=[
+                (s["code"], s["label"]) for s in result.data["services"] if s["group"] == DP_SUPPORT_GROUP
+            ],
+            active="/caseload",
+            **values,
+        )
+
+    async def referral(self, request: Request) -> Response:
+        if redirect := sign_in_first(request):
+            return redirect
+        result = await self._query(request, "SupportReferralPage", {"id": path_id(request, "referral_id")})
+        found = result.data.get("node") or {}
+        if "route" not in found or not found.get("holder"):
+            raise HTTPException(404)
+        return self._render(
+            request,
+            "support_referral.html",
+            referral=found,
+            chosen=request.query_params.get("chosen") == "1",
+            active="/caseload",
+        )
+
+
+def _role_note(roles: list[str]) -> str:
+    if "LEAD" in roles:
+        return " (lead provider)"
+    if "SUBCONTRACTOR" in roles:
+        return " (subcontractor)"
+    return ""
+
+
+def support_routes(client: WebClient) -> list[Route]:
+    pages = SupportPages(client)
+    return [
+        Route("/dp-support", pages.contracts),
+        Route("/dp-support/subcontracts/new", pages.new_subcontract, methods=["GET", "POST"]),
+        Route("/holders/{holder_id}/dp-support", pages.holder_support, methods=["GET", "POST"]),
+        Route("/support-referrals/{referral_id}", pages.referral),
+    ]
