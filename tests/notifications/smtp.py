@@ -17,7 +17,7 @@ from aiosmtpd.controller import Controller
 class Inbox:
     messages: list[Message] = field(default_factory=list)
 
-    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802  (aiosmtpd's hook name)
+    async def handle_DATA(self, server, session, envelope) -> str:  # aiosmtpd names its hooks so
         self.messages.append(message_from_bytes(envelope.content))
         return "250 OK"
 

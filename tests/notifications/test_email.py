@@ -99,9 +99,7 @@ async def test_a_mail_left_unsent_past_its_age_is_dropped_and_the_in_app_one_sta
     assert await count(db, Notification) == 1
 
 
-async def test_the_app_sends_through_the_smtp_server_its_settings_name(
-    db, clock, mail_server, tmp_path: Path, settings
-):
+async def test_the_app_sends_through_the_smtp_server_its_settings_name(db, clock, mail_server, settings):
     mail_server.start()
     configured = settings.model_copy(
         update={"smtp_host": "127.0.0.1", "smtp_port": mail_server.port, "public_url": "https://b.example"}
