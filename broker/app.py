@@ -71,8 +71,8 @@ def email_drainer(settings: Settings, database: Database, clock: Clock) -> Email
         port=settings.smtp_port,
         sender=settings.smtp_from,
         tls=settings.smtp_tls,
-        username=settings.smtp_username,
-        password=settings.smtp_password_value,
+        username=settings.smtp_username or None,  # compose passes an unset one as ""
+        password=settings.smtp_password_value or None,
         timeout_seconds=settings.smtp_timeout_seconds,
     )
     return EmailDrainer(
