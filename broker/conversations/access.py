@@ -16,7 +16,7 @@ from sqlmodel import col
 
 from broker.access import Parties, reaches, scoped
 from broker.accounts.actor import Actor
-from broker.accounts.models import COUNCIL_STAFF
+from broker.accounts.models import COUNCIL_STAFF, Role
 from broker.conversations.models import Conversation
 
 
@@ -35,6 +35,12 @@ def visible_clause(actor: Actor | None) -> ColumnElement[bool]:
         holder=col(Conversation.holder_id),
         provider=col(Conversation.provider_id),
     )
+
+
+def side_in_visible(actor: Actor) -> Side:
+    """The side `actor` speaks on in a thread `visible_clause` let them see: a provider reaches only
+    threads of its own listing, everyone else who reaches one is on the holder's side."""
+    return Side.PROVIDER if actor.role is Role.PROVIDER else Side.HOLDER
 
 
 def sees_reports(actor: Actor | None) -> bool:

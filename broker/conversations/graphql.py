@@ -17,7 +17,7 @@ from broker.api.nodes import RowNode
 from broker.api.permissions import IsAuthenticated
 from broker.api.relay import Connection, paged
 from broker.conversations import service
-from broker.conversations.access import Side, sees_reports
+from broker.conversations.access import Side, sees_reports, side_in_visible
 from broker.conversations.models import Conversation, Message
 from broker.conversations.rules import BODY_MAX, REASON_MAX
 from broker.conversations.service import Sent
@@ -104,11 +104,10 @@ class ConversationNode(RowNode):
             return await service.unread_for(session, actor=actor, conversation=self.model)
 
     @strawberry.field(description="The side you speak on here.")
-    async def your_side(self, info: Info) -> SideEnum | None:  # type: ignore[valid-type]
+    def your_side(self, info: Info) -> SideEnum:  # type: ignore[valid-type]
         actor = info.context.actor
         assert actor is not None
-        async with info.context.db.session() as session:
-            return await service.viewer_side(session, actor, self.model)
+        return side_in_visible(actor)
 
     @strawberry.field(description="The care request the thread is about (null for a direct agreement).")
     async def care_request(

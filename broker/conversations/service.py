@@ -21,7 +21,7 @@ from broker.agreements.access import request_visible_clause
 from broker.agreements.access import visible_clause as agreement_visible_clause
 from broker.agreements.models import Agreement, CareRequest, RequestStatus
 from broker.conversations import rules
-from broker.conversations.access import Side, side_of, visible_clause
+from broker.conversations.access import Side, side_in_visible, side_of, visible_clause
 from broker.conversations.models import Conversation, Message, MessageReport
 from broker.errors import Conflict, ErrorCode, InvalidInput, NotFound, PermissionDenied
 from broker.holders.models import DPHolder, HolderRepresentative
@@ -244,20 +244,9 @@ async def list_messages(
     return await queries.page(session, query, [col(Message.sent_at), col(Message.id)], limit, offset)
 
 
-async def viewer_side(session: AsyncSession, actor: Actor, conversation: Conversation) -> Side | None:
-    try:
-        return await _side(
-            session, actor, conversation.council_id, conversation.holder_id, conversation.provider_id
-        )
-    except PermissionDenied:
-        return None
-
-
 async def unread_for(session: AsyncSession, *, actor: Actor, conversation: Conversation) -> int:
-    """Messages from the other side that nobody on the actor's side has read."""
-    side = await viewer_side(session, actor, conversation)
-    if side is None:
-        return 0
+    """Messages from the other side (of a thread the actor sees) that nobody on their side has read."""
+    side = side_in_visible(actor)
     query = select(func.count()).where(
         col(Message.conversation_id) == conversation.id,
         col(Message.from_provider) == (side is Side.HOLDER),

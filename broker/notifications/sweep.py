@@ -69,7 +69,7 @@ async def _checks(session: AsyncSession, since: date, until: date) -> list[tuple
             col(Accreditation.expires_on) <= until,
         )
     )
-    return [(check, provider) for check, provider in rows.tuples()]
+    return [(check, provider) for check, provider in rows.all()]
 
 
 async def _tell_about_check(
