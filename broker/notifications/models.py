@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, ForeignKey, Integer, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, Integer, Text, UniqueConstraint
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
@@ -38,13 +38,15 @@ class Notification(SQLModel, table=True):
     the person follows the link and the page checks what they may see."""
 
     __tablename__ = "notification"
-    __table_args__ = (UniqueConstraint("user_id", "dedupe_key"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "dedupe_key"),
+        # A person's list, newest first, reads this index alone.
+        Index("ix_notification_user_created", "user_id", "created_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False, index=True
-        )
+        sa_column=Column(Integer, ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False)
     )
     kind: NotificationKind = Field(sa_type=_kind())
     link: str = Field(max_length=200)
@@ -52,7 +54,7 @@ class Notification(SQLModel, table=True):
     dedupe_key: str | None = Field(default=None, max_length=120)
     # False when the person turned the in-app channel off for this kind (the row then only feeds email).
     in_app: bool = True
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     read_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 

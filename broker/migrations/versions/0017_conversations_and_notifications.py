@@ -58,8 +58,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("user_id", "dedupe_key"),
     )
     with op.batch_alter_table("notification", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_notification_created_at"), ["created_at"], unique=False)
-        batch_op.create_index(batch_op.f("ix_notification_user_id"), ["user_id"], unique=False)
+        batch_op.create_index("ix_notification_user_created", ["user_id", "created_at"], unique=False)
 
     op.create_table(
         "notification_preference",
@@ -226,7 +225,6 @@ def downgrade() -> None:
 
     op.drop_table("notification_preference")
     with op.batch_alter_table("notification", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_notification_user_id"))
-        batch_op.drop_index(batch_op.f("ix_notification_created_at"))
+        batch_op.drop_index("ix_notification_user_created")
 
     op.drop_table("notification")
