@@ -10,11 +10,13 @@ from broker.notifications.delivery import EmailDrainer
 from broker.notifications.email import SmtpMailer
 from broker.notifications.models import EmailOutbox, Notification
 from broker.settings import Settings
+from tests import log_capture
 from tests.conversations.world import SEND, world
 from tests.factories import count
 from tests.notifications import smtp
 
 mail_server = smtp.mail_server
+service_log = log_capture.service_log
 
 
 def drainer(db, clock, port: int) -> EmailDrainer:
@@ -43,7 +45,7 @@ async def test_a_new_message_is_emailed_with_what_happened_and_a_link_only(api, 
 
 
 async def test_an_email_outage_loses_nothing_and_sends_once_when_the_server_is_back(
-    api, db, clock, mail_server
+    api, db, clock, mail_server, service_log
 ):
     w = await world(db)
     await api.data(SEND, w.on_request("Hello Jo"), as_user=w.amina)
@@ -63,6 +65,10 @@ async def test_an_email_outage_loses_nothing_and_sends_once_when_the_server_is_b
     assert after.rows == 0
     assert len(mail_server.inbox.messages) == 1
     assert await count(db, EmailOutbox) == 0
+    # The service's own lines (aiosmtpd, the test's mail server, logs as `mail.log`).
+    written = "\n".join(line for line in service_log.getvalue().splitlines() if '"mail.log"' not in line)
+    assert "notification email not sent; will retry" in written
+    assert w.jo.email not in written and "Hello Jo" not in written
 
 
 async def test_the_server_stopping_mid_way_keeps_the_rest_for_later(api, db, clock, mail_server):
