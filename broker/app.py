@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -20,6 +22,7 @@ from broker.api.clock import Clock, SystemClock
 from broker.api.graphiql import asset_routes
 from broker.api.schema import schema
 from broker.api.view import GraphQLView
+from broker.conversations.service import purge_messages
 from broker.db import Database
 from broker.discovery.documents import LISTINGS
 from broker.market.feed import DemandFeed
@@ -28,6 +31,11 @@ from broker.market.routes import market_routes
 from broker.market.subscriptions import subscribe_all
 from broker.metrics import metrics_endpoint
 from broker.middleware import RequestBodyGuard, RequestLog
+from broker.notifications.daily import Job, run_daily
+from broker.notifications.delivery import EmailDrainer
+from broker.notifications.email import SmtpMailer
+from broker.notifications.listeners import subscribe_all as notify_on_events
+from broker.notifications.sweep import sweep
 from broker.openreferral.routes import openreferral_routes
 from broker.payments.routes import stripe_webhook
 from broker.settings import Settings
@@ -56,6 +64,38 @@ def _cors(settings: Settings) -> list[Middleware]:
     ]
 
 
+def email_drainer(settings: Settings, database: Database, clock: Clock) -> EmailDrainer | None:
+    """The notification email worker, when an SMTP server is configured (BROKER_SMTP_*)."""
+    if not settings.smtp_host:
+        return None
+    mailer = SmtpMailer(
+        host=settings.smtp_host,
+        port=settings.smtp_port,
+        sender=settings.smtp_from,
+        tls=settings.smtp_tls,
+        username=settings.smtp_username or None,  # compose passes an unset one as ""
+        password=settings.smtp_password_value or None,
+        timeout_seconds=settings.smtp_timeout_seconds,
+    )
+    return EmailDrainer(
+        database,
+        mailer,
+        base_url=settings.public_url,
+        max_age=timedelta(hours=settings.notification_email_max_age_hours),
+        now=clock.now,
+    )
+
+
+def daily_jobs(settings: Settings) -> list[Job]:
+    async def notification_sweep(session: AsyncSession, now: datetime, today: date) -> object:
+        return await sweep(session, now=now, today=today)
+
+    async def message_purge(session: AsyncSession, now: datetime, today: date) -> object:
+        return await purge_messages(session, now=now, retention_days=settings.message_retention_days)
+
+    return [notification_sweep, message_purge]
+
+
 def create_app(
     settings: Settings,
     *,
@@ -64,6 +104,7 @@ def create_app(
     search: SearchBackend | None = None,
 ) -> Starlette:
     subscribe_all()  # the market records what agreements, plans and matching announce
+    notify_on_events()  # people are told what agreements, payments and support announce
     read_statements_in_audits()  # the annual audit reads imported statements
     database = db or Database(
         settings.database_url,
@@ -89,6 +130,7 @@ def create_app(
         schema=schema,
     )
     drainer = OutboxDrainer(database, index, LISTINGS, now=clock.now)
+    emails = email_drainer(settings, database, clock)
 
     async def healthz(_: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -115,6 +157,8 @@ def create_app(
                 asyncio.create_task(run_daily_pass(database, clock.now, stop)),
                 asyncio.create_task(run_supply_pass(database, clock.now, stop)),
                 asyncio.create_task(demand_feed.run(stop)),
+                asyncio.create_task(run_daily(database, daily_jobs(settings), clock.now, stop)),
+                *([asyncio.create_task(emails.run(stop))] if emails else []),
             ]
             if settings.search_sync_in_process
             else []
@@ -152,5 +196,6 @@ def create_app(
     app.state.db = database
     app.state.search = index
     app.state.drainer = drainer
+    app.state.email_drainer = emails
     app.state.settings = settings
     return app

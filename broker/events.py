@@ -1,8 +1,9 @@
 """What happened, told to whoever records it, inside the same transaction.
 
-A capability that others build on (agreements, plans, matching) announces what happened without
-knowing who listens; the market's unmet-need ledger and plan-activation log subscribe when the app
-is built (`broker.market.subscriptions`). So the dependency points one way, from market down to what
+A capability that others build on (agreements, plans, matching, payments, support) announces what
+happened without knowing who listens; the market's unmet-need ledger and plan-activation log, and
+notifications, subscribe when the app is built (`broker.market.subscriptions`,
+`broker.notifications.listeners`). So the dependency points one way, from the listener down to what
 it records, and a listener's write commits or rolls back with the event's own.
 """
 
@@ -21,6 +22,12 @@ class Event(StrEnum):
     PLAN_STATUS_SET = "PLAN_STATUS_SET"  # plan=SupportPlan, now
     NO_CANDIDATE = "NO_CANDIDATE"  # the arguments of a matches-for-plan run
     NOT_ALLOCATED = "NOT_ALLOCATED"  # the arguments of an allocation run
+    REQUEST_SENT = "REQUEST_SENT"  # request=CareRequest, now
+    AGREEMENT_ACTIVATED = "AGREEMENT_ACTIVATED"  # agreement=Agreement, now
+    AGREEMENT_ENDED = "AGREEMENT_ENDED"  # agreement=Agreement, now
+    PAYMENT_FAILED = "PAYMENT_FAILED"  # payment=Payment, now
+    SUBCONTRACT_PROPOSED = "SUBCONTRACT_PROPOSED"  # subcontract=Subcontract, now
+    REFERRAL_ROUTED = "REFERRAL_ROUTED"  # referral=SupportReferral, now
 
 
 Listener = Callable[..., Awaitable[None]]

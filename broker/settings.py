@@ -84,6 +84,22 @@ class Settings(BaseSettings):
     max_fragment_spreads: int = Field(default=500, ge=0, le=100_000)
     max_repeated_fields: int = Field(default=100, ge=0, le=10_000)
     max_query_cost: int = Field(default=10_000, ge=1)
+    # Notification email (broker/notifications/): the SMTP server to hand mail to. Empty host: email is
+    # not sent (notifications still wait in the outbox, and are dropped unsent after
+    # notification_email_max_age_hours). `tls`: none (a local mail catcher), starttls (port 587) or
+    # tls (implicit, port 465). docker-compose.yml points these at its mail catcher.
+    smtp_host: str = ""
+    smtp_port: int = Field(default=1025, ge=1, le=65_535)
+    smtp_tls: Literal["none", "starttls", "tls"] = "none"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str = Field(default="notifications@broker.invalid", min_length=3, max_length=200)
+    smtp_timeout_seconds: float = Field(default=10, gt=0, le=120)
+    notification_email_max_age_hours: int = Field(default=72, ge=1, le=30 * 24)
+    # The address people reach the web client at: notification emails link to pages under it.
+    public_url: str = Field(default="http://127.0.0.1:8000", min_length=1, max_length=200)
+    # Messages between holders and providers are personal data: purged this many days after sending.
+    message_retention_days: int = Field(default=730, ge=1, le=3_650)
 
     @model_validator(mode="after")
     def _fill_embedded_defaults(self) -> Settings:
@@ -148,6 +164,10 @@ class Settings(BaseSettings):
     @property
     def search_api_key_value(self) -> str | None:
         return self.search_api_key.get_secret_value() if self.search_api_key else None
+
+    @property
+    def smtp_password_value(self) -> str | None:
+        return self.smtp_password.get_secret_value() if self.smtp_password else None
 
     @property
     def is_production(self) -> bool:

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from broker import schedule
+from broker import events, schedule
 from broker.accounts.actor import Actor
 from broker.agreements import capacity, rules
 from broker.agreements.access import acts_for_holder, acts_for_provider, visible_clause
@@ -165,6 +165,7 @@ async def activate_agreement(
     assert provider.id is not None
     outbox.enqueue(session, [provider.id], now=now)
     await session.flush()
+    await events.publish(events.Event.AGREEMENT_ACTIVATED, session, agreement, now)
     warning = await card_check(session, holder, provider)
     return SavedAgreement(agreement, [warning] if warning else [])
 
@@ -196,6 +197,7 @@ async def end_agreement(
     assert provider.id is not None
     outbox.enqueue(session, [provider.id], now=now)
     await session.flush()
+    await events.publish(events.Event.AGREEMENT_ENDED, session, agreement, now)
     return agreement
 
 

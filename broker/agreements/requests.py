@@ -110,6 +110,7 @@ async def send_request(
     )
     session.add(request)
     await session.flush()
+    await events.publish(events.Event.REQUEST_SENT, session, request, now)
     return request
 
 

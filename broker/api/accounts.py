@@ -22,6 +22,7 @@ from broker.errors import AuthenticationFailed
 
 if TYPE_CHECKING:
     from broker.agreements.graphql.types import CareRequestNode
+    from broker.notifications.graphql import NotificationNode
     from broker.providers.graphql.types import ProviderNode
 
 RoleEnum = strawberry.enum(Role, name="Role", description="What a signed-in user does here.")
@@ -79,6 +80,18 @@ class UserNode(relay.Node):
         if not access.is_self(info.context.actor, self.id):
             return None
         return await care_requests_page(info, None, first, after)
+
+    @strawberry.field(
+        description="Your own notifications in the app, newest first; null on anyone but yourself."
+    )
+    async def notifications(
+        self, info: Info, first: int | None = None, after: str | None = None, unread_only: bool = False
+    ) -> Connection[Annotated[NotificationNode, strawberry.lazy("broker.notifications.graphql")]] | None:
+        from broker.notifications.graphql import notifications_page
+
+        if not access.is_self(info.context.actor, self.id):
+            return None
+        return await notifications_page(info, first, after, unread_only)
 
     @strawberry.field(
         description="The listing this user signs in for (providers); null on anyone but yourself."

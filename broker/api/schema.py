@@ -15,10 +15,12 @@ from broker.api.input_rules import InputRules
 from broker.api.limits import QueryCostLimit, TokenLimit
 from broker.api.money import SCALARS
 from broker.api.validation import CachedValidation, ExecutionWithoutSuggestions
+from broker.conversations.graphql import ConversationMutations, ConversationQueries
 from broker.discovery.graphql import DiscoveryQueries
 from broker.holders.graphql import HolderMutations, HolderQueries
 from broker.market.graphql import MarketMutations, MarketQueries
 from broker.matching.graphql import MatchingMutations, MatchingQueries
+from broker.notifications.graphql import NotificationMutations, NotificationQueries
 from broker.payments.graphql import PaymentMutations, PaymentQueries
 from broker.plans.graphql import PlanMutations, PlanQueries
 from broker.providers.graphql import ProviderMutations, ProviderQueries
@@ -46,6 +48,8 @@ class Query(
     MarketQueries,
     ReviewQueries,
     SurveyQueries,
+    ConversationQueries,
+    NotificationQueries,
 ):
     node: relay.Node | None = relay.node(description="Any object by its global ID, if you may see it.")
 
@@ -66,6 +70,8 @@ class Mutation(
     MarketMutations,
     ReviewMutations,
     SurveyMutations,
+    ConversationMutations,
+    NotificationMutations,
 ):
     pass
 

@@ -423,6 +423,7 @@ def export_schema(
 # Commands of their own modules register on `app` when imported.
 from broker.cli import audit as _audit_command  # noqa: E402, F401
 from broker.cli import market as _market_commands  # noqa: E402
+from broker.cli import notifications as _notification_commands  # noqa: E402, F401
 from broker.cli import statements as _statement_commands  # noqa: E402, F401
 from broker.cli import timesheets as _timesheet_commands  # noqa: E402
 

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from broker import events
 from broker.accounts.actor import Actor
 from broker.agreements import service as agreements
 from broker.agreements.models import Agreement
@@ -112,6 +113,8 @@ async def record_payment(
     payment = await _by_key(session, agreement.holder_id, key)
     await _charge(session, payment, method, fields.card_payment_method_id, gateways)
     await session.flush()
+    if payment.status is PaymentStatus.FAILED:
+        await events.publish(events.Event.PAYMENT_FAILED, session, payment, now)
     return payment
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from broker import events
 from broker.hygiene import MAX_INTEGER, text_problem, whole_number
 from broker.payments import rules
 from broker.payments.models import Payment, PaymentMethod, PaymentStatus, StripeEvent
@@ -147,6 +148,9 @@ async def handle_event(session: AsyncSession, event: Mapping[str, Any], *, now: 
                 ]
             payment.updated_at = now
             record.outcome = f"payment {payment.id} {target.value}"
+            if target is PaymentStatus.FAILED:
+                await session.flush()
+                await events.publish(events.Event.PAYMENT_FAILED, session, payment, now)
         else:
             record.outcome = f"payment {payment.id} already {payment.status.value}; left as it is"
     else:

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from broker import events
 from broker.accounts.actor import Actor
 from broker.accounts.models import Council, Role
 from broker.api.clock import LONDON
@@ -212,6 +213,7 @@ async def add_subcontract(
     )
     session.add(subcontract)
     await session.flush()
+    await events.publish(events.Event.SUBCONTRACT_PROPOSED, session, subcontract, now)
     return subcontract
 
 
@@ -276,9 +278,13 @@ async def respond_to_subcontract(
     if subcontract.lead_accepted_at and subcontract.subcontractor_accepted_at:
         subcontract.status = SubcontractStatus.ACTIVE
         subcontract.decided_at = now
-        for referral in waiting.scalars():
+        routed = list(waiting.scalars())
+        for referral in routed:
             referral.status = ReferralStatus.SENT
             referral.sent_at = now
+        await session.flush()
+        for referral in routed:
+            await events.publish(events.Event.REFERRAL_ROUTED, session, referral, now)
     await session.flush()
     return subcontract
 

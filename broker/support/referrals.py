@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from broker import events
 from broker.accounts.actor import Actor
 from broker.accounts.models import Role
 from broker.errors import Conflict, ErrorCode, InvalidInput, NotFound, PermissionDenied, Problems
@@ -161,6 +162,8 @@ async def choose_support_provider(
         referral.subcontract_id = subcontract.id
     session.add(referral)
     await session.flush()
+    if referral.status is ReferralStatus.SENT:
+        await events.publish(events.Event.REFERRAL_ROUTED, session, referral, now)
     return Choice(referral=referral, subcontract=subcontract, subcontract_proposed=proposed)
 
 
