@@ -96,17 +96,17 @@ async def notify(
 
 
 async def timesheet_waiting(
-    session: AsyncSession, *, user_ids: Iterable[int], timesheet_id: int, now: datetime
+    session: AsyncSession, *, user_ids: Iterable[int], timesheet_id: int, revision: int = 1, now: datetime
 ) -> int:
     """A timesheet waits for these people (to approve or query it): call it in the transaction that
-    submitted the timesheet."""
+    submitted the timesheet. Each revision is news: a week sent back and resubmitted is told again."""
     return await notify(
         session,
         NotificationKind.TIMESHEET_WAITING,
         user_ids,
         link=links.timesheet(timesheet_id),
         now=now,
-        dedupe_key=f"timesheet:{timesheet_id}",
+        dedupe_key=f"timesheet:{timesheet_id}:{revision}",
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from broker.accounts.models import Role
 from broker.holders.models import DPHolder
 from broker.timesheets.models import Timesheet
+from tests.conversations.world import NOTIFICATIONS
 from tests.factories import make_council, make_user, reload
 from tests.timesheets.world import COUNCIL_APPROVES, approve, gid, query, shift, submitted, world
 
@@ -170,3 +171,22 @@ def _key(global_id: str) -> str:
     from strawberry.relay import from_base64
 
     return from_base64(global_id)[1]
+
+
+async def test_the_holders_side_is_told_a_week_waits_and_told_again_when_it_is_resubmitted(api, db):
+    w = await world(db)
+    sheet = await submitted(api, w)
+
+    waiting = await _timesheet_notices(api, w.holder_user)
+    assert await _timesheet_notices(api, w.representative) == waiting == 1
+    assert await _timesheet_notices(api, w.broker) == 0  # the person did not ask the council to
+
+    await query(api, w.holder_user, sheet, "Jo left at 13:00 on Wednesday.")
+    await submitted(api, w, [shift("2026-11-16", "09:00", "13:00")])
+
+    assert await _timesheet_notices(api, w.holder_user) == 2
+
+
+async def _timesheet_notices(api, user) -> int:
+    told = await api.data(NOTIFICATIONS, as_user=user)
+    return sum(1 for n in told["viewer"]["notifications"]["nodes"] if n["kind"] == "TIMESHEET_WAITING")
