@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -93,7 +94,7 @@ async def visible_holders(
     return await queries.by_id(session, DPHolder, visible_clause(actor), ids)
 
 
-_SORT_ORDERS = {
+_SORT_ORDERS: dict[HolderSort, list[Any]] = {
     HolderSort.OLDEST: [col(DPHolder.id)],
     HolderSort.NEWEST: [col(DPHolder.id).desc()],
     HolderSort.NAME: [func.lower(col(User.full_name)), col(DPHolder.id)],
