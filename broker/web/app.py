@@ -29,6 +29,7 @@ from starlette.types import ASGIApp
 from broker.settings import Settings
 from broker.web import session
 from broker.web.api import Api, ApiFailure, Result, SessionExpired
+from broker.web.broker_money import broker_money_routes
 from broker.web.brokering import broker_routes
 from broker.web.forms import errors_from
 from broker.web.market import market_routes
@@ -55,7 +56,11 @@ MAX_TEXT = 200
 LONDON = ZoneInfo("Europe/London")
 # Where each role lands after signing in when no page was asked for; navigation for staff who broker.
 HOMES = {"BROKER": "/caseload", "ADMIN": "/caseload", "COMMISSIONER": "/market"}
-BROKER_NAVIGATION = [("/caseload", "Caseload"), ("/care-requests", "Care requests")]
+BROKER_NAVIGATION = [
+    ("/caseload", "Caseload"),
+    ("/care-requests", "Care requests"),
+    ("/audit", "Annual audit"),
+]
 MARKET_NAVIGATION = [("/market", "Market")]
 PLAN_STATUSES = {"DRAFT": "Draft", "ACTIVE": "Active", "MATCHED": "Matched", "CLOSED": "Closed"}
 AGREEMENT_STATUSES = {"PROPOSED": "Proposed", "ACTIVE": "Active", "ENDED": "Ended", "CANCELLED": "Cancelled"}
@@ -401,6 +406,7 @@ def web_app(settings: Settings, graphql: ASGIApp, assets: Path) -> Starlette:
         Route("/sign-out", client.sign_out, methods=["POST"]),
         Route("/accessibility", client.accessibility),
         Route("/privacy", client.privacy),
+        *broker_money_routes(client),
         *broker_routes(client),
         *plan_writing_routes(client),
         *market_routes(client),
