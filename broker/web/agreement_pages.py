@@ -38,10 +38,6 @@ PAYMENT_STATUSES = {
     "PARTIALLY_REFUNDED": "Partly refunded",
     "REFUNDED": "Refunded",
 }
-CARD_ROUTES = {
-    "COUNCIL_EXCEPTION": "ask the council for an exception for this provider",
-    "BANK_TRANSFER": "pay this provider by bank transfer instead",
-}
 REASON_MAX = 600  # the API allows 500 and says so; this only bounds the form
 SLOT_CHOICES_MAX = 60
 
@@ -193,7 +189,6 @@ class AgreementPages:
             "agreement.html",
             agreement=agreement,
             notice=None if errors else notice,
-            card_routes=CARD_ROUTES,
             payment_methods=PAYMENT_METHODS,
             payment_statuses=PAYMENT_STATUSES,
             errors=errors,

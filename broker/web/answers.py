@@ -68,14 +68,14 @@ def date_parts(value: str | date | None) -> dict[str, str]:
 
 
 def renamed(user_errors: list[dict[str, Any]], names: Mapping[str, str]) -> list[dict[str, Any]]:
-    """`userErrors` with the API's input names (`input.amountPence`) as the form's (`amount`)."""
+    """`userErrors` with the API's input names (`input.amountPence`) as the form's (`amount`), and
+    without the argument's name (`input.`, `filter.`), which no form field has."""
     out = []
     for error in user_errors:
         path = error.get("field") or (error.get("extensions") or {}).get("field")
         if path:
             name = path.removeprefix("input.").removeprefix("filter.")
             head, _, rest = name.partition(".")
-            if head in names:
-                path = names[head] + (f".{rest}" if rest else "")
+            path = names.get(head, head) + (f".{rest}" if rest else "")
         out.append({**error, "field": path})
     return out

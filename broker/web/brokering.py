@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from broker.web import answers
 from broker.web.api import Result
 from broker.web.forms import errors_from
 from broker.web.pages import (
@@ -82,7 +83,7 @@ class BrokerPages:
         )
         if "FORBIDDEN" in result.error_codes():
             checked(result)
-        errors, field_errors = errors_from(result.errors, fields=("text",))
+        errors, field_errors = errors_from(answers.renamed(result.errors, {}), fields=("text",))
         holders = result.data.get("dpHolders") or {"nodes": [], "totalCount": 0}
         page = page_number(request)
         return self.client.render(

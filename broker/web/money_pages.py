@@ -114,7 +114,7 @@ class MoneyPages:
                 request,
                 "BudgetStatementPage",
                 {"holderId": holder_id, "from": start, "to": end},
-                allow_errors=PAGE_ERRORS,
+                allow_errors=(*PAGE_ERRORS, "OUT_OF_RANGE"),
             )
             # A bad period is the person's to correct; anything else wrong (an ID) is the 404 page.
             period_errors = [
