@@ -246,6 +246,7 @@ def test_a_broker_agrees_pays_audits_checks_and_reconciles(site: str, page: Page
         page.get_by_label("Check", exact=True).select_option("TRAINING")
         page.get_by_label("Passed").check()
         _date(page, "checkedOn", today)
+        _date(page, "expiresOn", today.replace(year=today.year + 1, day=min(today.day, 28)))
         page.get_by_role("button", name="Record the check").click()
         page.wait_for_url("**/checks?recorded=TRAINING")
         assert "Training recorded" in page.locator("main").inner_text()
