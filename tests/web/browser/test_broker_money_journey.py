@@ -245,6 +245,7 @@ def test_a_broker_agrees_pays_audits_checks_and_reconciles(site: str, page: Page
         page.wait_for_url("**/checks")
         page.get_by_label("Check", exact=True).select_option("TRAINING")
         page.get_by_label("Passed").check()
+        page.get_by_label("Certificate or registration number").fill("MH-2026-118")
         _date(page, "checkedOn", today)
         _date(page, "expiresOn", today.replace(year=today.year + 1, day=min(today.day, 28)))
         page.get_by_role("button", name="Record the check").click()
