@@ -1,8 +1,6 @@
 """The broker's holder and money pages in one list of routes, so the app registers them with one line:
 adding a person, agreements and payments, budget statements and the annual audit, accreditation
 checks, and reconciling account statements.
-
-`/holders/new` comes before the holder page's `/holders/{holder_id}`, so these go first.
 """
 
 from __future__ import annotations

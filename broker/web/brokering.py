@@ -81,9 +81,11 @@ class BrokerPages:
             {"first": PAGE_SIZE, "after": after or None, "filter": holder_filter},
             allow_errors=PAGE_ERRORS,
         )
-        if "FORBIDDEN" in result.error_codes():
+        # Only the search text is the broker's to correct; anything else wrong (a cursor) is the 404 page.
+        text_errors = [e for e in result.errors if (e.get("extensions") or {}).get("field") == "filter.text"]
+        if len(text_errors) < len(result.errors):
             checked(result)
-        errors, field_errors = errors_from(answers.renamed(result.errors, {}), fields=("text",))
+        errors, field_errors = errors_from(answers.renamed(text_errors, {}), fields=("text",))
         holders = result.data.get("dpHolders") or {"nodes": [], "totalCount": 0}
         page = page_number(request)
         return self.client.render(

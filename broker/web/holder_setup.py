@@ -60,7 +60,7 @@ class HolderSetup:
             answer = result.data.get("createUser") or {}
             user = answer.get("user")
             if user and not result.errors:
-                return RedirectResponse(f"/holders/new/{user['id']}", status_code=303)
+                return RedirectResponse(f"/caseload/add/{user['id']}", status_code=303)
             errors = result.errors or answer.get("userErrors", [])
         return self._sign_in_form(request, given, errors)
 
@@ -155,6 +155,6 @@ class HolderSetup:
 def holder_setup_routes(client: WebClient) -> list[Route]:
     pages = HolderSetup(client)
     return [
-        Route("/holders/new", pages.sign_in_page, methods=["GET", "POST"]),
-        Route("/holders/new/{user_id}", pages.profile_page, methods=["GET", "POST"]),
+        Route("/caseload/add", pages.sign_in_page, methods=["GET", "POST"]),
+        Route("/caseload/add/{user_id}", pages.profile_page, methods=["GET", "POST"]),
     ]

@@ -117,7 +117,7 @@ async def _sign_in(browser: httpx.AsyncClient, email: str) -> None:
 
 def _pages(world: World) -> list[str]:
     return [
-        "/holders/new",
+        "/caseload/add",
         f"/care-requests/{world.request_id}/agreement",
         f"/agreements/{world.active_id}",
         f"/agreements/{world.active_id}/payments/new",
@@ -178,9 +178,9 @@ async def test_a_provider_or_holder_is_refused_the_brokers_pages(browser, db, wo
         assert page.status_code in (403, 404), path
         assert "Sorry, there is a problem" not in page.text
     created = await browser.post(
-        "/holders/new",
+        "/caseload/add",
         data={
-            "csrf_token": csrf_of((await browser.get("/holders/new")).text),
+            "csrf_token": csrf_of((await browser.get("/caseload/add")).text),
             "fullName": "Someone New",
             "email": "new@leeds.example",
             "password": "a long enough password 2026",
@@ -230,10 +230,10 @@ async def test_hostile_caseload_searches_get_a_page_never_a_crash(browser, world
 
 async def test_a_broker_adds_a_person_and_their_sign_in_in_two_steps(browser, db, world):
     await _sign_in(browser, world.broker.email)
-    form = await browser.get("/holders/new")
+    form = await browser.get("/caseload/add")
 
     made = await browser.post(
-        "/holders/new",
+        "/caseload/add",
         data={
             "csrf_token": csrf_of(form.text),
             "fullName": "Zofia Nowak",
@@ -241,7 +241,7 @@ async def test_a_broker_adds_a_person_and_their_sign_in_in_two_steps(browser, db
             "password": "a long enough password 2026",
         },
     )
-    assert made.status_code == 303 and made.headers["location"].startswith("/holders/new/")
+    assert made.status_code == 303 and made.headers["location"].startswith("/caseload/add/")
     profile = await browser.get(made.headers["location"])
     assert page_title(profile.text) == "Add a person: their direct payment"
     assert "Their sign-in is saved as zofia@leeds.example" in page_text(profile.text)
@@ -279,11 +279,11 @@ async def test_a_broker_adds_a_person_and_their_sign_in_in_two_steps(browser, db
 
 async def test_adding_a_person_with_bad_answers_shows_them_back_with_the_errors(browser, db, world):
     await _sign_in(browser, world.broker.email)
-    form = await browser.get("/holders/new")
+    form = await browser.get("/caseload/add")
 
-    empty = await browser.post("/holders/new", data={"csrf_token": csrf_of(form.text), "fullName": "Zofia"})
+    empty = await browser.post("/caseload/add", data={"csrf_token": csrf_of(form.text), "fullName": "Zofia"})
     taken = await browser.post(
-        "/holders/new",
+        "/caseload/add",
         data={
             "csrf_token": csrf_of(form.text),
             "fullName": "Amina Again",
@@ -303,7 +303,7 @@ async def test_a_forged_add_a_person_form_is_refused_and_adds_nobody(browser, db
     await _sign_in(browser, world.broker.email)
 
     page = await browser.post(
-        "/holders/new",
+        "/caseload/add",
         data={"csrf_token": "forged", "fullName": "X", "email": "x@leeds.example", "password": "p" * 20},
     )
 
@@ -682,7 +682,7 @@ async def test_a_bad_statement_file_or_format_is_shown_in_the_summary_and_import
         "/holders/RFBIb2xkZXI6OTk5OTk5OTk5OTk5/statement-lines?status=NOPE&after=%00",
         "/statement-lines/" + "%ff" * 100,
         "/providers/" + "x" * 3000 + "/checks",
-        "/holders/new/VXNlcjox",
+        "/caseload/add/VXNlcjox",
     ],
 )
 async def test_hostile_ids_get_the_404_page_never_a_crash(browser, world, path):
@@ -696,13 +696,13 @@ async def test_hostile_ids_get_the_404_page_never_a_crash(browser, world, path):
 
 async def test_hostile_ids_in_posted_forms_get_a_page_never_a_crash(browser, world):
     await _sign_in(browser, world.broker.email)
-    csrf = csrf_of((await browser.get("/holders/new")).text)
+    csrf = csrf_of((await browser.get("/caseload/add")).text)
 
     for path in (
         "/agreements/%00/activate",
         "/agreements/QWdyZWVtZW50Ojk5OTk5/activate",
         "/statement-lines/U3RhdGVtZW50TGluZTox",
-        "/holders/new/VXNlcjo5OTk5OTk5OTk5OTk5OTk5",
+        "/caseload/add/VXNlcjo5OTk5OTk5OTk5OTk5OTk5",
     ):
         page = await browser.post(path, data={"csrf_token": csrf, "action": "ALLOW", "reason": "x"})
         assert page.status_code in (400, 404), (path, page.status_code)

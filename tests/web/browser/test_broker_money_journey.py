@@ -155,9 +155,9 @@ def test_a_broker_adds_a_person_and_their_sign_in(site: str, chromium, javascrip
             page.screenshot(path=ARTEFACTS / f"{name}{suffix}.png", full_page=True)
 
     try:
-        page.goto(site + "/sign-in?next=/holders/new")
+        page.goto(site + "/sign-in?next=/caseload/add")
         sign_in_as(page, BROKER)
-        page.wait_for_url("**/holders/new")
+        page.wait_for_url("**/caseload/add")
         page.get_by_role("button", name="Save and continue").click()
         page.wait_for_selector(".govuk-error-summary")
         assert page.title().startswith("Error:")
@@ -167,7 +167,7 @@ def test_a_broker_adds_a_person_and_their_sign_in(site: str, chromium, javascrip
         page.get_by_label("Email address").fill(f"zofia.{time.time_ns()}@leeds.example")
         page.get_by_label("First password").fill("a long enough password 2026")
         page.get_by_role("button", name="Save and continue").click()
-        page.wait_for_url("**/holders/new/*")
+        page.wait_for_url("**/caseload/add/*")
         look("broker-money-04-add-person-payment")
 
         page.get_by_label("Personal budget a week").fill("325.00")
