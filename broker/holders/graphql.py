@@ -11,12 +11,13 @@ from strawberry import relay
 from broker.api import links
 from broker.api.accounts import CouncilNode, UserNode
 from broker.api.context import Info
-from broker.api.inputs import DecodesIds
+from broker.api.inputs import DecodesIds, FilterInput
 from broker.api.money import pence_fields
 from broker.api.mutations import MutationPayload, use_case
 from broker.api.nodes import RowNode
 from broker.api.permissions import IsAuthenticated, IsCouncilStaff
 from broker.api.relay import Connection, decode_id, paged
+from broker.errors import InvalidInput
 from broker.holders import service
 from broker.holders.models import DPHolder, DPHolding
 
@@ -28,6 +29,32 @@ DPHoldingEnum = strawberry.enum(
     name="DPHolding",
     description="How the direct payment is held: the person's choice, which they may change.",
 )
+
+DPHolderSortEnum = strawberry.enum(
+    service.HolderSort,
+    name="DPHolderSort",
+    description="Caseload orders: OLDEST (set up first), NEWEST, NAME (A to Z), WEEKLY_BUDGET (largest "
+    "first).",
+)
+FILTER_TEXT_MAX = 100
+
+
+@strawberry.input(description="Narrow and order a caseload; every filter given must hold.")
+class DPHolderFilterInput(FilterInput):
+    text: str | None = strawberry.field(
+        default=None,
+        description="Part of the person's name, email or postcode, any case (up to 100 characters).",
+    )
+    held_as: DPHoldingEnum | None = None  # type: ignore[valid-type]
+    sort: DPHolderSortEnum = service.HolderSort.OLDEST  # type: ignore[valid-type]
+
+    def to_filter(self) -> service.HolderFilter:
+        if self.text is not None and len(self.text) > FILTER_TEXT_MAX:
+            raise InvalidInput(
+                f"Search for at most {FILTER_TEXT_MAX} characters of a name, email or postcode.",
+                field="filter.text",
+            )
+        return service.HolderFilter(text=self.text, held_as=self.held_as, sort=self.sort)
 
 
 @strawberry.type(name="DPHolder", description="A person who takes their personal budget as a direct payment.")
@@ -142,17 +169,25 @@ class HolderQueries:
         return _node(found)
 
     @strawberry.field(
-        permission_classes=[IsCouncilStaff], description="Your council's DP holders, oldest first."
+        permission_classes=[IsCouncilStaff],
+        description="Your council's DP holders, oldest first unless `filter.sort` says otherwise.",
     )
     async def dp_holders(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        filter: DPHolderFilterInput | None = None,
     ) -> Connection[DPHolderNode]:
         actor = info.context.actor
+        filters = filter.to_filter() if filter else service.HolderFilter()
         return await paged(
             info,
             first,
             after,
-            lambda s, page: service.list_dp_holders(s, actor=actor, limit=page.limit, offset=page.offset),
+            lambda s, page: service.list_dp_holders(
+                s, actor=actor, limit=page.limit, offset=page.offset, filters=filters
+            ),
             DPHolderNode.from_model,
         )
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -33,6 +35,24 @@ class HolderFields:
     held_as: DPHolding | None = None
     home_postcode: str | None = None
     representative_ids: list[int] | None = None
+
+
+class HolderSort(StrEnum):
+    """Orders of a caseload: a broker looks a person up by name, or works from the newest referrals."""
+
+    OLDEST = "OLDEST"
+    NEWEST = "NEWEST"
+    NAME = "NAME"
+    WEEKLY_BUDGET = "WEEKLY_BUDGET"
+
+
+@dataclass(frozen=True)
+class HolderFilter:
+    """Which profiles a caseload lists; `text` is part of the name, email or postcode, any case."""
+
+    text: str | None = None
+    held_as: DPHolding | None = None
+    sort: HolderSort = HolderSort.OLDEST
 
 
 @dataclass(frozen=True)
@@ -74,13 +94,37 @@ async def visible_holders(
     return await queries.by_id(session, DPHolder, visible_clause(actor), ids)
 
 
+_SORT_ORDERS: dict[HolderSort, list[Any]] = {
+    HolderSort.OLDEST: [col(DPHolder.id)],
+    HolderSort.NEWEST: [col(DPHolder.id).desc()],
+    HolderSort.NAME: [func.lower(col(User.full_name)), col(DPHolder.id)],
+    HolderSort.WEEKLY_BUDGET: [col(DPHolder.weekly_budget_pence).desc(), col(DPHolder.id)],
+}
+
+
 async def list_dp_holders(
-    session: AsyncSession, *, actor: Actor | None, limit: int, offset: int
+    session: AsyncSession,
+    *,
+    actor: Actor | None,
+    limit: int,
+    offset: int,
+    filters: HolderFilter | None = None,
 ) -> tuple[list[DPHolder], int]:
-    """One page of the profiles the actor may see, oldest first, and how many there are."""
-    return await queries.page(
-        session, select(DPHolder).where(visible_clause(actor)), [DPHolder.id], limit, offset
-    )
+    """One page of the profiles the actor may see, in the filter's order, and how many there are."""
+    filters = filters or HolderFilter()
+    query = select(DPHolder).join(User, col(User.id) == col(DPHolder.user_id)).where(visible_clause(actor))
+    if filters.text and filters.text.strip():
+        # Lower-cased on both sides: LIKE ignores case on SQLite but not on PostgreSQL.
+        text = filters.text.strip().lower()
+        query = query.where(
+            or_(
+                func.lower(col(User.full_name)).contains(text, autoescape=True),
+                func.lower(col(User.email)).contains(text, autoescape=True),
+                func.lower(col(DPHolder.home_postcode)).contains(text, autoescape=True),
+            )
+        )
+    query = queries.where_given(query, (col(DPHolder.held_as), filters.held_as))
+    return await queries.page(session, query, _SORT_ORDERS[filters.sort], limit, offset)
 
 
 async def representative_ids(session: AsyncSession, holder_id: int) -> list[int]:
@@ -235,6 +279,8 @@ async def update_dp_holder(
 __all__ = [
     "CreateDpHolder",
     "HolderFields",
+    "HolderFilter",
+    "HolderSort",
     "UpdateDpHolder",
     "acts_for",
     "create_dp_holder",

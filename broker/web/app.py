@@ -30,6 +30,7 @@ from starlette.types import ASGIApp
 from broker.settings import Settings
 from broker.web import session
 from broker.web.api import Api, ApiFailure, Result, SessionExpired
+from broker.web.broker_money import broker_money_routes
 from broker.web.brokering import broker_routes
 from broker.web.forms import errors_from
 from broker.web.holding import holding_routes
@@ -67,7 +68,11 @@ HOMES = {
     "REPRESENTATIVE": "/your-care",
     "PROVIDER": "/provider",
 }
-BROKER_NAVIGATION = [("/caseload", "Caseload"), ("/care-requests", "Care requests")]
+BROKER_NAVIGATION = [
+    ("/caseload", "Caseload"),
+    ("/care-requests", "Care requests"),
+    ("/audit", "Annual audit"),
+]
 MARKET_NAVIGATION = [("/market", "Market")]
 PLAN_STATUSES = {"DRAFT": "Draft", "ACTIVE": "Active", "MATCHED": "Matched", "CLOSED": "Closed"}
 AGREEMENT_STATUSES = {"PROPOSED": "Proposed", "ACTIVE": "Active", "ENDED": "Ended", "CANCELLED": "Cancelled"}
@@ -421,6 +426,7 @@ def web_app(settings: Settings, graphql: ASGIApp, assets: Path) -> Starlette:
         Route("/sign-out", client.sign_out, methods=["POST"]),
         Route("/accessibility", client.accessibility),
         Route("/privacy", client.privacy),
+        *broker_money_routes(client),
         *broker_routes(client),
         *plan_writing_routes(client),
         *market_routes(client),

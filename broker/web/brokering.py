@@ -4,13 +4,14 @@ answer (`broker.web.pages`)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from broker.web import answers
 from broker.web.api import Result
 from broker.web.forms import errors_from
 from broker.web.pages import (
@@ -28,6 +29,13 @@ from broker.web.pages import (
 if TYPE_CHECKING:
     from broker.web.app import WebClient
 
+CASELOAD_TEXT_MAX = 100  # the API's own limit: longer text would be refused, so it is cut here
+CASELOAD_SORTS = (
+    ("OLDEST", "Set up first"),
+    ("NEWEST", "Set up most recently"),
+    ("NAME", "Name, A to Z"),
+    ("WEEKLY_BUDGET", "Weekly budget, largest first"),
+)
 MESSAGE_FORM_MAX = 10_000  # the API refuses over 2,000 with a message; this only bounds the form
 REQUEST_STATUSES = {
     "PENDING": "Waiting for an answer",
@@ -58,18 +66,43 @@ class BrokerPages:
     async def caseload(self, request: Request) -> Response:
         if redirect := sign_in_first(request):
             return redirect
-        after = request.query_params.get("after", "")[:ID_MAX]
-        result = await self._query(request, "Caseload", {"first": PAGE_SIZE, "after": after or None})
-        holders = result.data["dpHolders"]
+        params = request.query_params
+        holdings = cast("dict[str, str]", self.client.templates.globals["holdings"])
+        after = params.get("after", "")[:ID_MAX]
+        chosen = {
+            "text": params.get("text", "")[:CASELOAD_TEXT_MAX].strip(),
+            "heldAs": params.get("heldAs", "") if params.get("heldAs") in holdings else "",
+            "sort": params.get("sort", "") if params.get("sort") in dict(CASELOAD_SORTS) else "",
+        }
+        holder_filter = {k: v for k, v in chosen.items() if v} or None
+        result = await self.client.run(
+            request,
+            "Caseload",
+            {"first": PAGE_SIZE, "after": after or None, "filter": holder_filter},
+            allow_errors=PAGE_ERRORS,
+        )
+        # Only the search text is the broker's to correct; anything else wrong (a cursor) is the 404 page.
+        text_errors = [e for e in result.errors if (e.get("extensions") or {}).get("field") == "filter.text"]
+        if len(text_errors) < len(result.errors):
+            checked(result)
+        errors, field_errors = errors_from(answers.renamed(text_errors, {}), fields=("text",))
+        holders = result.data.get("dpHolders") or {"nodes": [], "totalCount": 0}
         page = page_number(request)
         return self.client.render(
             request,
             "caseload.html",
+            status=400 if errors else 200,
             holders=holders["nodes"],
             total=holders["totalCount"],
+            chosen=chosen,
+            filtered=holder_filter is not None and bool(chosen["text"] or chosen["heldAs"]),
+            held_as_options=[("", "Any way"), *holdings.items()],
+            sort_options=list(CASELOAD_SORTS),
             page=page,
             page_count=max(1, -(-holders["totalCount"] // PAGE_SIZE)),
-            pages=page_links("/caseload", {"after": after}, holders, page),
+            pages=page_links("/caseload", {**chosen, "after": after}, holders, page) if not errors else {},
+            errors=errors,
+            field_errors=field_errors,
         )
 
     async def holder(self, request: Request) -> Response:
@@ -84,6 +117,7 @@ class BrokerPages:
             "holder.html",
             holder=holder,
             agreements=(result.data.get("agreements") or {}).get("nodes", []),
+            added=request.query_params.get("added") == "1",
             active="/caseload",
         )
 
