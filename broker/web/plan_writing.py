@@ -11,8 +11,6 @@ kept need with its ID so its history stays with it.
 from __future__ import annotations
 
 import re
-from datetime import date
-from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from starlette.datastructures import FormData
@@ -21,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from broker.web import answers as typed
 from broker.web.forms import errors_from
 from broker.web.pages import PAGE_ERRORS, checked, path_id, payload_of, posted_form, sign_in_first
 
@@ -31,7 +30,6 @@ WEEKDAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", 
 SLOT_ROWS_MIN = 5
 SLOT_ROWS_MAX = 28
 TEXT_MAX = 4_000  # the API's own limit on outcomes; longer text is cut here only to bound the form
-SHORT_MAX = 200
 STRENGTHS = {"PREFERRED": "Would like", "REQUIRED": "Must have"}
 PREFERENCE_QUESTIONS = ("gender", "providerKind", "languages", "skills")
 PREFERENCE_KINDS = {
@@ -42,48 +40,6 @@ PREFERENCE_KINDS = {
 }
 NEED_PATH = re.compile(r"^input\.needs\.(\d+)(?:\.(.+))?$")
 PREFERENCE_PATH = re.compile(r"^input\.preferences\.(\d+)")
-
-
-def _field(form: FormData, name: str, limit: int = SHORT_MAX) -> str:
-    return str(form.get(name) or "")[:limit].strip()
-
-
-def _date_answer(form: FormData, name: str) -> tuple[dict[str, str], str | None, str | None]:
-    """The three boxes of a GOV.UK date input, the ISO date they make, and what is wrong with them."""
-    parts = {part: _field(form, f"{name}-{part}", 4) for part in ("day", "month", "year")}
-    if not any(parts.values()):
-        return parts, None, None
-    try:
-        year, month, day = (int(parts[p]) for p in ("year", "month", "day"))
-        return parts, date(year, month, day).isoformat(), None if year >= 1000 else "Enter a 4-digit year"
-    except ValueError:
-        return parts, None, "Start date must be a real date, for example 1 4 2027"
-
-
-def _date_parts(value: str | None) -> dict[str, str]:
-    if not value:
-        return {"day": "", "month": "", "year": ""}
-    day = date.fromisoformat(value)
-    return {"day": str(day.day), "month": str(day.month), "year": str(day.year)}
-
-
-def _pence(text: str) -> int | None:
-    """Pounds as typed ("16.50", "£16.50") in whole pence; None when it is not an amount of money."""
-    try:
-        pounds = Decimal(text.replace(",", "").removeprefix("£"))
-    except InvalidOperation:
-        return None
-    if not pounds.is_finite() or pounds <= 0 or pounds > 10_000 or pounds != pounds.quantize(Decimal("0.01")):
-        return None
-    return int(pounds * 100)
-
-
-def _hours(text: str) -> float | None:
-    try:
-        hours = float(text)
-    except ValueError:
-        return None
-    return hours if 0 < hours <= 168 else None
 
 
 def _need_input(need: dict[str, Any]) -> dict[str, Any]:
@@ -155,7 +111,9 @@ class PlanWriting:
         if not holder:
             raise HTTPException(404)
         if request.method == "GET":
-            return self._about_page(request, holder, None, outcomes="", postcode="", start=_date_parts(None))
+            return self._about_page(
+                request, holder, None, outcomes="", postcode="", start=typed.date_parts(None)
+            )
         form = await posted_form(request)
         outcomes, postcode, start, changes, errors = self._about_answers(form)
         if not errors:
@@ -184,7 +142,7 @@ class PlanWriting:
                 plan,
                 outcomes=plan["outcomes"] or "",
                 postcode=plan["postcode"] or "",
-                start=_date_parts(plan["startDate"]),
+                start=typed.date_parts(plan["startDate"]),
             )
         form = await posted_form(request)
         outcomes, postcode, start, changes, errors = self._about_answers(form)
@@ -206,8 +164,8 @@ class PlanWriting:
         self, form: FormData
     ) -> tuple[str, str, dict[str, str], dict[str, Any], list[dict[str, Any]]]:
         outcomes = str(form.get("outcomes") or "")[: TEXT_MAX + 1]
-        postcode = _field(form, "postcode", 12)
-        start, start_date, start_error = _date_answer(form, "startDate")
+        postcode = typed.text(form, "postcode", 12)
+        start, start_date, start_error = typed.date_answer(form, "startDate", "Start date")
         errors: list[dict[str, Any]] = []
         if not outcomes.strip():
             errors.append({"field": "input.outcomes", "message": "Enter what the person wants to achieve"})
@@ -264,19 +222,19 @@ class PlanWriting:
             return self._need_page(request, plan, services, saved, answers, slots)
         form = await posted_form(request)
         answers = {
-            "serviceCode": _field(form, "serviceCode", 40),
-            "hoursPerWeek": _field(form, "hoursPerWeek", 12),
-            "budgetedRate": _field(form, "budgetedRate", 12),
+            "serviceCode": typed.text(form, "serviceCode", 40),
+            "hoursPerWeek": typed.text(form, "hoursPerWeek", 12),
+            "budgetedRate": typed.text(form, "budgetedRate", 12),
         }
-        counted = _field(form, "slotRows", 2)
+        counted = typed.text(form, "slotRows", 2)
         rows = min(int(counted), SLOT_ROWS_MAX) if counted.isdigit() else 0
         slots = [
-            {part: _field(form, f"slots-{row}-{part}", 10) for part in ("day", "start", "end")}
+            {part: typed.text(form, f"slots-{row}-{part}", 10) for part in ("day", "start", "end")}
             for row in range(rows)
         ]
         filled = [row for row, slot in enumerate(slots) if any(slot.values())]
         errors: list[dict[str, Any]] = []
-        hours, rate = _hours(answers["hoursPerWeek"]), _pence(answers["budgetedRate"])
+        hours, rate = typed.hours(answers["hoursPerWeek"]), typed.pence(answers["budgetedRate"], most=10_000)
         if not answers["serviceCode"]:
             errors.append({"field": "serviceCode", "message": "Select the service needed"})
         if hours is None:
@@ -396,8 +354,8 @@ class PlanWriting:
         if request.method == "GET":
             return self._preferences_page(request, plan, _preference_answers(plan))
         form = await posted_form(request)
-        answers = {q: _field(form, q) for q in PREFERENCE_QUESTIONS} | {
-            f"{q}Strength": _field(form, f"{q}Strength", 10) for q in PREFERENCE_QUESTIONS
+        answers = {q: typed.text(form, q) for q in PREFERENCE_QUESTIONS} | {
+            f"{q}Strength": typed.text(form, f"{q}Strength", 10) for q in PREFERENCE_QUESTIONS
         }
         preferences: list[dict[str, str]] = []
         origins: list[str] = []
