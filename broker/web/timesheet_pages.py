@@ -25,6 +25,7 @@ from broker.web.pages import (
     ID_MAX,
     PAGE_ERRORS,
     PAGE_SIZE,
+    Forbidden,
     checked,
     page_links,
     page_number,
@@ -44,6 +45,8 @@ MAX_ROWS = 56  # the API's most shifts in a week
 WEEKS_OFFERED = 13  # the weeks the council's late list looks at
 TEXT_MAX = 1_000  # bounds the form; the API says how long a note or reason may be
 TIMESHEET_STATUSES = {"SUBMITTED": "Waiting for approval", "QUERIED": "Queried", "APPROVED": "Approved"}
+LATENESS = {"NOT_SUBMITTED": "Not sent by the provider", "NOT_APPROVED": "Not approved"}
+LATE_SHOWN = 100
 SHIFT_PATH = re.compile(r"^input\.shifts\.(\d+)((?:\.\w+)?)$")
 
 
@@ -357,6 +360,27 @@ class TimesheetPages:
             active="/your-care",
         )
 
+    # --- the council's brokers -----------------------------------------------------------------
+
+    async def late(self, request: Request) -> Response:
+        if redirect := sign_in_first(request):
+            return redirect
+        # The list refuses anyone but the council's staff as PERMISSION_DENIED: the 403 page.
+        result = await self.client.run(
+            request, "LateTimesheets", {"first": LATE_SHOWN}, allow_errors=(*PAGE_ERRORS, "PERMISSION_DENIED")
+        )
+        if "PERMISSION_DENIED" in result.error_codes():
+            raise Forbidden()
+        checked(result)
+        found = result.data["lateTimesheets"]
+        return self.client.render(
+            request,
+            "timesheet_late.html",
+            late=found,
+            lateness=LATENESS,
+            active="/caseload",
+        )
+
 
 def timesheet_routes(client: WebClient) -> list[BaseRoute]:
     pages = TimesheetPages(client)
@@ -364,6 +388,7 @@ def timesheet_routes(client: WebClient) -> list[BaseRoute]:
     return [
         Route("/provider/timesheets", pages.provider_list),
         Route("/provider/agreements/{agreement_id}/timesheet", pages.submit, methods=either),
+        Route("/late-timesheets", pages.late),
         Route("/your-care/{holder_id}/timesheets", pages.to_approve),
         Route("/your-care/{holder_id}/timesheets/{timesheet_id}", pages.decide, methods=either),
     ]

@@ -335,3 +335,35 @@ async def test_a_broker_without_the_persons_request_is_refused_the_decision(brow
     decided = await browser.post(one, data={"decision": "approve", "csrf_token": csrf_of(shown.text)})
     assert decided.status_code in (400, 403)
     assert (await timesheets(api, w.jo_user))["nodes"][0]["status"] == "SUBMITTED"
+
+
+# --- the council's brokers -----------------------------------------------------------------------
+
+
+async def test_a_broker_reads_the_late_timesheets_from_the_caseload(browser, db, api):
+    w = await world(db)
+    await submitted(api, w)
+    await _as(browser, w.broker)
+
+    caseload = await browser.get("/caseload")
+    assert "/late-timesheets" in links_in(caseload.text, "/late-timesheets")
+    late = await browser.get("/late-timesheets")
+
+    assert late.status_code == 200
+    assert page_title(late.text) == "Late timesheets"
+    text = page_text(late.text)
+    assert "Amina Hussain" in text and "Jo Bloggs" in text
+    assert "Not sent by the provider" in text
+    assert f"/holders/{gid('DPHolder', w.holder)}" in links_in(late.text, "/holders/")
+
+
+@pytest.mark.parametrize("who", ["jo_user", "holder_user"])
+async def test_providers_and_holders_cannot_read_the_late_timesheets(browser, db, who):
+    w = await world(db)
+    await _as(browser, getattr(w, who))
+    assert (await browser.get("/late-timesheets")).status_code == 403
+
+
+async def test_anonymous_visitors_are_asked_to_sign_in_for_the_late_timesheets(browser):
+    answer = await browser.get("/late-timesheets")
+    assert answer.status_code == 303 and answer.headers["location"].startswith("/sign-in?next=")
