@@ -12,14 +12,21 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from playwright.sync_api import Page
 
 from seed.demo import DEMO_SEED
-from tests.web.browser.conftest import check, sign_in_as
+from tests.web.browser.conftest import ARTEFACTS, check, sign_in_as
 from tests.web.browser.test_provider_journey import BROKER, PA_CHECKS, WEEK, Api
 
 HOLDER = f"plan-holder6.{DEMO_SEED}.1@benchmark.example"  # seeded "Holder 6": no other journey uses them
 PA = "tess.ward@pa.example"
+
+
+@pytest.fixture(scope="module")
+def tess(site: str) -> tuple[date, dict]:
+    """Set up once for the module, whichever of its tests runs first."""
+    return _a_pa_working_for_the_demo_holder(Api(site))
 
 
 def _a_pa_working_for_the_demo_holder(api: Api) -> tuple[date, dict]:
@@ -94,8 +101,8 @@ def _day_in_week(start: date, weekday: str) -> date:
     )
 
 
-def test_a_pa_sends_a_week_of_shifts_and_the_holder_approves_it(site: str, page: Page):
-    start, slot = _a_pa_working_for_the_demo_holder(Api(site))
+def test_a_pa_sends_a_week_of_shifts_and_the_holder_approves_it(site: str, page: Page, tess):
+    start, slot = tess
     worked_on = _day_in_week(start, slot["day"])
     day_label = f"{worked_on:%A %-d %B}"
 
@@ -165,3 +172,33 @@ def test_a_pa_sends_a_week_of_shifts_and_the_holder_approves_it(site: str, page:
     assert "Approved" in page.locator("tbody").inner_text()
     assert "£" in page.locator("tbody").inner_text()
     check(page, "timesheet-10-provider-approved")
+
+
+def test_a_broker_reads_the_late_timesheets_from_the_caseload(site: str, page: Page):
+    page.goto(site + "/sign-in")
+    sign_in_as(page, BROKER)
+    page.wait_for_url(site + "/caseload")
+    page.get_by_role("link", name="Late timesheets").click()
+    page.wait_for_url(site + "/late-timesheets")
+    assert page.get_by_role("heading", name="Late timesheets").is_visible()
+    check(page, "timesheet-20-late")
+
+
+def test_the_timesheet_form_works_with_javascript_off(site: str, chromium, tess):
+    context = chromium.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(site + "/sign-in")
+        sign_in_as(page, PA)
+        page.wait_for_url(site + "/provider")
+        page.goto(site + "/provider/agreements")
+        page.locator("tbody tr").first.get_by_role("link").click()
+        page.get_by_role("link", name="Submit a timesheet").click()
+        page.get_by_role("button", name="Continue").click()
+        page.get_by_role("button", name="Send timesheet").click()
+        assert "Enter at least one shift you worked" in page.locator(".govuk-error-summary").inner_text()
+        page.screenshot(
+            path=ARTEFACTS / "timesheet-30-shifts-no-js.png", full_page=True
+        )  # axe needs JavaScript
+    finally:
+        context.close()
