@@ -46,7 +46,7 @@ WEEKS_OFFERED = 13  # the weeks the council's late list looks at
 TEXT_MAX = 1_000  # bounds the form; the API says how long a note or reason may be
 TIMESHEET_STATUSES = {"SUBMITTED": "Waiting for approval", "QUERIED": "Queried", "APPROVED": "Approved"}
 LATENESS = {"NOT_SUBMITTED": "Not sent by the provider", "NOT_APPROVED": "Not approved"}
-LATE_SHOWN = 100
+LATE_SHOWN = 50
 SHIFT_PATH = re.compile(r"^input\.shifts\.(\d+)((?:\.\w+)?)$")
 
 
