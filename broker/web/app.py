@@ -40,6 +40,7 @@ from broker.web.pages import FORM_EXPIRED, Forbidden
 from broker.web.plan_writing import plan_writing_routes
 from broker.web.providing import PROVIDER_NAVIGATION, providing_routes
 from broker.web.support_pages import support_routes
+from broker.web.timesheet_pages import timesheet_routes
 
 logger = logging.getLogger("broker.web")
 HERE = Path(__file__).parent
@@ -434,6 +435,7 @@ def web_app(settings: Settings, graphql: ASGIApp, assets: Path) -> Starlette:
         *providing_routes(client),
         *matching_routes(client),
         *support_routes(client),
+        *timesheet_routes(client),
         Mount("/static", _compressed(StaticFiles(directory=HERE / "static", check_dir=False)), name="static"),
     ]
     frontend = assets / "govuk-frontend" / "dist" / "govuk"
