@@ -95,12 +95,6 @@ def _day_label(day: date) -> str:
     return f"{day:%A %-d %B}"
 
 
-def amount_if_approved(minutes: int, hourly_rate: int) -> int:
-    """What approving would make due, shown before the decision (the API sets the real figure on
-    approval): the week's minutes at the rate, in whole pence, a half penny up."""
-    return (minutes * hourly_rate + 30) // 60
-
-
 def _shift_rows(form: Any) -> list[dict[str, str]]:
     try:
         count = min(max(int(str(form.get("shiftRows") or SHIFT_ROWS)[:3]), SHIFT_ROWS), MAX_ROWS)
@@ -290,10 +284,7 @@ class TimesheetPages:
         found = result.data["timesheets"]
         page = page_number(request)
         base = f"/your-care/{holder['id']}/timesheets"
-        waiting = [
-            {**t, "ifApproved": amount_if_approved(t["minutes"], int(t["hourlyRate"]))}
-            for t in found["nodes"]
-        ]
+        waiting = [{**t, "ifApproved": t["amountIfApproved"]} for t in found["nodes"]]
         return self.client.render(
             request,
             "timesheet_approvals.html",
@@ -352,7 +343,7 @@ class TimesheetPages:
             status=400 if errors else 200,
             holder=holder,
             timesheet=timesheet,
-            if_approved=amount_if_approved(timesheet["minutes"], int(timesheet["hourlyRate"])),
+            if_approved=timesheet["amountIfApproved"],
             timesheet_statuses=TIMESHEET_STATUSES,
             answers=answers,
             errors=summary,

@@ -7,7 +7,7 @@ from broker.holders.models import DPHolder
 from broker.timesheets.models import Timesheet
 from tests.conversations.world import NOTIFICATIONS
 from tests.factories import make_council, make_user, reload
-from tests.timesheets.world import COUNCIL_APPROVES, approve, gid, query, shift, submitted, world
+from tests.timesheets.world import COUNCIL_APPROVES, approve, gid, query, shift, submit, submitted, world
 
 
 async def test_amina_approves_jos_week_and_the_amount_due_is_hours_times_rate(api, db):
@@ -190,3 +190,17 @@ async def test_the_holders_side_is_told_a_week_waits_and_told_again_when_it_is_r
 async def _timesheet_notices(api, user) -> int:
     told = await api.data(NOTIFICATIONS, as_user=user)
     return sum(1 for n in told["viewer"]["notifications"]["nodes"] if n["kind"] == "TIMESHEET_WAITING")
+
+
+async def test_the_amount_if_approved_is_shown_before_the_decision_and_is_what_approval_makes_due(api, db):
+    w = await world(db)
+    # 9 hours 50 minutes at £14.50: 14,258.33 pence, a half penny rule away from 14,258.
+    answer = await submit(
+        api, w, [shift("2026-11-16", "09:00", "13:55"), shift("2026-11-18", "09:00", "13:55")]
+    )
+    before = answer["timesheet"]
+
+    approved = await approve(api, w.holder_user, before["id"])
+
+    assert (before["amountDue"], before["amountIfApproved"]) == (None, 14_258)
+    assert approved["timesheet"]["amountDue"] == before["amountIfApproved"]

@@ -26,7 +26,7 @@ from tests.factories import (
 
 SUBMIT = """mutation($input: SubmitTimesheetInput!) { submitTimesheet(input: $input) {
   timesheet { id weekStart weekEnd status minutes hours flaggedShifts revision hourlyRate amountDue
-              queryReason approvedByCouncil
+              amountIfApproved queryReason approvedByCouncil
               shifts { workedOn start end minutes note minutesOutsideSlots outsideAgreedSlots } }
   userErrors { field message code }
 } }"""

@@ -19,6 +19,7 @@ from broker.timesheets.late import LateList, Lateness, LateTimesheet
 from broker.timesheets.models import Timesheet, TimesheetShift, TimesheetStatus
 from broker.timesheets.payroll import PayrollExport
 from broker.timesheets.reading import visible_timesheets
+from broker.timesheets.rules import amount_due_pence
 
 if TYPE_CHECKING:
     from broker.agreements.graphql.types import AgreementNode
@@ -111,6 +112,13 @@ class TimesheetNode(RowNode):
     def amount_due(self) -> Pence | None:
         due = self.model.amount_due_pence
         return None if due is None else Pence(due)
+
+    @strawberry.field(
+        description="What approving the week as it stands would make due, by the same rule as "
+        "`amountDue`: shown to whoever decides before they decide."
+    )
+    def amount_if_approved(self) -> Pence:
+        return Pence(amount_due_pence(self.model.minutes, self.model.hourly_rate_pence))
 
     @strawberry.field(description="In the order given.")
     async def shifts(self, info: Info) -> list[TimesheetShiftType]:
