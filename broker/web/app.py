@@ -38,6 +38,7 @@ from broker.web.matching_pages import matching_routes
 from broker.web.pages import FORM_EXPIRED, Forbidden
 from broker.web.plan_writing import plan_writing_routes
 from broker.web.providing import PROVIDER_NAVIGATION, providing_routes
+from broker.web.review_pages import public_reviews, review_routes
 from broker.web.support_pages import support_routes
 
 logger = logging.getLogger("broker.web")
@@ -67,7 +68,11 @@ HOMES = {
     "REPRESENTATIVE": "/your-care",
     "PROVIDER": "/provider",
 }
-BROKER_NAVIGATION = [("/caseload", "Caseload"), ("/care-requests", "Care requests")]
+BROKER_NAVIGATION = [
+    ("/caseload", "Caseload"),
+    ("/care-requests", "Care requests"),
+    ("/reviews/moderation", "Reviews"),
+]
 MARKET_NAVIGATION = [("/market", "Market")]
 PLAN_STATUSES = {"DRAFT": "Draft", "ACTIVE": "Active", "MATCHED": "Matched", "CLOSED": "Closed"}
 AGREEMENT_STATUSES = {"PROPOSED": "Proposed", "ACTIVE": "Active", "ENDED": "Ended", "CANCELLED": "Cancelled"}
@@ -265,7 +270,8 @@ class WebClient:
             raise HTTPException(404)
         referer = request.headers.get("referer", "")
         back = session.safe_next("/" + referer.split("/", 3)[3]) if referer.count("/") >= 3 else "/"
-        return self.render(request, "provider.html", provider=found, back=back, active="/")
+        reviews = await public_reviews(self, request, found["id"])
+        return self.render(request, "provider.html", provider=found, back=back, active="/", **reviews)
 
     async def sign_in_page(self, request: Request) -> Response:
         if request.method == "GET":
@@ -421,6 +427,7 @@ def web_app(settings: Settings, graphql: ASGIApp, assets: Path) -> Starlette:
         Route("/sign-out", client.sign_out, methods=["POST"]),
         Route("/accessibility", client.accessibility),
         Route("/privacy", client.privacy),
+        *review_routes(client),
         *broker_routes(client),
         *plan_writing_routes(client),
         *market_routes(client),
