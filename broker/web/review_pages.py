@@ -52,6 +52,9 @@ HOLDER_SIDE = ("DP_HOLDER", "REPRESENTATIVE")
 REVIEWABLE = ("ACTIVE", "ENDED")
 TEXT_FORM_MAX = 10_000  # the API refuses over 2,000 (or 500) characters in its words; this bounds a form
 MODERATION = "/reviews/moderation"
+# Who moderates is the API's rule (`moderateReview` refuses anyone else); the holder's side also reads
+# its own waiting reviews, so the queue is offered only to the roles the navigation offers it to.
+MODERATORS = ("BROKER", "ADMIN")
 
 
 def _text(form: FormData, name: str) -> str:
@@ -130,6 +133,8 @@ class ReviewPages:
             return redirect
         after = request.query_params.get("after", "")[:200] or None
         data = await self._query(request, "ReviewModeration", {"after": after})
+        if (data.get("viewer") or {}).get("role") not in MODERATORS:
+            raise Forbidden()
         waiting = data.get("reviews") or {}
         page = page_number(request)
         return self.client.render(
@@ -148,6 +153,8 @@ class ReviewPages:
         if redirect := sign_in_first(request):
             return redirect
         review = await self._review(request)
+        if review["viewer"].get("role") not in MODERATORS:
+            raise Forbidden()
         answers = {"decision": "", "reason": ""}
         if request.method == "GET":
             return self._moderate_page(request, review, answers)
