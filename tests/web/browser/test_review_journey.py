@@ -23,6 +23,29 @@ COMMENT = "Patient and kind; always let us know when running late."
 REPLY = "Thank you. We have shared this with the whole team."
 
 
+def _minutes(clock: str) -> int:
+    hours, minutes = clock.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def _a_free_hour(availability: list[dict], busy: list[dict]) -> dict:
+    """An hour the provider is available and works under no other agreement."""
+    for window in availability:
+        start, end = _minutes(window["start"]), _minutes(window["end"])
+        for begin in range(start, end - 59, 30):
+            clash = any(
+                b["day"] == window["day"] and _minutes(b["start"]) < begin + 60 and begin < _minutes(b["end"])
+                for b in busy
+            )
+            if not clash:
+                return {
+                    "day": window["day"],
+                    "start": f"{begin // 60:02}:{begin % 60:02}",
+                    "end": f"{(begin + 60) // 60:02}:{(begin + 60) % 60:02}",
+                }
+    raise AssertionError("the demo provider has no free hour")
+
+
 def _an_ended_agreement(api: Api) -> tuple[str, str]:
     """An agreement between the demo holder and the demo provider that ran and has ended: its ID and
     the provider's."""
@@ -36,7 +59,13 @@ def _an_ended_agreement(api: Api) -> tuple[str, str]:
         "{ viewer { provider { id availability { day start end } } } }", token=api.token(PROVIDER)
     )["viewer"]["provider"]
     provider_id = provider["id"]
-    free = provider["availability"][0]
+    taken = api.run(
+        "query($id: ID!) { agreements(first: 100, filter: {providerId: $id}) { nodes { status"
+        " slots { day start end } } } }",
+        {"id": provider_id},
+        token=broker,
+    )["agreements"]["nodes"]
+    free = _a_free_hour(provider["availability"], [s for a in taken for s in a["slots"]])
     if plan["status"] == "DRAFT":
         api.change(
             "updateSupportPlan", "UpdateSupportPlanInput", {"id": plan["id"], "status": "ACTIVE"}, broker
