@@ -1,7 +1,8 @@
 """A review's journey clicked through in real Chromium: the DP holder reviews the provider of an
 agreement that has ended, the council's broker publishes it from the moderation queue, the provider
 replies once, and the public listing shows the review with the reply and never who wrote it. axe-core
-runs on every page at 1280 and 320 px, with a screenshot of each under test-artefacts/web/review-*.png.
+runs on every page at 1280 and 320 px (one review is sent with JavaScript off and rejected with the
+keyboard alone), with a screenshot of each under test-artefacts/web/review-*.png.
 
 The ended agreement is set up as a broker would, through /graphql on the same demo server (the demo's
 own agreements were reviewed when it was seeded); every review step is a click in the browser.
@@ -13,13 +14,14 @@ from datetime import date
 
 from playwright.sync_api import Page
 
-from tests.web.browser.conftest import check, sign_in_as
-from tests.web.browser.test_provider_journey import Api
+from tests.web.browser.conftest import ARTEFACTS, DEMO_PASSWORD, check, sign_in_as
+from tests.web.browser.test_provider_journey import Api, _tab_to
 
 BROKER = "broker@leeds.example"
 HOLDER = "holder@leeds.example"
 PROVIDER = "provider@leeds.example"
 COMMENT = "Patient and kind; always let us know when running late."
+SHOUTING = "Nobody came on Tuesday."
 REPLY = "Thank you. We have shared this with the whole team."
 
 
@@ -155,3 +157,49 @@ def test_a_review_is_written_published_answered_and_shown(site: str, page: Page)
     assert review.get_by_text(REPLY).is_visible()
     assert "holder@leeds.example" not in page.content()
     check(page, "review-public-listing")
+
+
+def test_with_javascript_off_a_review_is_sent_and_the_broker_rejects_it_with_the_keyboard_alone(
+    site: str, chromium, page: Page
+):
+    api = Api(site)
+    agreement_id, _ = _an_ended_agreement(api)
+    context = chromium.new_context(java_script_enabled=False)
+    plain = context.new_page()
+    plain.goto(f"{site}/sign-in?next=/your-care/agreements/{agreement_id}/review")
+    sign_in_as(plain, HOLDER)
+    for name in ("overall", "careAndSupport", "dignity", "staff", "management", "value"):
+        plain.locator(f"input[name={name}][value='2']").check()
+    plain.get_by_label("Tell others about the care (optional)").fill(f"{SHOUTING} Ring me on 07700 900123.")
+    plain.get_by_role("button", name="Send your review").click()
+    assert plain.get_by_text("Your review is sent").is_visible()
+    plain.screenshot(path=ARTEFACTS / "review-sent-no-javascript.png", full_page=True)
+    context.close()
+
+    waiting = api.run(
+        "{ reviews(first: 50, filter: {status: PENDING}) { nodes { id comment } } }", token=api.token(BROKER)
+    )["reviews"]["nodes"]
+    (review,) = [r for r in waiting if r["comment"].startswith(SHOUTING)]
+    page.goto(f"{site}/sign-in?next=/reviews/moderation/{review['id']}")
+    page.keyboard.press("Tab")
+    _tab_to(page, "Email address")
+    page.keyboard.type(BROKER)
+    _tab_to(page, "Password")
+    page.keyboard.type(DEMO_PASSWORD)
+    _tab_to(page, "Sign in")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{site}/reviews/moderation/{review['id']}")
+    _tab_to(page, "Yes, publish it")
+    page.keyboard.press("ArrowDown")  # moves the choice to "No, reject it"
+    assert page.get_by_label("No, reject it").is_checked()
+    _tab_to(page, "Save the decision")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".govuk-error-summary")
+    assert page.get_by_role("alert").filter(has_text="There is a problem").is_visible()
+    check(page, "review-reject-needs-a-reason")
+    _tab_to(page, "Why it is rejected")
+    page.keyboard.type("It gives a phone number.")
+    _tab_to(page, "Save the decision")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/reviews/moderation?decided=rejected")
+    assert page.get_by_text("The review is rejected").is_visible()
