@@ -15,7 +15,7 @@ from tests.factories import PASSWORD
 from tests.reviews.world import World, given_review, world
 from tests.web.reading import csrf_of, links_in, page_text, page_title, sign_in
 
-FIVE_STARS = {
+GOOD_RATINGS = {
     "overall": "5",
     "careAndSupport": "4",
     "dignity": "5",
@@ -55,7 +55,7 @@ async def test_a_holder_reviews_the_provider_of_their_own_agreement(browser, db)
     assert _review_path(w) in links_in(home, "/your-care/agreements/")
     form = await browser.get(_review_path(w))
     assert page_title(form.text) == "Review Amrit"
-    sent = await _send(browser, _review_path(w), **FIVE_STARS, comment="Kind and always on time.")
+    sent = await _send(browser, _review_path(w), **GOOD_RATINGS, comment="Kind and always on time.")
     assert sent.status_code == 303
     after = await browser.get(sent.headers["location"])
     assert "Your review is sent" in page_text(after.text)
@@ -68,7 +68,7 @@ async def test_a_holder_reviews_the_provider_of_their_own_agreement(browser, db)
 async def test_a_representative_reviews_for_the_person_they_act_for(browser, db):
     w = await world(db)
     await sign_in(browser, w.representative.email, PASSWORD)
-    sent = await _send(browser, _review_path(w), **FIVE_STARS, comment="")
+    sent = await _send(browser, _review_path(w), **GOOD_RATINGS, comment="")
     assert sent.status_code == 303
     assert await _count(db) == 1
 
@@ -76,7 +76,7 @@ async def test_a_representative_reviews_for_the_person_they_act_for(browser, db)
 async def test_a_missing_rating_is_shown_beside_its_question_with_the_answers_kept(browser, db):
     w = await world(db)
     await sign_in(browser, w.holder_user.email, PASSWORD)
-    answers = {**FIVE_STARS, "dignity": "", "value": "9"}
+    answers = {**GOOD_RATINGS, "dignity": "", "value": "9"}
     refused = await _send(browser, _review_path(w), **answers, comment="Mostly good.")
     assert refused.status_code == 400
     assert page_title(refused.text) == "Error: Review Amrit"
@@ -92,7 +92,7 @@ async def test_a_missing_rating_is_shown_beside_its_question_with_the_answers_ke
 async def test_the_apis_refusal_is_in_the_error_summary_with_the_answers_kept(browser, db):
     w = await world(db)
     await sign_in(browser, w.holder_user.email, PASSWORD)
-    refused = await _send(browser, _review_path(w), **FIVE_STARS, comment="<b>Shouting</b>")
+    refused = await _send(browser, _review_path(w), **GOOD_RATINGS, comment="<b>Shouting</b>")
     assert refused.status_code == 400
     assert 'href="#comment"' in refused.text
     assert "&lt;b&gt;Shouting&lt;/b&gt;</textarea>" in refused.text
@@ -103,7 +103,7 @@ async def test_reviewing_twice_is_refused_in_the_apis_words(browser, db):
     w = await world(db)
     await given_review(db, w, status=ReviewStatus.PENDING)
     await sign_in(browser, w.holder_user.email, PASSWORD)
-    refused = await _send(browser, _review_path(w), **FIVE_STARS, comment="Again.")
+    refused = await _send(browser, _review_path(w), **GOOD_RATINGS, comment="Again.")
     assert refused.status_code == 400
     assert "There is a problem" in page_text(refused.text)
     assert 'id="overall-5" name="overall" type="radio" value="5" checked' in refused.text
@@ -118,7 +118,7 @@ async def test_another_holder_and_the_provider_cannot_review_this_agreement(brow
     await sign_in(browser, w.provider_user.email, PASSWORD)
     assert (await browser.get(_review_path(w))).status_code == 404
     form = await browser.get("/provider")
-    posted = await browser.post(_review_path(w), data={"csrf_token": csrf_of(form.text), **FIVE_STARS})
+    posted = await browser.post(_review_path(w), data={"csrf_token": csrf_of(form.text), **GOOD_RATINGS})
     assert posted.status_code == 404
     assert await _count(db) == 0
 
@@ -126,7 +126,7 @@ async def test_another_holder_and_the_provider_cannot_review_this_agreement(brow
 async def test_a_forged_review_form_saves_nothing(browser, db):
     w = await world(db)
     await sign_in(browser, w.holder_user.email, PASSWORD)
-    forged = await browser.post(_review_path(w), data={"csrf_token": "forged", **FIVE_STARS})
+    forged = await browser.post(_review_path(w), data={"csrf_token": "forged", **GOOD_RATINGS})
     assert forged.status_code == 400
     assert await _count(db) == 0
 
