@@ -39,6 +39,7 @@ from broker.web.matching_pages import matching_routes
 from broker.web.pages import FORM_EXPIRED, Forbidden
 from broker.web.plan_writing import plan_writing_routes
 from broker.web.providing import PROVIDER_NAVIGATION, providing_routes
+from broker.web.review_pages import public_reviews, review_routes
 from broker.web.support_pages import support_routes
 from broker.web.timesheet_pages import timesheet_routes
 
@@ -73,6 +74,7 @@ BROKER_NAVIGATION = [
     ("/caseload", "Caseload"),
     ("/care-requests", "Care requests"),
     ("/audit", "Annual audit"),
+    ("/reviews/moderation", "Reviews"),
 ]
 MARKET_NAVIGATION = [("/market", "Market")]
 PLAN_STATUSES = {"DRAFT": "Draft", "ACTIVE": "Active", "MATCHED": "Matched", "CLOSED": "Closed"}
@@ -271,7 +273,8 @@ class WebClient:
             raise HTTPException(404)
         referer = request.headers.get("referer", "")
         back = session.safe_next("/" + referer.split("/", 3)[3]) if referer.count("/") >= 3 else "/"
-        return self.render(request, "provider.html", provider=found, back=back, active="/")
+        reviews = await public_reviews(self, request, found["id"])
+        return self.render(request, "provider.html", provider=found, back=back, active="/", **reviews)
 
     async def sign_in_page(self, request: Request) -> Response:
         if request.method == "GET":
@@ -428,6 +431,7 @@ def web_app(settings: Settings, graphql: ASGIApp, assets: Path) -> Starlette:
         Route("/accessibility", client.accessibility),
         Route("/privacy", client.privacy),
         *broker_money_routes(client),
+        *review_routes(client),
         *broker_routes(client),
         *plan_writing_routes(client),
         *market_routes(client),

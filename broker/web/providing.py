@@ -58,6 +58,7 @@ PROVIDER_NAVIGATION = [
     ("/provider/requests", "Requests"),
     ("/provider/agreements", "Agreements"),
     ("/provider/payments", "Payments"),
+    ("/provider/reviews", "Reviews"),
 ]
 
 
