@@ -28,6 +28,7 @@ class Event(StrEnum):
     PAYMENT_FAILED = "PAYMENT_FAILED"  # payment=Payment, now
     SUBCONTRACT_PROPOSED = "SUBCONTRACT_PROPOSED"  # subcontract=Subcontract, now
     REFERRAL_ROUTED = "REFERRAL_ROUTED"  # referral=SupportReferral, now
+    TIMESHEET_SUBMITTED = "TIMESHEET_SUBMITTED"  # timesheet=Timesheet, now
 
 
 Listener = Callable[..., Awaitable[None]]

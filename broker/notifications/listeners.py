@@ -5,15 +5,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from broker.agreements.models import Agreement, CareRequest, RequestStatus
 from broker.events import Event, subscribe
+from broker.holders.models import DPHolder
 from broker.notifications import links, recipients
 from broker.notifications.models import NotificationKind
-from broker.notifications.service import notify
+from broker.notifications.service import notify, timesheet_waiting
 from broker.payments.models import Payment
 from broker.support.models import LeadContract, Subcontract, SupportReferral
+from broker.timesheets.models import Timesheet
 
 
 async def request_sent(session: AsyncSession, request: CareRequest, now: datetime) -> None:
@@ -111,6 +115,23 @@ async def referral_routed(session: AsyncSession, referral: SupportReferral, now:
     )
 
 
+async def timesheet_submitted(session: AsyncSession, timesheet: Timesheet, now: datetime) -> None:
+    """The holder's side is told a week waits for them (again after each resubmission), and the
+    council's staff too when the person asked the council to approve for them."""
+    assert timesheet.id is not None
+    deciders = await recipients.holder_side(session, timesheet.holder_id)
+    council_approves = (
+        await session.execute(
+            select(col(DPHolder.council_approves_timesheets)).where(col(DPHolder.id) == timesheet.holder_id)
+        )
+    ).scalar_one()
+    if council_approves:
+        deciders += await recipients.council_staff(session, timesheet.council_id)
+    await timesheet_waiting(
+        session, user_ids=deciders, timesheet_id=timesheet.id, revision=timesheet.revision, now=now
+    )
+
+
 def subscribe_all() -> None:
     subscribe(Event.REQUEST_SENT, request_sent)
     subscribe(Event.REQUEST_ANSWERED, request_answered)
@@ -119,3 +140,4 @@ def subscribe_all() -> None:
     subscribe(Event.PAYMENT_FAILED, payment_failed)
     subscribe(Event.SUBCONTRACT_PROPOSED, subcontract_proposed)
     subscribe(Event.REFERRAL_ROUTED, referral_routed)
+    subscribe(Event.TIMESHEET_SUBMITTED, timesheet_submitted)

@@ -16,14 +16,12 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from broker import events
 from broker.accounts.actor import Actor
 from broker.agreements import service as agreements
 from broker.agreements.models import AgreementSlot
 from broker.api.clock import london_date
 from broker.errors import Conflict, ErrorCode, NotFound, PermissionDenied, Problems
-from broker.holders.models import DPHolder
-from broker.notifications import recipients
-from broker.notifications.service import timesheet_waiting
 from broker.providers.models import Provider, ProviderKind
 from broker.timesheets.access import may_submit_for
 from broker.timesheets.models import Timesheet, TimesheetShift, TimesheetStatus
@@ -123,25 +121,8 @@ async def submit_timesheet(
         for s in shifts
     )
     await session.flush()
-    await _tell_who_decides(session, timesheet, now)
+    await events.publish(events.Event.TIMESHEET_SUBMITTED, session, timesheet, now)
     return timesheet
-
-
-async def _tell_who_decides(session: AsyncSession, timesheet: Timesheet, now: datetime) -> None:
-    """The holder's side is told a week waits for them (again after each resubmission), and the
-    council's staff too when the person asked the council to approve for them."""
-    assert timesheet.id is not None
-    deciders = await recipients.holder_side(session, timesheet.holder_id)
-    council_approves = (
-        await session.execute(
-            select(col(DPHolder.council_approves_timesheets)).where(col(DPHolder.id) == timesheet.holder_id)
-        )
-    ).scalar_one()
-    if council_approves:
-        deciders += await recipients.council_staff(session, timesheet.council_id)
-    await timesheet_waiting(
-        session, user_ids=deciders, timesheet_id=timesheet.id, revision=timesheet.revision, now=now
-    )
 
 
 async def _lock_provider(session: AsyncSession, provider_id: int) -> Provider:
