@@ -221,6 +221,8 @@ class BrokerPages:
         return self.client.render(
             request,
             "request_form.html",
+            plan_base="/plans",
+            whose_plan="this plan",
             plan=plan,
             match=match,
             need_ids=need_ids,

@@ -185,7 +185,9 @@ class HoldingPages:
     ) -> Response:
         return self.client.render(
             request,
-            "holder_request_form.html",
+            "request_form.html",
+            plan_base=f"{HOME}/plans",
+            whose_plan="your plan",
             plan=plan,
             match=match,
             need_ids=need_ids,
