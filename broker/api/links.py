@@ -12,7 +12,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from broker.api.context import Info
-from broker.api.loaders import AgreementPayments, HolderPlans, ProviderOnDay
+from broker.api.people_loaders import HolderPlans, ProviderOnDay
+from broker.api.record_loaders import AgreementPayments
 from broker.api.relay import connection, page_from
 
 if TYPE_CHECKING:

@@ -11,10 +11,11 @@ from broker.accounts.users_graphql import UserAdminMutations, UserAdminQueries
 from broker.agreements.graphql import AgreementMutations, AgreementQueries
 from broker.api.accounts import AccountMutations, AccountQueries
 from broker.api.errors import BrokerErrors
+from broker.api.execution import LeanExecution
 from broker.api.input_rules import InputRules
 from broker.api.limits import QueryCostLimit, TokenLimit
 from broker.api.money import SCALARS
-from broker.api.validation import CachedValidation, ExecutionWithoutSuggestions
+from broker.api.validation import CachedValidation
 from broker.conversations.graphql import ConversationMutations, ConversationQueries
 from broker.discovery.graphql import DiscoveryQueries
 from broker.holders.graphql import HolderMutations, HolderQueries
@@ -90,5 +91,5 @@ schema = strawberry.Schema(
         InputRules,
         BrokerErrors,
     ],
-    execution_context_class=ExecutionWithoutSuggestions,
+    execution_context_class=LeanExecution,
 )

@@ -78,7 +78,15 @@ class GraphQLView(GraphQL):
         login_throttle: LoginThrottle,
         **kwargs: Any,
     ) -> None:
-        super().__init__(graphql_ide="graphiql" if settings.graphiql_enabled else None, **kwargs)
+        # Multipart requests (the GraphQL multipart request spec) carry `importStatement`'s `upload`.
+        # Strawberry keeps them off by default against cross-site form posts; here they carry no
+        # ambient credentials (the token is an Authorization header, never a cookie), so a forged one
+        # is anonymous, and the body guard bounds their size (BROKER_MAX_UPLOAD_BYTES).
+        super().__init__(
+            graphql_ide="graphiql" if settings.graphiql_enabled else None,
+            multipart_uploads_enabled=True,
+            **kwargs,
+        )
         self.settings = settings
         self.db = db
         self.search = search

@@ -14,6 +14,7 @@ from broker.api.context import Info
 from broker.api.inputs import DecodesIds, FilterInput
 from broker.api.mutations import MutationPayload, use_case
 from broker.api.nodes import RowNode
+from broker.api.people_loaders import UnreadOf
 from broker.api.permissions import IsAuthenticated
 from broker.api.relay import Connection, paged
 from broker.conversations import service
@@ -48,6 +49,10 @@ class MessageNode(RowNode):
 
     visible = service.visible_messages
 
+    @strawberry.field(description="The conversation it belongs to.")
+    def conversation_id(self) -> relay.GlobalID:
+        return relay.GlobalID("Conversation", str(self.model.conversation_id))
+
     @strawberry.field(description="Which side wrote it.")
     def side(self) -> SideEnum:  # type: ignore[valid-type]
         return Side.PROVIDER if self.model.from_provider else Side.HOLDER
@@ -65,8 +70,7 @@ class MessageNode(RowNode):
     async def report_count(self, info: Info) -> int | None:
         if not sees_reports(info.context.actor):
             return None
-        async with info.context.db.session() as session:
-            return await service.reports_of(session, message_id=self.id)
+        return await info.context.loaders.report_count_by_message_id.load(self.id)
 
 
 @strawberry.type(
@@ -100,8 +104,8 @@ class ConversationNode(RowNode):
     async def unread_count(self, info: Info) -> int:
         actor = info.context.actor
         assert actor is not None
-        async with info.context.db.session() as session:
-            return await service.unread_for(session, actor=actor, conversation=self.model)
+        key = UnreadOf(self.id, service.unread_from_provider(actor))
+        return await info.context.loaders.unread_count_by_conversation_id.load(key)
 
     @strawberry.field(description="The side you speak on here.")
     def your_side(self, info: Info) -> SideEnum:  # type: ignore[valid-type]

@@ -244,15 +244,26 @@ async def list_messages(
     return await queries.page(session, query, [col(Message.sent_at), col(Message.id)], limit, offset)
 
 
-async def unread_for(session: AsyncSession, *, actor: Actor, conversation: Conversation) -> int:
-    """Messages from the other side (of a thread the actor sees) that nobody on their side has read."""
-    side = side_in_visible(actor)
-    query = select(func.count()).where(
-        col(Message.conversation_id) == conversation.id,
-        col(Message.from_provider) == (side is Side.HOLDER),
-        col(Message.read_at).is_(None),
+async def unread_counts(
+    session: AsyncSession, *, conversation_ids: Sequence[int], from_provider: bool
+) -> dict[int, int]:
+    """Per thread, the messages from one side that nobody on the other side has read yet (one query
+    for a page of threads; a thread without any is absent)."""
+    rows = await session.execute(
+        select(col(Message.conversation_id), func.count())
+        .where(
+            col(Message.conversation_id).in_(conversation_ids),
+            col(Message.from_provider) == from_provider,
+            col(Message.read_at).is_(None),
+        )
+        .group_by(col(Message.conversation_id))
     )
-    return (await session.execute(query)).scalar_one()
+    return {conversation_id: int(n) for conversation_id, n in rows.all()}
+
+
+def unread_from_provider(actor: Actor) -> bool:
+    """Whose messages count as unread for `actor` in a thread they see: the other side's."""
+    return side_in_visible(actor) is Side.HOLDER
 
 
 async def _visible_conversation(session: AsyncSession, actor: Actor, conversation_id: int) -> Conversation:
@@ -320,9 +331,14 @@ async def report_message(
     return message
 
 
-async def reports_of(session: AsyncSession, *, message_id: int) -> int:
-    query = select(func.count()).where(col(MessageReport.message_id) == message_id)
-    return (await session.execute(query)).scalar_one()
+async def report_counts(session: AsyncSession, *, message_ids: Sequence[int]) -> dict[int, int]:
+    """How often each message was reported (one query for a page; an unreported one is absent)."""
+    rows = await session.execute(
+        select(col(MessageReport.message_id), func.count())
+        .where(col(MessageReport.message_id).in_(message_ids))
+        .group_by(col(MessageReport.message_id))
+    )
+    return {message_id: int(n) for message_id, n in rows.all()}
 
 
 async def purge_messages(session: AsyncSession, *, now: datetime, retention_days: int) -> int:

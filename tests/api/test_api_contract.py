@@ -14,8 +14,6 @@ query($first: Int!) { providers(first: $first) { totalCount nodes {
 """
 
 
-
-
 async def test_nested_relations_cost_the_same_statements_for_1_or_100_listings(api, db):
     council = await make_council(db)
     for n in range(100):

@@ -24,7 +24,9 @@ async def test_no_origin_is_allowed_by_default(settings: Settings):
 
 
 async def test_a_listed_origin_may_call_graphql_and_others_may_not(settings: Settings):
-    settings = settings.model_copy(update={"cors_origins": "https://portal.leeds.example/, https://x.example"})
+    settings = settings.model_copy(
+        update={"cors_origins": "https://portal.leeds.example/, https://x.example"}
+    )
 
     allowed = await _preflight(settings, "https://portal.leeds.example")
     refused = await _preflight(settings, "https://evil.example")

@@ -19,8 +19,6 @@ query($first: Int!) { dpHolders(first: $first) { totalCount nodes {
 """
 
 
-
-
 async def test_dpholders_with_their_plans_cost_the_same_statements_for_1_or_50_holders(api, db):
     council = await make_council(db)
     broker = await make_user(db, Role.BROKER, council)

@@ -22,8 +22,6 @@ query($first: Int!) { supportPlans(first: $first) { totalCount nodes {
 """
 
 
-
-
 async def test_supportplans_costs_the_same_statements_for_1_or_50_plans(api, db):
     council = await make_council(db)
     broker = await make_user(db, Role.BROKER, council)

@@ -20,8 +20,6 @@ query($first: Int!) { providers(first: $first) { totalCount edges { cursor node 
 """
 
 
-
-
 @pytest.mark.parametrize("viewer", ["anonymous", "broker", "provider"])
 async def test_providers_with_nested_fields_cost_the_same_for_1_or_50(api, db, viewer):
     council = await make_council(db)

@@ -227,6 +227,15 @@ class AgreementNode(RowNode):
 
     visible = service.visible_agreements
 
+    @classmethod
+    async def referred_to(cls, info: Info, agreement_id: int | None) -> AgreementNode | None:
+        """The agreement a row the caller already sees refers to (a payment, a timesheet, a statement
+        line), read through the request's loader so a page of rows costs one statement."""
+        if agreement_id is None:
+            return None
+        agreement = await info.context.loaders.agreement_by_id.load(agreement_id)
+        return cls.from_model(agreement) if agreement else None
+
     weekly_cost, weekly_cost_pence_int = pence_fields(
         "weekly_cost",
         "Hours a week x hourly rate.",

@@ -82,9 +82,9 @@ class PaymentNode(RowNode):
     ) -> Annotated[AgreementNode, strawberry.lazy("broker.agreements.graphql.types")]:
         from broker.agreements.graphql.types import AgreementNode
 
-        agreement = await info.context.loaders.agreement_by_id.load(self.model.agreement_id)
-        assert agreement is not None
-        return AgreementNode.from_model(agreement)
+        node = await AgreementNode.referred_to(info, self.model.agreement_id)
+        assert node is not None
+        return node
 
     @strawberry.field(description="The approved timesheet it pays, if it was recorded against one.")
     async def timesheet(

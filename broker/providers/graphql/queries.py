@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry import relay
 
 from broker.api.context import Info
 from broker.api.inputs import FilterInput
-from broker.api.relay import Connection, decode_id, paged
+from broker.api.lookahead import names_below
+from broker.api.relay import Connection, Page, decode_id, paged
 from broker.errors import InvalidInput, Problems
 from broker.geography.postcodes import parse_postcode
 from broker.providers import service
@@ -19,6 +21,7 @@ from broker.providers.graphql.types import (
     ServiceType,
     service_type,
 )
+from broker.providers.models import Provider
 from broker.providers.reading import ProviderFilter
 from broker.taxonomy.languages import LANGUAGES
 from broker.taxonomy.services import all_services, check_service
@@ -74,20 +77,24 @@ class ProviderQueries:
         filter: ProviderFilterInput | None = None,
     ) -> Connection[ProviderNode]:
         filters = filter.to_domain() if filter else service.ProviderFilter()
-        return await paged(
-            info,
-            first,
-            after,
-            lambda session, page: service.list_providers(
+        selected = names_below(info)
+
+        async def fetch(session: AsyncSession, page: Page) -> tuple[list[Provider], int]:
+            rows, total = await service.list_providers(
                 session,
                 actor=info.context.actor,
                 filters=filters,
                 today=info.context.today,
                 limit=page.limit,
                 offset=page.offset,
-            ),
-            ProviderNode.from_model,
-        )
+            )
+            # The page's services and checks in this session, not in one more session each.
+            await info.context.loaders.prefetch_providers(
+                session, [r.id for r in rows if r.id is not None], selected
+            )
+            return rows, total
+
+        return await paged(info, first, after, fetch, ProviderNode.from_model)
 
     @strawberry.field(description="The service taxonomy.")
     def services(self) -> list[ServiceType]:

@@ -7,10 +7,12 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
+from graphql.pyutils import AwaitableOrValue
 from strawberry import relay
 
 from broker.api import links
 from broker.api.accounts import CouncilNode
+from broker.api.batching import present
 from broker.api.context import Info
 from broker.api.money import pence_fields
 from broker.api.nodes import RowNode
@@ -25,6 +27,7 @@ from broker.providers.models import (
     Gender,
     Provider,
     ProviderKind,
+    ProviderService,
     ProviderStatus,
     Weekday,
 )
@@ -62,6 +65,11 @@ def service_type(code: str) -> ServiceType:
     return ServiceType(code=entry.code, label=entry.label, group=entry.group, description=entry.description)
 
 
+def _service_types(rows: list[ProviderService]) -> list[ServiceType]:
+    known = all_services()
+    return [service_type(r.service_code) for r in rows if r.service_code in known]
+
+
 @strawberry.type(name="Language")
 class LanguageType:
     code: str = strawberry.field(description="ISO 639 code.")
@@ -77,6 +85,10 @@ class AvailabilitySlotType:
     @classmethod
     def from_model(cls, slot: AvailabilitySlot) -> AvailabilitySlotType:
         return cls(day=Weekday(slot.day), start=clock(slot.start_minute), end=clock(slot.end_minute))
+
+
+def _slot_types(slots: list[AvailabilitySlot]) -> list[AvailabilitySlotType]:
+    return [AvailabilitySlotType.from_model(s) for s in slots]
 
 
 @strawberry.type(name="Accreditation", description="The latest result of one check on a provider.")
@@ -158,50 +170,73 @@ class ProviderNode(RowNode):
         description="The score out of 10 from published reviews of the last 24 months (from three of them).",
     )
 
-    @strawberry.field(description="Services offered, from the service taxonomy.")
-    async def services(self, info: Info) -> list[ServiceType]:
-        rows = await info.context.loaders.services_by_provider_id.load(self.id)
-        return [service_type(r.service_code) for r in rows if r.service_code in all_services()]
+    @strawberry.field(
+        description="Services offered, from the service taxonomy.", graphql_type=list[ServiceType]
+    )
+    def services(self, info: Info) -> AwaitableOrValue[list[ServiceType]]:
+        return present(info.context.loaders.services_by_provider_id, self.id, _service_types)
 
     @strawberry.field
     def languages(self) -> list[LanguageType]:
         return [LanguageType(code=c, name=LANGUAGES.get(c, c)) for c in self.model.languages]
 
-    @strawberry.field(description="Weekly availability.")
-    async def availability(self, info: Info) -> list[AvailabilitySlotType]:
-        slots = await info.context.loaders.availability_by_provider_id.load(self.id)
-        return [AvailabilitySlotType.from_model(s) for s in slots]
+    @strawberry.field(description="Weekly availability.", graphql_type=list[AvailabilitySlotType])
+    def availability(self, info: Info) -> AwaitableOrValue[list[AvailabilitySlotType]]:
+        return present(info.context.loaders.availability_by_provider_id, self.id, _slot_types)
 
     @strawberry.field(
         description="Every check recorded for this provider: empty unless you are this provider, its "
         "council's staff or a platform admin (DBS outcomes are criminal-record data). Everyone else "
-        "reads `accredited` and `accreditedUntil`."
+        "reads `accredited` and `accreditedUntil`.",
+        graphql_type=list[AccreditationType],
     )
-    async def accreditations(self, info: Info) -> list[AccreditationType]:
+    def accreditations(self, info: Info) -> AwaitableOrValue[list[AccreditationType]]:
         if not may_see_checks(info.context.actor, self.model):
             return []
-        checks = await info.context.loaders.accreditations_by_provider_id.load(self.id)
-        return [AccreditationType.from_model(c, today=info.context.today, private=True) for c in checks]
+        today = info.context.today
+        return present(
+            info.context.loaders.accreditations_by_provider_id,
+            self.id,
+            lambda checks: [AccreditationType.from_model(c, today=today, private=True) for c in checks],
+        )
 
-    @strawberry.field(description="Every check this kind of provider needs is passed and unexpired today.")
-    async def accredited(self, info: Info) -> bool:
-        checks = await info.context.loaders.accreditations_by_provider_id.load(self.id)
-        return rules.is_accredited(self.model.kind, checks, info.context.today)
+    @strawberry.field(
+        description="Every check this kind of provider needs is passed and unexpired today.",
+        graphql_type=bool,
+    )
+    def accredited(self, info: Info) -> AwaitableOrValue[bool]:
+        kind, today = self.model.kind, info.context.today
+        return present(
+            info.context.loaders.accreditations_by_provider_id,
+            self.id,
+            lambda checks: rules.is_accredited(kind, checks, today),
+        )
 
-    @strawberry.field(description="The day accreditation lapses unless a check is renewed.")
-    async def accredited_until(self, info: Info) -> date | None:
-        checks = await info.context.loaders.accreditations_by_provider_id.load(self.id)
-        return rules.accredited_until(self.model.kind, checks, info.context.today)
+    @strawberry.field(
+        description="The day accreditation lapses unless a check is renewed.", graphql_type=date | None
+    )
+    def accredited_until(self, info: Info) -> AwaitableOrValue[date | None]:
+        kind, today = self.model.kind, info.context.today
+        return present(
+            info.context.loaders.accreditations_by_provider_id,
+            self.id,
+            lambda checks: rules.accredited_until(kind, checks, today),
+        )
 
     @strawberry.field(
         description="Required checks that are missing, failed or expired: empty unless you may read "
-        "`accreditations`, since it tells which check a provider failed."
+        "`accreditations`, since it tells which check a provider failed.",
+        graphql_type=list[CheckTypeEnum],  # type: ignore[valid-type]
     )
-    async def missing_checks(self, info: Info) -> list[CheckTypeEnum]:  # type: ignore[valid-type]
+    def missing_checks(self, info: Info) -> AwaitableOrValue[list[CheckType]]:
         if not may_see_checks(info.context.actor, self.model):
             return []
-        checks = await info.context.loaders.accreditations_by_provider_id.load(self.id)
-        return rules.missing_checks(self.model.kind, checks, info.context.today)
+        kind, today = self.model.kind, info.context.today
+        return present(
+            info.context.loaders.accreditations_by_provider_id,
+            self.id,
+            lambda checks: rules.missing_checks(kind, checks, today),
+        )
 
     @strawberry.field(description="Contact details: null unless you are this provider or council staff.")
     def contact(self, info: Info) -> ProviderContactType | None:

@@ -67,13 +67,8 @@ class SurveyNode(RowNode):
 
     @strawberry.field
     async def questions(self, info: Info) -> list[SurveyQuestionType]:
-        async with info.context.db.session() as session:
-            rows = await session.execute(
-                select(SurveyQuestion)
-                .where(col(SurveyQuestion.survey_id) == self.id)
-                .order_by(col(SurveyQuestion.position))
-            )
-            return [SurveyQuestionType.from_model(q) for q in rows.scalars()]
+        questions = await info.context.loaders.questions_by_survey_id.load(self.id)
+        return [SurveyQuestionType.from_model(q) for q in questions]
 
     @strawberry.field(description="Whether you may close it (the council's staff).")
     def closable(self, info: Info) -> bool:
