@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import statistics
 import time
@@ -145,7 +146,7 @@ async def latency(providers: int, queries: int) -> None:
     print(f"matchesForPlan(first: 10), {providers:,} listings, {queries} queries over 400 plans, SQLite:")
     print(f"  service call      p50 {s50:6.1f} ms   p95 {s95:6.1f} ms")
     print(f"  /graphql          p50 {g50:6.1f} ms   p95 {g95:6.1f} ms")
-    print(f"  candidates from SQL per query: median {considered:.0f}; queries with no match: {empty}")
+    print(f"  candidates evaluated per query: median {considered:.0f}; queries with no match: {empty}")
 
 
 async def allocation(providers: int, needs_wanted: int) -> None:
@@ -208,11 +209,16 @@ def main() -> None:
     args = parser.parse_args()
     if not NATIONAL.exists():
         raise SystemExit(f"national geography not found at {NATIONAL}")
-    print(f"machine: {describe()}")
+    print(f"machine: {describe()}; load average at start {_load()}")
     if not args.skip_latency:
         asyncio.run(latency(args.providers, args.queries))
     if not args.skip_allocation:
         asyncio.run(allocation(args.allocation_providers, args.allocation_needs))
+    print(f"load average at end {_load()} (the machine may be shared: figures inflate with load)")
+
+
+def _load() -> str:
+    return " / ".join(f"{n:.1f}" for n in os.getloadavg())
 
 
 if __name__ == "__main__":

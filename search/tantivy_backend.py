@@ -19,17 +19,17 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import tantivy
 
 from search.backend import IndexState, SearchUnavailable
 from search.documents import ProviderDocument
-from search.geo import distances_within
-from search.query import FACET_NAMES, Hit, SearchQuery, SearchResult
+from search.query import SearchQuery, SearchResult
 from search.tantivy_generations import Generations
 from search.tantivy_integrity import FileStamp, FileWatch, verify_in_child
 from search.tantivy_query import build_query
+from search.tantivy_reading import count_facets, page_with_geo, page_without_geo
 from search.tantivy_schema import (
     SCHEMA_VERSION,
     TEXT_TOKENIZER,
@@ -38,7 +38,6 @@ from search.tantivy_schema import (
     to_tantivy,
 )
 
-FACET_SIZE = 1000
 GENERATION_CHECK_SECONDS = 1.0
 """How often a searcher looks for a generation flipped by another process (`broker reindex`)."""
 REBUILD_NEEDED = "the search index was found damaged and is being rebuilt from the database"
@@ -365,93 +364,11 @@ class TantivyBackend:
         with self._guarded(generation):
             searcher = index.searcher()
             if query.geo is None:
-                hits, total, facet_query = self._search_without_geo(searcher, engine_query, query, has_text)
+                hits, total, facet_query = page_without_geo(searcher, engine_query, query, has_text)
             else:
-                hits, total, facet_query = self._search_with_geo(searcher, engine_query, query, has_text)
-            facets = self._facets(searcher, facet_query) if query.facets else {}
+                hits, total, facet_query = page_with_geo(
+                    self._schema, searcher, engine_query, query, has_text
+                )
+            facets = count_facets(searcher, facet_query) if query.facets else {}
         elapsed_ms = (time.perf_counter() - started) * 1000.0
         return SearchResult(hits=hits, total=total, facets=facets, processing_time_ms=elapsed_ms)
-
-    def _search_without_geo(
-        self, searcher: tantivy.Searcher, engine_query: tantivy.Query, query: SearchQuery, has_text: bool
-    ) -> tuple[list[Hit], int, tantivy.Query | None]:
-        """Paging and ordering inside tantivy: by score, or by the `rate_id` / `id` fast field."""
-        page: dict[str, Any] = {
-            "limit": max(1, query.limit),
-            "count": True,
-            "offset": query.offset,
-        }  # limit 0 panics
-        if has_text and query.sort == "relevance":
-            result = searcher.search(engine_query, **page)
-            scores = [float(score) for score, _ in result.hits]
-        else:
-            field = {"rate": "rate_id", "reviews": "review_rank_id"}.get(query.sort, "id")
-            result = searcher.search(engine_query, **page, order_by_field=field, order=tantivy.Order.Asc)
-            scores = [0.0] * len(result.hits)
-        ids = cast(list[int], searcher.fast_field_values("id", [address for _, address in result.hits]))
-        hits = [Hit(id=int(i), score=s) for i, s in zip(ids, scores, strict=True)]
-        return hits[: query.limit], int(result.count or 0), engine_query  # type: ignore[attr-defined]
-
-    def _search_with_geo(
-        self, searcher: tantivy.Searcher, engine_query: tantivy.Query, query: SearchQuery, has_text: bool
-    ) -> tuple[list[Hit], int, tantivy.Query | None]:
-        """Box in the engine, circle and travel reach here, over every candidate (for exact totals)."""
-        assert query.geo is not None
-        geo = query.geo
-        candidates = searcher.search(engine_query, limit=max(1, searcher.num_docs), count=False).hits
-        addresses = [address for _, address in candidates]
-        # The stubs type fast-field values as any field type's; these fields are u64 and f64.
-        ids = cast(list[int], searcher.fast_field_values("id", addresses))
-        lats = cast(list[float], searcher.fast_field_values("latitude", addresses))
-        lngs = cast(list[float], searcher.fast_field_values("longitude", addresses))
-        reaches = cast(list[float], searcher.fast_field_values("travel_reach_km", addresses))
-        distances = distances_within(geo.latitude, geo.longitude, geo.radius_km, lats, lngs, reaches)
-        kept: list[tuple[int, float, float, int]] = []
-        excluded: list[int] = []
-        for position, distance in enumerate(distances):
-            if distance is None:
-                excluded.append(int(ids[position]))
-            else:
-                kept.append((int(ids[position]), distance, float(candidates[position][0]), position))
-        if has_text and query.sort == "relevance":
-            kept.sort(key=lambda row: (-row[2], row[0]))
-        elif query.sort == "rate":
-            rates = searcher.fast_field_values("hourly_rate_pence", [addresses[row[3]] for row in kept])
-            order = sorted(range(len(kept)), key=lambda k: (rates[k], kept[k][1], kept[k][0]))
-            kept = [kept[k] for k in order]
-        elif query.sort == "reviews":
-            ranks = searcher.fast_field_values("review_rank", [addresses[row[3]] for row in kept])
-            order = sorted(range(len(kept)), key=lambda k: (ranks[k], kept[k][1], kept[k][0]))
-            kept = [kept[k] for k in order]
-        else:
-            kept.sort(key=lambda row: (row[1], row[0]))
-        scored = has_text and query.sort == "relevance"
-        page = kept[query.offset : query.offset + query.limit]
-        hits = [Hit(id=row[0], score=row[2] if scored else 0.0, distance_km=row[1]) for row in page]
-        return hits, len(kept), self._restrict(engine_query, [row[0] for row in kept], excluded)
-
-    def _restrict(
-        self, engine_query: tantivy.Query, kept: list[int], excluded: list[int]
-    ) -> tantivy.Query | None:
-        """The matching set as a query, for facets: whichever of kept / excluded is shorter to spell."""
-        if not kept:
-            return None
-        if not excluded:
-            return engine_query
-        if len(excluded) < len(kept):
-            return engine_query.and_must_not_match(tantivy.Query.term_set_query(self._schema, "id", excluded))
-        return tantivy.Query.term_set_query(self._schema, "id", kept)
-
-    def _facets(
-        self, searcher: tantivy.Searcher, facet_query: tantivy.Query | None
-    ) -> dict[str, dict[str, int]]:
-        """Term counts over every matching document, via tantivy's aggregation on fast fields."""
-        facets: dict[str, dict[str, int]] = {name: {} for name in FACET_NAMES}
-        if facet_query is None:
-            return facets
-        request = {name: {"terms": {"field": name, "size": FACET_SIZE}} for name in FACET_NAMES}
-        response = searcher.aggregate(facet_query, request)
-        for name in FACET_NAMES:
-            for bucket in response.get(name, {}).get("buckets", []):
-                facets[name][str(bucket["key"])] = int(bucket["doc_count"])
-        return facets

@@ -1,8 +1,14 @@
 """Finding candidates in the database: a pre-filter that never drops a provider `evaluate` would keep.
 
 The SQL narrows to published, accredited listings offering the services, within the budgeted rate,
-inside a bounding box around the person's home (plus a per-row latitude test against the provider's
-own radius); exact distances and everything else are decided in Python by `scoring.evaluate`.
+whose travel-radius box contains the person's home; exact distances and everything else are decided
+in Python by `scoring.evaluate`.
+
+For one home the box test reads a spatial index of every published listing's reach (migration 0018):
+an R*Tree kept by triggers on SQLite, a GiST index on the box expression on PostgreSQL. Both live in
+the database beside the listing, written in the same transaction, so a listing that moves, changes
+its radius or is unpublished is found (or not) from the next statement on. Batches of homes
+(allocation) read one bounding box around them all instead.
 """
 
 from __future__ import annotations
@@ -13,8 +19,25 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import cast
 
-from sqlalchemy import Select, and_, func, or_, select, true
+from sqlalchemy import (
+    Column,
+    Float,
+    Integer,
+    MetaData,
+    Select,
+    Table,
+    and_,
+    bindparam,
+    func,
+    literal_column,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.selectable import Join
 from sqlmodel import col
 
 from broker.agreements.capacity import free_availability, free_hours, reservations
@@ -23,6 +46,7 @@ from broker.matching import rules
 from broker.matching.scoring import PlanSpec, PreferenceSpec, ProviderFacts
 from broker.plans.models import PreferenceKind, Strength
 from broker.providers.access import listed_clause
+from broker.providers.accreditation import accredited_until, is_accredited
 from broker.providers.models import (
     Accreditation,
     AvailabilitySlot,
@@ -35,6 +59,43 @@ from broker.reviews.scores import scores_for
 # Kilometres per degree of latitude, rounded down so the tests below stay on the safe side.
 KM_PER_DEGREE = math.floor(EARTH_RADIUS_KM * math.pi / 180 * 100) / 100
 CHUNK = 5_000
+
+# The R*Tree of published listings' reach boxes on SQLite (migration 0018; not in the models'
+# metadata: Alembic does not create virtual tables).
+PROVIDER_REACH = Table(
+    "provider_reach",
+    MetaData(),
+    Column("id", Integer, primary_key=True),
+    Column("south", Float),
+    Column("north", Float),
+    Column("west", Float),
+    Column("east", Float),
+)
+
+
+class _CrossJoin(Join):
+    """An inner join SQLite may not reorder (its CROSS JOIN keeps the left table outermost)."""
+
+    inherit_cache = True
+
+
+@compiles(_CrossJoin, "sqlite")
+def _cross_join(element: _CrossJoin, compiler: SQLCompiler, **kw: object) -> str:
+    return compiler.visit_join(element, **kw).replace(" JOIN ", " CROSS JOIN ", 1)
+
+
+# The indexed expression of `ix_provider_reach` on PostgreSQL, word for word as migration 0018 wrote
+# it (the planner matches expressions, so any difference would quietly fall back to a scan); the
+# same box as `bounding_box(latitude, longitude, travel_radius_km)`.
+_DLAT = "provider.travel_radius_km / 111.19"
+_DLNG = (
+    "least(180.0, provider.travel_radius_km / (111.19 * cos(radians(least(89.0, abs(provider.latitude) "
+    "+ provider.travel_radius_km / 111.19)))) * 1.05)"
+)
+REACH_BOX_POSTGRESQL = (
+    f"box(point(provider.latitude - {_DLAT}, provider.longitude - {_DLNG}), "
+    f"point(provider.latitude + {_DLAT}, provider.longitude + {_DLNG}))"
+)
 
 
 def bounding_box(latitude: float, longitude: float, radius_km: float) -> tuple[float, float, float, float]:
@@ -59,9 +120,14 @@ def candidate_query(
     today: date,
     search_radius_km: float = rules.SEARCH_RADIUS_KM,
     windows: Sequence[tuple[int, int, int]] = (),
+    dialect: str | None = None,
 ) -> Select:
     """Providers worth evaluating for people living at `homes` (one plan, or a batch of plans), as
-    rows of (id, latitude, longitude, travel radius)."""
+    rows of (id, latitude, longitude, travel radius).
+
+    With one home and the database's `dialect` ("sqlite", "postgresql") the reach index answers
+    which listings' boxes contain the home; without a dialect, per-row tests inside a bounding box
+    do (the same providers, found by a scan)."""
     south = min(lat for lat, _ in homes)
     north = max(lat for lat, _ in homes)
     boxes = [bounding_box(lat, lng, search_radius_km) for lat, lng in homes]
@@ -74,7 +140,28 @@ def candidate_query(
         col(Provider.hourly_rate_pence) <= max_rate_pence,
         col(Provider.travel_radius_km).is_not(None),
     )
-    if len(homes) == 1:
+    if len(homes) == 1 and dialect in ("sqlite", "postgresql"):
+        latitude, longitude = homes[0]
+        if dialect == "sqlite":
+            reach = PROVIDER_REACH.c
+            # Joined from the R*Tree, whose answer is a few hundred IDs read back by rowid. CROSS
+            # JOIN fixes that order in SQLite: left to itself the planner walks the latitude band
+            # through an index and probes the R*Tree per row (6x slower in London).
+            listings = Provider.__table__  # type: ignore[attr-defined]
+            query = query.select_from(_CrossJoin(PROVIDER_REACH, listings, reach.id == listings.c.id)).where(
+                reach.south <= latitude,
+                reach.north >= latitude,
+                reach.west <= longitude,
+                reach.east >= longitude,
+            )
+        else:
+            point = func.point(
+                bindparam("home_latitude", latitude, type_=Float),
+                bindparam("home_longitude", longitude, type_=Float),
+            )
+            # GiST's box operators compare boxes: the home is the box of one point.
+            query = query.where(literal_column(REACH_BOX_POSTGRESQL).op("@>")(func.box(point, point)))
+    elif len(homes) == 1:
         # The great-circle distance is never less than the north-south one, so a provider whose
         # latitude alone puts the home beyond their radius cannot be within it.
         latitude, longitude = homes[0]
@@ -155,6 +242,8 @@ async def plan_candidate_ids(
     needs = [n for n in plan.needs if need_ids is None or n.id in need_ids]
     codes = [n.service_code for n in needs]
     rates = [n.rate_pence for n in needs]
+    # The reach index finds only providers whose own radius could reach the home, so the home's
+    # bounding box need reach no further than the listing limit (no query for the longest radius).
     query = candidate_query(
         homes=[(plan.latitude, plan.longitude)],
         all_of_services=codes if all_services else (),
@@ -162,8 +251,8 @@ async def plan_candidate_ids(
         max_rate_pence=min(rates) if all_services else max(rates),
         preferences=plan.preferences,
         today=today,
-        search_radius_km=await longest_travel_radius_km(session),
         windows=sorted({w for n in needs for w in n.windows}),
+        dialect=session.get_bind().dialect.name,
     )
     rows = (await session.execute(query)).all()
     return [
@@ -231,13 +320,17 @@ async def load_facts(
         for provider in providers:
             assert provider.id is not None
             score = scores[provider.id]
+            held_checks = tuple(checks[provider.id])
             facts[provider.id] = ProviderFacts(
                 provider=provider,
                 services=frozenset(services[provider.id]),
                 availability=tuple(free_availability(provider, slots[provider.id], held[provider.id])),
-                checks=tuple(checks[provider.id]),
+                checks=held_checks,
                 capacity_left_hours=free_hours(provider, held[provider.id].hours),
                 review_score=score.score,
                 reviews=score.reviews,
+                accredited_on=today,
+                accredited=is_accredited(provider.kind, held_checks, today),
+                accredited_until=accredited_until(provider.kind, held_checks, today),
             )
     return facts

@@ -64,6 +64,9 @@ WEIGHTS: dict[Component, float] = {
     Component.REVIEWS: 0.05,
 }
 
+# The components in their order, with their weights (iterating the enum itself costs more per call).
+_WEIGHTED: tuple[tuple[Component, float], ...] = tuple((c, WEIGHTS[c]) for c in Component)
+
 CHECK_NAMES: dict[CheckType, str] = {
     CheckType.DBS_ENHANCED: "enhanced DBS check",
     CheckType.CQC_REGISTRATION: "CQC registration",
@@ -111,6 +114,12 @@ class ProviderFacts:
     # Out of 10, from published reviews (None below three of them), and how many reviews it is from.
     review_score: float | None = None
     reviews: int = 0
+    # Whether accredited, and until when, worked out once from `checks` for `accredited_on` (by
+    # `retrieval.load_facts`): `evaluate` on that day reads them instead of walking the checks for
+    # every need and plan it is asked about. Any other day is worked out afresh.
+    accredited_on: date | None = None
+    accredited: bool = False
+    accredited_until: date | None = None
 
 
 @dataclass(frozen=True)
@@ -241,8 +250,11 @@ def evaluate(
         ),
     )
 
-    accredited = is_accredited(provider.kind, facts.checks, today)
-    until = accredited_until(provider.kind, facts.checks, today)
+    if facts.accredited_on == today:
+        accredited, until = facts.accredited, facts.accredited_until
+    else:
+        accredited = is_accredited(provider.kind, facts.checks, today)
+        until = accredited_until(provider.kind, facts.checks, today)
 
     def accreditation_detail() -> str:
         if accredited:
@@ -354,7 +366,7 @@ def evaluate(
         else _clamp((until - today).days / rules.FRESHNESS_HORIZON_DAYS),
         Component.REVIEWS: UNSCORED_MATCH_VALUE if facts.review_score is None else facts.review_score / 10,
     }
-    components = tuple(ComponentScore(c, WEIGHTS[c], round(values[c], 4)) for c in Component)
+    components = tuple(ComponentScore(c, weight, round(values[c], 4)) for c, weight in _WEIGHTED)
 
     parts: list[str] = []
     if explain:

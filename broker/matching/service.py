@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from broker import events
 from broker.accounts.actor import Actor
 from broker.errors import Conflict, ErrorCode, InvalidInput, NotFound, PermissionDenied, Problems
+from broker.geography.postcodes import distance_km
 from broker.matching import retrieval, rules
 from broker.matching.allocation import AllocationProblem, AllocationResult, Option, solve
 from broker.matching.scoring import (
@@ -175,9 +176,16 @@ async def explain_match(
 
 
 def _per_need_evaluations(
-    spec: PlanSpec, needs: Sequence[NeedSpec], facts: Sequence[ProviderFacts], today: date, keep: int
+    spec: PlanSpec,
+    needs: Sequence[NeedSpec],
+    facts: Sequence[ProviderFacts],
+    today: date,
+    keep: int,
+    *,
+    explain: bool = True,
 ) -> dict[int, list[Evaluation]]:
-    """For each need, its best `keep` eligible providers; cheap rejections first, then `evaluate`."""
+    """For each need, its best `keep` eligible providers; cheap rejections first, then `evaluate`
+    (without the words when `explain` is false: allocation reads only scores and hours)."""
     best: dict[int, list[Evaluation]] = {}
     for need in needs:
         plausible = [
@@ -187,7 +195,7 @@ def _per_need_evaluations(
             and f.provider.hourly_rate_pence is not None
             and f.provider.hourly_rate_pence <= need.rate_pence
         ]
-        best[need.id] = rank(evaluate(spec, [need], f, today) for f in plausible)[:keep]
+        best[need.id] = rank(evaluate(spec, [need], f, today, explain=explain) for f in plausible)[:keep]
     return best
 
 
@@ -240,10 +248,10 @@ async def allocation_problem(
     facts = await retrieval.load_facts(session, [row[0] for row in await session.execute(query)], today=today)
     reach = _ReachIndex(list(facts.values()))
     options: list[Option] = []
+    keep = rules.ALLOCATION_CANDIDATES_PER_NEED
     for spec in specs:
-        nearby = reach.reaching(spec.latitude, spec.longitude)
-        keep = rules.ALLOCATION_CANDIDATES_PER_NEED
-        per_need = _per_need_evaluations(spec, spec.needs, nearby, today, keep)
+        nearby = reach.within_reach(spec.latitude, spec.longitude)
+        per_need = _per_need_evaluations(spec, spec.needs, nearby, today, keep, explain=False)
         for need in spec.needs:
             options += [
                 Option(
@@ -285,6 +293,20 @@ class _ReachIndex:
 
     def reaching(self, latitude: float, longitude: float) -> list[ProviderFacts]:
         return self.cells.get((self._cell(latitude), self._cell(longitude)), [])
+
+    def within_reach(self, latitude: float, longitude: float) -> list[ProviderFacts]:
+        """Those of the cell within their own radius of the home and with hours left: the rest
+        `evaluate` would turn down anyway (TRAVEL_RADIUS, CAPACITY), so they are tested once per
+        home here rather than once per need there."""
+        found = []
+        for f in self.reaching(latitude, longitude):
+            p = f.provider
+            assert p.latitude is not None and p.longitude is not None and p.travel_radius_km is not None
+            if f.capacity_left_hours > 0 and (
+                distance_km(latitude, longitude, p.latitude, p.longitude) <= p.travel_radius_km
+            ):
+                found.append(f)
+        return found
 
 
 async def propose_allocation(

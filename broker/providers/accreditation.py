@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from functools import lru_cache
 
 from sqlalchemy import ColumnElement, and_, false, func, or_, select
 from sqlmodel import col
@@ -91,8 +92,12 @@ def _current_clause(today: date) -> ColumnElement[bool]:
     )
 
 
+@lru_cache(maxsize=8)
 def accredited_clause(today: date) -> ColumnElement[bool]:
-    """SQL twin of `is_accredited`, for filtering listings in the database."""
+    """SQL twin of `is_accredited`, for filtering listings in the database.
+
+    Built once a day and reused (SQL expressions are immutable): building its correlated
+    subqueries cost more than a matching request's own query."""
     per_kind = []
     for kind, required in REQUIRED_CHECKS.items():
         held = (
