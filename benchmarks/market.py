@@ -43,8 +43,8 @@ from broker.api.clock import FixedClock
 from broker.app import create_app
 from broker.db import Database, migrate
 from broker.geography.service import read_geography_csv
-from broker.market import gaps, prepared, reports, takeup
-from broker.market.models import SupplyState
+from broker.market import demand, gaps, prepared, reports, takeup
+from broker.market.models import DemandRow, SupplyState
 from broker.plans.models import NeedBand
 from broker.providers.models import Provider
 from broker.settings import Settings
@@ -266,6 +266,13 @@ async def prepare(db: Database, label: str) -> None:
         async with db.transaction() as session:
             await prepared.rebuild(session, seed.TODAY)
         print(f"{label}: prepared supply rebuilt in {time.perf_counter() - started:.1f} s", flush=True)
+    async with db.session() as session:
+        demand_ready = (await session.execute(select(DemandRow.id).limit(1))).first() is not None
+    if not demand_ready:
+        started = time.perf_counter()
+        async with db.transaction() as session:
+            await demand.rebuild(session)
+        print(f"{label}: prepared demand rebuilt in {time.perf_counter() - started:.1f} s", flush=True)
     for event in ("free hours move", "rate edit"):
         async with db.transaction() as session:
             provider = (await session.execute(select(Provider).order_by(Provider.id).limit(1))).scalar_one()

@@ -21,7 +21,7 @@ from broker.api.clock import SystemClock, london_date
 from broker.db import Database, migrate
 from broker.errors import BrokerError, ErrorCode, InvalidInput
 from broker.hygiene import whole_number
-from broker.market import figures, prepared, reports
+from broker.market import demand, figures, prepared, reports
 from broker.market.access import OPERATOR
 from broker.settings import Settings
 
@@ -97,15 +97,17 @@ async def _prepare_market(settings: Settings) -> None:
     try:
         async with db.transaction() as session:
             await prepared.rebuild_band_splits(session)
+            await demand.rebuild(session)
             await prepared.rebuild(session, london_date(SystemClock().now()))
     finally:
         await db.dispose()
 
 
 def prepare_market() -> None:
-    """Rebuild the market's prepared tables (each need's split across time bands, reachable supply
-    per cell) from the plans and listings. Safe at any time: those are the source of truth, and the
-    service keeps the tables up to date itself; needed after loading rows in bulk."""
+    """Rebuild the market's prepared tables (each need's split across time bands, the demand rows of
+    open plans, reachable supply per cell) from the plans and listings. Safe at any time: those are
+    the source of truth, and the service keeps the tables up to date itself; needed after loading
+    rows in bulk."""
     from broker.cli import settings_from_env as _settings
 
     settings = _settings()

@@ -37,19 +37,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from broker.accounts.actor import Actor
-from broker.agreements.models import STARTED, Agreement, AgreementBand, AgreementNeed, AgreementStatus
+from broker.agreements.models import STARTED, Agreement, AgreementBand, AgreementNeed
 from broker.api.clock import LONDON
 from broker.errors import ErrorCode, InvalidInput, PermissionDenied, Problems
 from broker.hygiene import date_problem
 from broker.market import access, ledger, prepared
-from broker.market.models import PlanActivation, SupplyCell, UnmetNeed
+from broker.market import demand as demand_rows
+from broker.market.models import SupplyCell, UnmetNeed
 from broker.market.privacy import is_small, shown
-from broker.market.sql import room_to_sort, whole_days_between
+from broker.market.sql import percentiles_by, room_to_sort
 from broker.market.stats import quartiles
 from broker.market.supply import supply
-from broker.plans.models import NeedBand, PlanNeed, PlanStatus, SupportPlan
+from broker.plans.models import SupportPlan
 
-DEMAND_STATUSES = (PlanStatus.ACTIVE, PlanStatus.MATCHED)
+DEMAND_STATUSES = demand_rows.DEMAND_STATUSES
 TOP_REASONS = 3
 MAX_PERIOD_DAYS = 3660
 
@@ -147,39 +148,32 @@ async def gap_rows(
     today: date,
     drill_down: bool = True,
     demand_only: bool = False,
+    from_sources: bool = False,
 ) -> list[GapRow]:
     """The rows of `market_gaps`, small counts withheld, for a caller already admitted (or the
     open demand feed, which shows anyone the same suppressed aggregates). Without `drill_down` the
     waiting plans are not read (`waiting_plan_ids` is None); with `demand_only` only people, demand,
-    agreed and unmet hours are (what the open feed publishes), the other figures left empty."""
+    agreed and unmet hours are (what the open feed publishes), the other figures left empty.
+
+    Demand, budgeted rates and days to a first agreement are read from the prepared rows
+    (`demand.py`); `from_sources` works the same rows out from plans, needs and agreements instead
+    (the straightforward evaluation the prepared rows must equal)."""
     dims = list(dict.fromkeys(group_by))
     await room_to_sort(session)
     plans = and_(col(SupportPlan.council_id) == council_id, col(SupportPlan.status).in_(DEMAND_STATUSES))
-
-    # Each need's split across bands is stored with it (`NeedBand`), so no slot is read here.
-    need_band = select(
-        col(NeedBand.need_id).label("owner"),
-        col(NeedBand.band),
-        col(NeedBand.minutes),
-        col(NeedBand.total_minutes),
-    ).subquery("need_band")
-    need_share = case(
-        (need_band.c.minutes.is_(None), literal(1.0)),
-        else_=cast(need_band.c.minutes, Float) / cast(need_band.c.total_minutes, Float),
-    )
-    demand = (
-        select(
-            col(SupportPlan.id).label("plan_id"),
-            col(SupportPlan.holder_id).label("holder_id"),
-            col(SupportPlan.postcode_district).label("district"),
-            col(PlanNeed.service_code).label("service"),
-            need_band.c.band.label("band"),
-            (PlanNeed.hours_per_week * need_share).label("demand"),
-            literal(0.0).label("agreed"),
-        )
-        .join(PlanNeed, col(PlanNeed.plan_id) == col(SupportPlan.id))
-        .outerjoin(need_band, need_band.c.owner == PlanNeed.id)
-        .where(plans)
+    need_rows = (
+        demand_rows.source_rows(council_id=council_id)
+        if from_sources
+        else demand_rows.prepared_rows(council_id)
+    ).subquery("need_row")
+    demand = select(
+        need_rows.c.plan_id,
+        need_rows.c.holder_id,
+        need_rows.c.postcode_district.label("district"),
+        need_rows.c.service_code.label("service"),
+        need_rows.c.band,
+        need_rows.c.hours.label("demand"),
+        literal(0.0).label("agreed"),
     )
     counted = (
         col(Agreement.status).in_(STARTED),
@@ -272,9 +266,12 @@ async def gap_rows(
         )
     if demand_only:
         return [_suppress(r) for r in found.values()]
-    await _budgeted_rates(session, found, dims, plans, end, need_band)
+    if len(dims) == len(GroupBy) and not from_sources:
+        await _prepared_cell_figures(session, found, dims, council_id)
+    else:
+        await _budgeted_rates(session, found, dims, need_rows)
+        await _days_to_first_agreement(session, found, dims, need_rows)
     await _reasons(session, found, dims, council_id, start, end)
-    await _days_to_first_agreement(session, found, dims, plans, need_band)
     if len(dims) == len(GroupBy):
         await _prepared_supply(session, found, dims, plans, today)
     else:
@@ -301,14 +298,31 @@ async def _prepared_supply(
         select(col(SupportPlan.postcode_district)).where(plans).distinct()
     )
     cells = await prepared.supply_cells(session, districts=districts)
-    position = {d: i for i, d in enumerate(dims)}
     for key, gap in found.items():
-        cell = (
-            key[position[GroupBy.DISTRICT]],
-            key[position[GroupBy.SERVICE]],
-            key[position[GroupBy.TIME_BAND]],
-        )
-        gap.reachable_supply_hours, gap.asked_rate_quartiles = cells.get(cell, (0.0, None))
+        gap.reachable_supply_hours, gap.asked_rate_quartiles = cells.get(_cell(key, dims), (0.0, None))
+
+
+def _cell(key: tuple, dims: list[GroupBy]) -> tuple:
+    """A row's key of the full grouping, in the prepared tables' (district, service, band) order."""
+    position = {d: i for i, d in enumerate(dims)}
+    return tuple(key[position[d]] for d in (GroupBy.DISTRICT, GroupBy.SERVICE, GroupBy.TIME_BAND))
+
+
+async def _prepared_cell_figures(
+    session: AsyncSession, found: dict[tuple, GapRow], dims: list[GroupBy], council_id: int
+) -> None:
+    """Budgeted-rate quartiles and median days for the full grouping from the prepared cells
+    (`demand.cells_of`): no period changes them, so nothing is ranked per request. A coarser grouping
+    merges cells, whose quartiles cannot be merged, so it works them out from the rows."""
+    cells = await demand_rows.cells_of(session, council_id)
+    for key, gap in found.items():
+        cell = cells.get(_cell(key, dims))
+        if cell is None:
+            continue
+        lower, median, upper = cell.rate_lower_quartile, cell.rate_median, cell.rate_upper_quartile
+        if lower is not None and median is not None and upper is not None:
+            gap.budgeted_rate_quartiles = (lower, median, upper)
+        gap.median_days_to_first_agreement = cell.median_waited_days
 
 
 def without_drill_down(rows: list[GapRow]) -> list[GapRow]:
@@ -317,35 +331,24 @@ def without_drill_down(rows: list[GapRow]) -> list[GapRow]:
     return rows
 
 
+_ROW_COLUMNS = {
+    GroupBy.DISTRICT: "postcode_district",
+    GroupBy.SERVICE: "service_code",
+    GroupBy.TIME_BAND: "band",
+}
+
+
 async def _budgeted_rates(
-    session: AsyncSession,
-    found: dict[tuple, GapRow],
-    dims: list[GroupBy],
-    plans: ColumnElement[bool],
-    end: date,
-    need_band: Subquery,
+    session: AsyncSession, found: dict[tuple, GapRow], dims: list[GroupBy], need_rows: Subquery
 ) -> None:
-    columns: dict[GroupBy, SQLColumnExpression[Any]] = {
-        GroupBy.DISTRICT: col(SupportPlan.postcode_district),
-        GroupBy.SERVICE: col(PlanNeed.service_code),
-        GroupBy.TIME_BAND: need_band.c.band,
-    }
-    chosen = [columns[d] for d in dims]
-    query = (
-        select(*chosen, col(PlanNeed.budgeted_rate_pence), func.count())
-        .select_from(SupportPlan)
-        .join(PlanNeed, col(PlanNeed.plan_id) == col(SupportPlan.id))
-        .outerjoin(need_band, need_band.c.owner == PlanNeed.id)
-        .where(plans)
-        .group_by(*chosen, col(PlanNeed.budgeted_rate_pence))
-    )
-    histograms: dict[tuple, dict[float, int]] = defaultdict(dict)
-    for row in await session.execute(query):
-        key = tuple(row[: len(dims)])
-        histograms[key][float(row[len(dims)])] = row[len(dims) + 1]
-    for key, histogram in histograms.items():
+    """Quartiles of the budgeted rates of the needs in each cell (a need counted once per band it
+    falls in), worked out in the database."""
+    keys = [_ROW_COLUMNS[d] for d in dims]
+    for key, (lower, median, upper) in (
+        await percentiles_by(session, need_rows, keys, "budgeted_rate_pence")
+    ).items():
         if key in found:
-            found[key].budgeted_rate_quartiles = quartiles(histogram)
+            found[key].budgeted_rate_quartiles = (lower, median, upper)
 
 
 async def _reasons(
@@ -387,55 +390,21 @@ async def _reasons(
 
 
 async def _days_to_first_agreement(
-    session: AsyncSession,
-    found: dict[tuple, GapRow],
-    dims: list[GroupBy],
-    plans: ColumnElement[bool],
-    need_band: Subquery,
+    session: AsyncSession, found: dict[tuple, GapRow], dims: list[GroupBy], need_rows: Subquery
 ) -> None:
     """Median whole days from a plan becoming ACTIVE (its creation, for plans older than the record)
-    to its first agreement that was not cancelled, over the plans with needs in each cell."""
-    first_agreement = (
-        select(col(Agreement.plan_id), func.min(col(Agreement.created_at)).label("at"))
-        .where(
-            col(Agreement.status) != AgreementStatus.CANCELLED,
-            col(Agreement.plan_id).in_(select(col(SupportPlan.id)).where(plans)),  # this council's only
-        )
-        .group_by(col(Agreement.plan_id))
-        .subquery()
-    )
-    waited = whole_days_between(
-        func.coalesce(PlanActivation.activated_at, SupportPlan.created_at), first_agreement.c.at
-    ).label("days")
-    columns = {
-        GroupBy.DISTRICT: col(SupportPlan.postcode_district),
-        GroupBy.SERVICE: col(PlanNeed.service_code),
-        GroupBy.TIME_BAND: need_band.c.band,
-    }
-    chosen = [columns[d] for d in dims]
+    to its first agreement that was not cancelled, over the plans with needs in each cell (each plan
+    once a cell; the days are kept with the prepared rows, `demand.py`)."""
+    keys = [_ROW_COLUMNS[d] for d in dims]
     per_plan = (
-        select(
-            col(SupportPlan.id).label("plan_id"), *[c.label(f"d{i}") for i, c in enumerate(chosen)], waited
-        )
-        .select_from(SupportPlan)
-        .join(first_agreement, first_agreement.c.plan_id == SupportPlan.id)
-        .outerjoin(PlanActivation, col(PlanActivation.plan_id) == col(SupportPlan.id))
-        .join(PlanNeed, col(PlanNeed.plan_id) == col(SupportPlan.id))
-        .outerjoin(need_band, need_band.c.owner == PlanNeed.id)
-        .where(plans)
+        select(need_rows.c.plan_id, *[need_rows.c[k] for k in keys], need_rows.c.waited_days)
+        .where(need_rows.c.waited_days.is_not(None))
         .distinct()
-        .subquery()
+        .subquery("waited")
     )
-    keys = [per_plan.c[f"d{i}"] for i in range(len(chosen))]
-    histograms: dict[tuple, dict[float, int]] = defaultdict(dict)
-    query = select(*keys, per_plan.c.days, func.count()).group_by(*keys, per_plan.c.days)
-    for row in await session.execute(query):
-        key = tuple(row[: len(dims)])
-        days, n = row[len(dims) :]
-        histograms[key][float(max(days, 0))] = histograms[key].get(float(max(days, 0)), 0) + n
-    for key, histogram in histograms.items():
-        if key in found and (q := quartiles(histogram)) is not None:
-            found[key].median_days_to_first_agreement = q[1]
+    for key, (median,) in (await percentiles_by(session, per_plan, keys, "waited_days", (0.5,))).items():
+        if key in found:
+            found[key].median_days_to_first_agreement = median
 
 
 def _suppress(row: GapRow) -> GapRow:

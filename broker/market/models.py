@@ -230,3 +230,63 @@ class SupplyState(SQLModel, table=True):
     id: int = Field(default=1, primary_key=True)
     as_of: date | None = None
     prepared_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class DemandRow(SQLModel, table=True):
+    """Prepared demand (`broker/market/demand.py`): one row per need of an ACTIVE or MATCHED plan and
+    time band it falls in (a need without slots has one row, band None), with its share of the need's
+    weekly hours, its budgeted rate, and the plan's whole days from becoming ACTIVE to its first
+    agreement not cancelled (None until it has one). Rewritten for a plan whenever the plan, its
+    needs, its status or its agreements change, in the same transaction."""
+
+    __tablename__ = "market_demand"
+    # Every column a report reads, in cell order: the council's rows are read from the index alone
+    # (PostgreSQL: an index-only scan), already sorted for grouping by cell and rate.
+    __table_args__ = (
+        Index(
+            "ix_market_demand_council_cell",
+            "council_id",
+            "postcode_district",
+            "service_code",
+            "band",
+            "budgeted_rate_pence",
+            "plan_id",
+            "holder_id",
+            "hours",
+            "waited_days",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("support_plan.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    council_id: int
+    holder_id: int
+    postcode_district: str = Field(max_length=4)
+    service_code: str = Field(max_length=40)
+    band: str | None = Field(default=None, max_length=20)
+    hours: float
+    budgeted_rate_pence: int = Field(sa_type=BigInteger)
+    waited_days: int | None = None
+
+
+class DemandCell(SQLModel, table=True):
+    """The figures of a `marketGaps` cell that no period changes, kept from the prepared demand rows
+    (`broker/market/demand.py`): quartiles of the budgeted rates of its needs and the median days its
+    plans waited for a first agreement. Rewritten for a district whenever one of its plans' rows is."""
+
+    __tablename__ = "market_demand_cell"
+    __table_args__ = (Index("ix_market_demand_cell_place", "council_id", "postcode_district"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    council_id: int
+    postcode_district: str = Field(max_length=4)
+    service_code: str = Field(max_length=40)
+    band: str | None = Field(default=None, max_length=20)
+    rate_lower_quartile: float | None = None
+    rate_median: float | None = None
+    rate_upper_quartile: float | None = None
+    median_waited_days: float | None = None

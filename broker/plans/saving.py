@@ -181,6 +181,7 @@ async def create_support_plan(
         await _save_needs(session, plan.id, fields.needs, slots)
     if preferences is not None:
         await _save_preferences(session, plan.id, preferences)
+    await events.publish(events.Event.PLAN_SAVED, session, plan, now)
     await record_reads(session, actor=actor, plan_ids=[plan.id], operation=PlanReadPurpose.CREATE, now=now)
     return SavedPlan(plan=plan, budget=await budget_check(session, plan))
 
@@ -239,4 +240,5 @@ async def update_support_plan(
     plan.updated_at = now
     session.add(plan)
     await session.flush()
+    await events.publish(events.Event.PLAN_SAVED, session, plan, now)
     return SavedPlan(plan=plan, budget=await budget_check(session, plan))

@@ -1,0 +1,245 @@
+"""Demand in `marketGaps` comes from prepared rows (`broker/market/demand.py`): the same figures,
+cell by cell and for every grouping, as working them out from plans, needs and agreements on the
+spot, after plan edits and status changes, agreements proposed, cancelled, starting and ending,
+across a day boundary, and after a rebuild from scratch. `sql.percentiles_by` (`percentile_cont` on
+PostgreSQL) equals `stats.quartiles`."""
+
+from __future__ import annotations
+
+import itertools
+import random
+from datetime import date, timedelta
+
+from sqlalchemy import literal, select, union_all
+
+from broker.accounts.models import Role
+from broker.api.clock import london_date
+from broker.market import demand
+from broker.market.gaps import GroupBy, gap_rows
+from broker.market.models import DemandCell, DemandRow
+from broker.market.sql import percentiles_by
+from broker.market.stats import quartiles
+from tests.factories import make_agreement, make_council, make_holder, make_plan, make_provider, make_user
+from tests.market.test_prepared_supply import TODAY, _seeded_market
+from tests.market.test_take_up import gid
+
+UPDATE_PLAN = """mutation($input: UpdateSupportPlanInput!) { updateSupportPlan(input: $input) {
+  supportPlan { id status } userErrors { field message code } } }"""
+CREATE_AGREEMENT = """mutation($input: CreateAgreementInput!) { createAgreement(input: $input) {
+  agreement { id status } userErrors { field message code } } }"""
+CANCEL_AGREEMENT = """mutation($input: CancelAgreementInput!) { cancelAgreement(input: $input) {
+  agreement { status } userErrors { field message code } } }"""
+
+GROUPINGS = [list(dims) for size in (1, 2, 3) for dims in itertools.combinations(list(GroupBy), size)]
+PERIODS = ((date(2026, 11, 1), date(2026, 11, 30)), (date(2025, 12, 1), date(2026, 11, 30)))
+
+
+async def _assert_same_as_sources(db, council, today: date) -> int:
+    """Every grouping and period: the prepared answer equals the straightforward one, row by row."""
+    cells = 0
+    for dims, (start, end) in itertools.product(GROUPINGS, PERIODS):
+        answers = []
+        for from_sources in (False, True):
+            async with db.transaction() as session:
+                answers.append(
+                    await gap_rows(
+                        session,
+                        council_id=council.id,
+                        group_by=dims,
+                        start=start,
+                        end=end,
+                        today=today,
+                        from_sources=from_sources,
+                    )
+                )
+        prepared_rows, direct_rows = answers
+        assert [_key(r) for r in prepared_rows] == [_key(r) for r in direct_rows], dims
+        for got, expected in zip(prepared_rows, direct_rows, strict=True):
+            assert got == expected, (dims, start, _key(got))
+        cells += len(prepared_rows)
+    return cells
+
+
+def _key(row):
+    return (row.district, row.service_code, row.time_band)
+
+
+async def _rows(db):
+    async with db.session() as session:
+        columns = [DemandRow.__table__.c[name] for name in demand.COLUMNS]
+        return sorted(
+            (tuple(r) for r in (await session.execute(select(*columns))).all()),
+            key=lambda r: tuple((v is None, v) for v in r),
+        )
+
+
+async def _cells(db):
+    async with db.session() as session:
+        cells = (await session.execute(select(DemandCell))).scalars().all()
+    return sorted(
+        (
+            (c.council_id, c.postcode_district, c.service_code, c.band or ""),
+            (c.rate_lower_quartile, c.rate_median, c.rate_upper_quartile, c.median_waited_days),
+        )
+        for c in cells
+    )
+
+
+async def test_prepared_demand_matches_the_direct_evaluation_cell_by_cell(api, db, clock):
+    council = await make_council(db)
+    broker, providers, plans = await _seeded_market(db, council)
+    today = london_date(clock.now())
+    assert len(await _rows(db)) >= 40
+    assert await _assert_same_as_sources(db, council, today) >= 200
+
+    # Plan edits through /graphql: new needs (hours, rate, times), and status moves in and out of
+    # demand (MATCHED counts, CLOSED does not).
+    edited, matched, closed = plans[0], plans[1], plans[2]
+    needs = [
+        {
+            "serviceCode": "DEMENTIA",
+            "hoursPerWeek": 6,
+            "budgetedRatePence": 2100,
+            "slots": [
+                {"day": "TUESDAY", "start": "07:00", "end": "10:00"},
+                {"day": "SUNDAY", "start": "18:00", "end": "21:00"},
+            ],
+        },
+        {
+            "serviceCode": "COMPANIONSHIP",
+            "hoursPerWeek": 3,
+            "budgetedRatePence": 1450,
+            "slots": [{"day": "FRIDAY", "start": "20:00", "end": "23:00"}],
+        },
+    ]
+    for plan, given in (
+        (edited, {"needs": needs}),
+        (matched, {"status": "MATCHED" if matched.status == "ACTIVE" else "ACTIVE"}),
+        (closed, {"status": "CLOSED"}),
+    ):
+        saved = await api.data(
+            UPDATE_PLAN, {"input": {"id": gid("SupportPlan", plan.id), **given}}, as_user=broker
+        )
+        assert saved["updateSupportPlan"]["userErrors"] == [], given
+    assert await _assert_same_as_sources(db, council, today) >= 200
+
+    # Agreements: one proposed through /graphql (the plan's first: its days to a first agreement
+    # appear), then cancelled (they go again); others starting after the period and ending in it.
+    holder = await make_holder(db, council)
+    waiting = await make_plan(db, holder, district="LS7")
+    nearby = await make_provider(db, council)
+    proposed = await api.data(
+        CREATE_AGREEMENT,
+        {
+            "input": {
+                "planId": gid("SupportPlan", waiting.id),
+                "providerId": gid("Provider", nearby.id),
+                "slots": [
+                    {"day": "MONDAY", "start": "09:00", "end": "14:00"},
+                    {"day": "WEDNESDAY", "start": "09:00", "end": "14:00"},
+                ],
+                "startDate": "2026-12-07",
+            }
+        },
+        as_user=broker,
+    )
+    assert proposed["createAgreement"]["userErrors"] == []
+    async with db.session() as session:
+        days = (
+            await session.execute(select(DemandRow.waited_days).where(DemandRow.plan_id == waiting.id))
+        ).scalars()
+        assert set(days) != {None}
+    assert await _assert_same_as_sources(db, council, today) >= 200
+    cancelled = await api.data(
+        CANCEL_AGREEMENT,
+        {"input": {"agreementId": proposed["createAgreement"]["agreement"]["id"], "reason": "No."}},
+        as_user=broker,
+    )
+    assert cancelled["cancelAgreement"]["userErrors"] == []
+    async with db.session() as session:
+        days = (
+            await session.execute(select(DemandRow.waited_days).where(DemandRow.plan_id == waiting.id))
+        ).scalars()
+        assert set(days) == {None}
+    for plan, start, end in (
+        (plans[3], date(2026, 12, 1), None),
+        (plans[4], date(2026, 1, 5), date(2026, 11, 15)),
+        (waiting, date(2025, 6, 2), date(2025, 12, 31)),
+    ):
+        await make_agreement(
+            db, plan, providers[1], created_by=broker, hours_per_week=2.0, start_date=start, end_date=end
+        )
+    assert await _assert_same_as_sources(db, council, today) >= 200
+
+    # A day later (nothing in the prepared rows depends on the date; supply does).
+    clock.at += timedelta(days=1)
+    assert london_date(clock.now()) == TODAY + timedelta(days=1)
+    assert await _assert_same_as_sources(db, council, london_date(clock.now())) >= 200
+
+    # What the incremental updates kept is what a rebuild from the sources writes, rows and cells.
+    kept_up, cells_kept_up = await _rows(db), await _cells(db)
+    assert cells_kept_up
+    async with db.transaction() as session:
+        await demand.rebuild(session)
+    assert await _rows(db) == kept_up
+    assert await _cells(db) == cells_kept_up
+
+
+async def test_commissioners_see_the_same_through_graphql(api, db, clock):
+    council = await make_council(db)
+    await _seeded_market(db, council)
+    commissioner = await make_user(db, Role.COMMISSIONER, council)
+    gaps = """query($input: MarketGapsInput!) { marketGaps(input: $input) {
+      district service timeBand people demandHours budgetedRates { medianPence }
+      medianDaysToFirstAgreement suppressed } }"""
+    given = {
+        "councilId": gid("Council", council.id),
+        "groupBy": ["DISTRICT", "SERVICE", "TIME_BAND"],
+        "from": "2026-11-01",
+        "to": "2026-11-30",
+    }
+    rows = (await api.data(gaps, {"input": given}, as_user=commissioner))["marketGaps"]
+    async with db.transaction() as session:
+        direct = await gap_rows(
+            session,
+            council_id=council.id,
+            group_by=list(GroupBy),
+            start=date(2026, 11, 1),
+            end=date(2026, 11, 30),
+            today=london_date(clock.now()),
+            from_sources=True,
+        )
+    assert [(r["district"], r["service"], r["timeBand"]) for r in rows] == [_key(r) for r in direct]
+    for row, expected in zip(rows, direct, strict=True):
+        assert row["demandHours"] == expected.demand_hours
+        assert row["medianDaysToFirstAgreement"] == expected.median_days_to_first_agreement
+        rates = expected.budgeted_rate_quartiles
+        assert (row["budgetedRates"] or {}).get("medianPence") == (rates[1] if rates else None)
+
+
+async def test_quartiles_in_sql_equal_the_histogram_quartiles(db):
+    rng = random.Random(7)
+    groups = {
+        ("a", 1): [rng.randint(1400, 1600) for _ in range(1)],
+        ("a", 2): [rng.randint(1400, 1600) for _ in range(2)],
+        ("b", 1): [rng.randint(1400, 3200) for _ in range(37)],
+        ("b", None): [rng.choice((1500, 1500, 1700)) for _ in range(12)],
+        (None, 3): [rng.randint(0, 90) for _ in range(64)] + [None, None],
+    }
+    source = union_all(
+        *[
+            select(literal(k1).label("k1"), literal(k2).label("k2"), literal(v).label("v"))
+            for (k1, k2), values in groups.items()
+            for v in values
+        ]
+    ).subquery("given")
+    async with db.session() as session:
+        found = await percentiles_by(session, source, ["k1", "k2"], "v")
+    expected = {}
+    for key, values in groups.items():
+        histogram: dict[float, int] = {}
+        for v in values:
+            if v is not None:
+                histogram[float(v)] = histogram.get(float(v), 0) + 1
+        expected[key] = quartiles(histogram)
+    assert found == expected
