@@ -1,6 +1,9 @@
 """The daily pass: when a day begins, the listings whose held hours changed with the date alone (an
 agreement starts today, or its last day was yesterday) are queued for the search index, which then
-shows their free hours as they are. Matching never needs it: it reads capacity by date at once."""
+shows their free hours as they are. Matching never needs it: it reads capacity by date at once.
+
+Every app process runs the pass; on PostgreSQL an advisory lock makes them take turns, and a pass
+repeated by another process only queues listings again (re-indexing is idempotent)."""
 
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ from datetime import date, datetime, timedelta
 
 from broker.agreements.capacity import providers_changing
 from broker.api.clock import london_date
-from broker.db import Database
+from broker.db import Database, serialize
 from search import outbox
 
 logger = logging.getLogger("broker.agreements.daily")
@@ -23,6 +26,7 @@ CHECK_EVERY_SECONDS = 600
 
 async def queue_changes(database: Database, after: date, through: date, now: datetime) -> int:
     async with database.transaction() as session:
+        await serialize(session, "daily:capacity")
         ids = await providers_changing(session, after, through)
         outbox.enqueue(session, ids, now=now)
     return len(ids)

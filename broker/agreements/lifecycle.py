@@ -93,6 +93,20 @@ async def _agreement(
     return agreement
 
 
+async def _as_a_party(
+    session: AsyncSession, actor: Actor, agreement_id: int, verb: str
+) -> tuple[Agreement, Provider]:
+    """The agreement, locked, for someone who acts for either side of it (ending and cancelling are
+    open to both sides; activating is the holder's side's alone)."""
+    agreement = await _agreement(session, actor, agreement_id, lock=True)
+    provider = await session.get(Provider, agreement.provider_id)
+    holder = await session.get(DPHolder, agreement.holder_id)
+    assert provider is not None and holder is not None
+    if not (acts_for_provider(actor, provider) or await acts_for_holder(session, actor, holder)):
+        raise PermissionDenied(f"Only a party to the agreement {verb} it.", field="agreement_id")
+    return agreement, provider
+
+
 async def _slots_of(session: AsyncSession, agreement_id: int) -> list[schedule.Window]:
     rows = await session.execute(
         select(col(AgreementSlot.day), col(AgreementSlot.start_minute), col(AgreementSlot.end_minute)).where(
@@ -174,12 +188,7 @@ async def end_agreement(
     session: AsyncSession, *, actor: Actor, agreement_id: int, end_date: date, reason: str, now: datetime
 ) -> Agreement:
     """ACTIVE → ENDED on `end_date` (the last day of care), releasing the reserved capacity."""
-    agreement = await _agreement(session, actor, agreement_id, lock=True)
-    provider = await session.get(Provider, agreement.provider_id)
-    holder = await session.get(DPHolder, agreement.holder_id)
-    assert provider is not None and holder is not None
-    if not (acts_for_provider(actor, provider) or await acts_for_holder(session, actor, holder)):
-        raise PermissionDenied("Only a party to the agreement ends it.", field="agreement_id")
+    agreement, provider = await _as_a_party(session, actor, agreement_id, "ends")
     if agreement.status is not AgreementStatus.ACTIVE:
         raise Conflict(f"This agreement is {agreement.status.value}, not ACTIVE.", field="agreement_id")
     problems = Problems()
@@ -205,14 +214,10 @@ async def cancel_agreement(
     session: AsyncSession, *, actor: Actor, agreement_id: int, reason: str, now: datetime
 ) -> Agreement:
     """PROPOSED → CANCELLED: an agreement that never started. Nothing was reserved, nothing is released."""
-    agreement = await _agreement(session, actor, agreement_id, lock=True)
-    provider = await session.get(Provider, agreement.provider_id)
-    holder = await session.get(DPHolder, agreement.holder_id)
-    assert provider is not None and holder is not None
-    if not (acts_for_provider(actor, provider) or await acts_for_holder(session, actor, holder)):
-        raise PermissionDenied("Only a party to the agreement cancels it.", field="agreement_id")
+    agreement, _ = await _as_a_party(session, actor, agreement_id, "cancels")
     if agreement.status is not AgreementStatus.PROPOSED:
         raise Conflict(f"This agreement is {agreement.status.value}; end it instead.", field="agreement_id")
     move(session, agreement, AgreementStatus.CANCELLED, actor, now, reason.strip()[: rules.REASON_MAX])
     await session.flush()
+    await events.publish(events.Event.AGREEMENT_CANCELLED, session, agreement, now)
     return agreement

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from broker import queries, schedule
+from broker import events, queries, schedule
 from broker.accounts.actor import Actor
 from broker.accounts.models import COUNCIL_STAFF
 from broker.agreements import rules
@@ -262,6 +262,7 @@ async def create_agreement(
     )
     record_transition(session, agreement, AgreementStatus.PROPOSED, actor, now)
     await session.flush()
+    await events.publish(events.Event.AGREEMENT_PROPOSED, session, agreement, now)
     warning = await card_check(session, holder, provider)
     return SavedAgreement(agreement, [warning] if warning else [])
 

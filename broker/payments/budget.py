@@ -13,6 +13,7 @@ to the end of the DP year.
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -101,26 +102,48 @@ def committed_pence(agreements: Sequence[Agreement], start: date, end: date) -> 
 
 
 async def spent_pence(session: AsyncSession, holder_id: int, start: date, end: date) -> tuple[int, int]:
-    """(spent, in flight) in pence for payments whose period starts within [start, end].
+    """(spent, in flight) in pence for payments whose period starts within [start, end]."""
+    return (await spent_pence_in_periods(session, [(holder_id, start, end)]))[(holder_id, start, end)]
+
+
+async def spent_pence_in_periods(
+    session: AsyncSession, periods: Sequence[tuple[int, date, date]]
+) -> dict[tuple[int, date, date], tuple[int, int]]:
+    """(spent, in flight) in pence for each (holder, start, end): payments whose period starts
+    within [start, end], in one statement for all of them (a page of account statements).
 
     Added up in Python, whose integers do not overflow: SQLite's SUM fails past 2^63 and one bad row
     must not stop a statement. (A holder has a few hundred payments in five years.)
     """
+    totals = {period: (0, 0) for period in periods}
+    if not periods:
+        return totals
+    by_holder: dict[int, list[tuple[int, date, date]]] = defaultdict(list)
+    for period in totals:
+        by_holder[period[0]].append(period)
     rows = await session.execute(
-        select(col(Payment.status), col(Payment.amount_pence), col(Payment.refunded_pence)).where(
-            col(Payment.holder_id) == holder_id,
-            col(Payment.period_start) >= start,
-            col(Payment.period_start) <= end,
+        select(
+            col(Payment.holder_id),
+            col(Payment.period_start),
+            col(Payment.status),
+            col(Payment.amount_pence),
+            col(Payment.refunded_pence),
+        ).where(
+            col(Payment.holder_id).in_(list(by_holder)),
+            col(Payment.period_start) >= min(p[1] for p in totals),
+            col(Payment.period_start) <= max(p[2] for p in totals),
             col(Payment.status).in_(rules.SPENT_STATUSES + rules.IN_FLIGHT_STATUSES),
         )
     )
-    spent = flight = 0
-    for status, amount, refunded in rows:
-        if status in rules.SPENT_STATUSES:
-            spent += amount - refunded
-        else:
-            flight += amount - refunded
-    return spent, flight
+    for holder_id, period_start, status, amount, refunded in rows:
+        for period in by_holder[holder_id]:
+            if period[1] <= period_start <= period[2]:
+                spent, flight = totals[period]
+                if status in rules.SPENT_STATUSES:
+                    totals[period] = (spent + amount - refunded, flight)
+                else:
+                    totals[period] = (spent, flight + amount - refunded)
+    return totals
 
 
 async def budget_statement(

@@ -122,7 +122,14 @@ def layout_for(
     headers = mapping.headers()
     for name, header in headers.items():
         if not header.strip():
-            problems.append(FieldError(f"column_mapping.{name}", "Name a column.", ErrorCode.REQUIRED))
+            column = name.replace("_", " ")
+            problems.append(
+                FieldError(
+                    f"column_mapping.{name}",
+                    f"Enter the header of the {column} column, as the file's first row has it.",
+                    ErrorCode.REQUIRED,
+                )
+            )
         elif len(header) > rules.HEADER_MAX:
             problems.append(
                 FieldError(

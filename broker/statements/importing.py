@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import IO
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
@@ -28,7 +29,7 @@ from sqlmodel import col
 from broker.accounts.actor import Actor
 from broker.agreements.cards import blocked_categories
 from broker.agreements.models import STARTED, Agreement
-from broker.errors import Conflict, NotFound
+from broker.errors import Conflict, ErrorCode, InvalidInput, NotFound
 from broker.holders.models import DPHolder
 from broker.payments.models import Payment, PaymentStatus
 from broker.providers.models import Provider
@@ -45,10 +46,36 @@ Progress = Callable[[int, int], None]
 
 @dataclass(frozen=True)
 class StatementImport:
+    """`file` is the statement's text, or a binary file to read it from (UTF-8, a byte-order mark
+    allowed): an upload the API spooled, or a file the command line opened."""
+
     holder_id: int
     format: StatementFormat
-    file: str
+    file: str | IO[bytes]
     column_mapping: ColumnMapping | None = None
+
+
+def _decode(raw: bytes) -> str:
+    if len(raw) > rules.MAX_FILE_BYTES:
+        raise InvalidInput(
+            f"A statement file is at most {rules.MAX_FILE_CHARACTERS:,} characters; split it by date.",
+            field="file",
+            code=ErrorCode.TOO_LONG,
+        )
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InvalidInput(
+            "The file is not UTF-8 text: save the statement as CSV (UTF-8) and send it again.", field="file"
+        ) from error
+
+
+async def statement_text(file: str | IO[bytes]) -> str:
+    """The statement's text; a binary file is read off the event loop, no further than the limit."""
+    if isinstance(file, str):
+        return file
+    raw = await asyncio.to_thread(file.read, rules.MAX_FILE_BYTES + 1)
+    return await asyncio.to_thread(_decode, raw)
 
 
 @dataclass
@@ -80,7 +107,8 @@ async def import_statement(
     if holder is None or holder.id is None or not await may_import_for(session, actor, holder.id):
         raise NotFound("No DP holder with this ID.", field="holder_id")
     mapping, required = layout_for(command.format, command.column_mapping)
-    parsed = await asyncio.to_thread(parse_statement, command.file, mapping, required, today=today)
+    text = await statement_text(command.file)
+    parsed = await asyncio.to_thread(parse_statement, text, mapping, required, today=today)
     balance = check_balances(parsed.lines)
     total = len(parsed.lines)
     if progress is not None:

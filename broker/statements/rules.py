@@ -4,9 +4,13 @@ from __future__ import annotations
 
 # A DP account sees a few hundred transactions a year; the largest card accounts a few thousand. A
 # file of 5 MB or 50,000 lines is ten years of the busiest account, or a mistake: refused before it is
-# read, so one request can never hold the server. (Through /graphql the request body limit,
-# BROKER_MAX_BODY_BYTES, 1 MB by default, comes first: about 15,000 lines.)
+# read, so one request can never hold the server. (Through /graphql as text in the request, the body
+# limit, BROKER_MAX_BODY_BYTES, 1 MB by default, comes first: about 15,000 lines; as a multipart
+# upload, BROKER_MAX_UPLOAD_BYTES, 6 MB by default, which holds the largest file taken here.)
 MAX_FILE_CHARACTERS = 5_000_000
+# A file read as bytes (an upload, the command line) is read no further than this: four bytes a
+# character at most in UTF-8.
+MAX_FILE_BYTES = 4 * MAX_FILE_CHARACTERS
 MAX_LINES = 50_000
 # Problems reported for one file; the rest are counted, so a wrong format gives one page, not 50,000.
 MAX_REPORTED_PROBLEMS = 50

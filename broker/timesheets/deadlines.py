@@ -37,6 +37,13 @@ async def deadlines(session: AsyncSession, council_id: int) -> Deadlines:
     return Deadlines(council_id, row.submit_within_days, row.approve_within_days)
 
 
+async def council_deadlines(session: AsyncSession, *, actor: Actor, council_id: int) -> Deadlines:
+    """The council's deadlines, for the staff who chase late weeks (`access.may_list_late`)."""
+    if not access.may_list_late(actor, council_id):
+        raise PermissionDenied("A council's timesheet deadlines are for its staff.", field="council_id")
+    return await deadlines(session, council_id)
+
+
 async def set_timesheet_deadlines(
     session: AsyncSession, *, actor: Actor, command: DeadlinesCommand, now: datetime
 ) -> Deadlines:

@@ -18,8 +18,6 @@ AGREED_HOURS_SHARE = 1.10
 DEFAULT_SUBMIT_WITHIN_DAYS = 7
 DEFAULT_APPROVE_WITHIN_DAYS = 7
 MAX_WITHIN_DAYS = 90
-# Weeks a late-timesheet list looks back for weeks never submitted: a quarter, the usual audit sample.
-LATE_LOOKBACK_WEEKS = 13
 
 
 def amount_due_pence(minutes: int, hourly_rate_pence: int) -> int:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import IO
+
 import strawberry
 from strawberry import relay
+from strawberry.file_uploads import Upload
 
 from broker.api.inputs import DecodesIds
 from broker.api.mutations import MutationPayload, use_case
 from broker.api.permissions import IsAuthenticated
+from broker.errors import ErrorCode, InvalidInput
 from broker.statements import importing, resolving
 from broker.statements.formats import ColumnMapping, DateFormat, MoneyOut
 from broker.statements.graphql.types import (
@@ -58,24 +62,50 @@ class StatementColumnMappingInput:
         )
 
 
-@strawberry.input(description="A DP account statement export to import and reconcile.")
+@strawberry.input(
+    description="A DP account statement export to import and reconcile: its CSV text as `file`, or the "
+    "file itself as `upload` (a multipart request), one of the two."
+)
 class ImportStatementInput(DecodesIds):
     holder_id: relay.GlobalID
     format: StatementFormatEnum  # type: ignore[valid-type]
-    file: str = strawberry.field(
-        description="The CSV text, header row first: at most 5,000,000 characters and 50,000 lines (and "
-        "the request body limit, 1 MB by default). A statement with any bad line imports nothing."
+    file: str | None = strawberry.field(
+        default=None,
+        description="The CSV text, header row first, inside the request: at most 5,000,000 characters "
+        "and 50,000 lines, and the request body limit (1 MB by default, about 15,000 lines) comes first; "
+        "send a bigger statement as `upload`. A statement with any bad line imports nothing; problems "
+        "with the file's content are reported at `input.file` whichever way it was sent.",
+    )
+    upload: Upload | None = strawberry.field(
+        default=None,
+        description="The CSV file as a multipart upload (the GraphQL multipart request spec), UTF-8: up "
+        "to the upload limit (BROKER_MAX_UPLOAD_BYTES, 6 MB by default, for the whole request; beyond "
+        "it HTTP 413, code UPLOAD_TOO_LARGE) and the statement limits of `file`.",
     )
     column_mapping: StatementColumnMappingInput | None = strawberry.field(
         default=None, description="CUSTOM only: which header holds what."
     )
+
+    def _content(self) -> str | IO[bytes]:
+        if (self.file is None) == (self.upload is None):
+            raise InvalidInput(
+                "Give the statement as `file` (its text) or as `upload` (the file), not both.",
+                field="file",
+                code=ErrorCode.REQUIRED,
+            )
+        if self.file is not None:
+            return self.file
+        readable = getattr(self.upload, "file", None)  # the multipart part, spooled by the server
+        if readable is None or not callable(getattr(readable, "read", None)):
+            raise InvalidInput("Send `upload` as a file part of a multipart request.", field="upload")
+        return readable
 
     def to_command(self) -> dict[str, StatementImport]:
         return {
             "command": StatementImport(
                 holder_id=self.key("holder_id", "DPHolder"),
                 format=StatementFormat(self.format),
-                file=self.file,
+                file=self._content(),
                 column_mapping=self.column_mapping.to_domain() if self.column_mapping else None,
             )
         }

@@ -10,12 +10,20 @@ from strawberry import relay
 
 from broker.api.accounts import UserNode
 from broker.api.context import Info
-from broker.api.money import pence_fields
+from broker.api.money import Pence, pence_fields
 from broker.api.nodes import RowNode
 from broker.holders.graphql import DPHolderNode
 from broker.statements.balances import BalanceCheck
 from broker.statements.formats import DateFormat, MoneyOut
-from broker.statements.models import AccountStatement, LineStatus, Resolution, StatementFormat, StatementLine
+from broker.statements.ledger import LedgerComparison, compare_with_ledger
+from broker.statements.models import (
+    AccountStatement,
+    LineStatus,
+    Resolution,
+    StatementFormat,
+    StatementLine,
+    StatementLineResolution,
+)
 from broker.statements.reading import visible_lines, visible_statements
 from broker.statements.resolving import LineAction
 
@@ -105,6 +113,80 @@ class AccountStatementNode(RowNode):
         assert holder is not None
         return DPHolderNode.from_model(holder)
 
+    @strawberry.field(
+        description="The statement against the service's record of payments over its dates: money out "
+        "never recorded as a payment, and the closing balance the ledger expects."
+    )
+    async def ledger(self, info: Info) -> StatementLedgerCheck:
+        period = (self.model.holder_id, self.model.first_date, self.model.last_date)
+        spent, _ = await info.context.loaders.spent_pence_by_period.load(period)
+        return StatementLedgerCheck(comparison=compare_with_ledger(self.model, spent))
+
+
+def _pence(amount: int | None) -> Pence | None:
+    return None if amount is None else Pence(amount)
+
+
+@strawberry.type(
+    description="A statement's money against the payments recorded here for the same person and dates "
+    "(succeeded, less refunds, by the start of the period they pay for, as the budget statement counts)."
+)
+class StatementLedgerCheck:
+    comparison: strawberry.Private[LedgerComparison]
+
+    @strawberry.field(description="Spent by the payments recorded here over the statement's dates.")
+    def recorded_spent(self) -> Pence:
+        return Pence(self.comparison.recorded_spent_pence)
+
+    @strawberry.field(description="The statement's money out less the recorded spend; 0 when they agree.")
+    def not_recorded(self) -> Pence:
+        return Pence(self.comparison.not_recorded_pence)
+
+    @strawberry.field(
+        description="Opening balance + money in - recorded spend; null when the statement states no balance."
+    )
+    def ledger_closing_balance(self) -> Pence | None:
+        return _pence(self.comparison.ledger_closing_balance_pence)
+
+    @strawberry.field(description="The statement's closing balance less the ledger's; 0 when they agree.")
+    def closing_difference(self) -> Pence | None:
+        return _pence(self.comparison.closing_difference_pence)
+
+    @strawberry.field(description="True when the statement and the recorded payments agree to the penny.")
+    def agrees(self) -> bool:
+        return self.comparison.not_recorded_pence == 0
+
+
+@strawberry.type(
+    name="StatementLineDecision",
+    description="One broker's decision on a statement line: what, why, who and when. A line decided "
+    "again keeps its earlier decisions.",
+)
+class StatementLineDecisionType:
+    resolution: StatementLineResolutionEnum = strawberry.field(  # type: ignore[valid-type]
+        description="ATTACHED to an agreement, ALLOWED with a reason, or RECOVER (the council reclaims it)."
+    )
+    reason: str = strawberry.field(description="Why (empty for a line attached without one).")
+    resolved_at: datetime
+    model: strawberry.Private[StatementLineResolution]
+
+    @strawberry.field(description="The agreement the line was attached to (ATTACHED only).")
+    async def agreement(
+        self, info: Info
+    ) -> Annotated[AgreementNode, strawberry.lazy("broker.agreements.graphql.types")] | None:
+        from broker.agreements.graphql.types import AgreementNode
+
+        return await AgreementNode.referred_to(info, self.model.agreement_id)
+
+    @strawberry.field(description="The broker or admin who decided.")
+    async def resolved_by(self, info: Info) -> UserNode | None:
+        user = await info.context.loaders.user_by_id.load(self.model.by_id)
+        return UserNode.from_model(user) if user else None
+
+    @classmethod
+    def from_model(cls, row: StatementLineResolution) -> StatementLineDecisionType:
+        return cls(resolution=row.resolution, reason=row.reason, resolved_at=row.at, model=row)
+
 
 @strawberry.type(
     name="StatementLine",
@@ -166,10 +248,15 @@ class StatementLineNode(RowNode):
     ) -> Annotated[AgreementNode, strawberry.lazy("broker.agreements.graphql.types")] | None:
         from broker.agreements.graphql.types import AgreementNode
 
-        if self.model.agreement_id is None:
-            return None
-        agreement = await info.context.loaders.agreement_by_id.load(self.model.agreement_id)
-        return AgreementNode.from_model(agreement) if agreement else None
+        return await AgreementNode.referred_to(info, self.model.agreement_id)
+
+    @strawberry.field(
+        description="Every decision on the line, the latest first (the first is `resolution`; the rest "
+        "were replaced by a later decision). Empty while undecided."
+    )
+    async def resolutions(self, info: Info) -> list[StatementLineDecisionType]:
+        rows = await info.context.loaders.resolutions_by_statement_line_id.load(self.model.id)  # type: ignore[arg-type]
+        return [StatementLineDecisionType.from_model(r) for r in rows]
 
     @strawberry.field(description="The broker who decided about it last.")
     async def resolved_by(self, info: Info) -> UserNode | None:

@@ -1,4 +1,5 @@
-"""`timesheets`, `lateTimesheets` and `payrollExport`."""
+"""`timesheets`, `lateTimesheetWeeks` (and the deprecated `lateTimesheets`), `timesheetDeadlines` and
+`payrollExport`."""
 
 from __future__ import annotations
 
@@ -12,13 +13,16 @@ from broker.api.inputs import FilterInput
 from broker.api.permissions import IsAuthenticated
 from broker.api.relay import Connection, decode_id, paged
 from broker.errors import InvalidInput
+from broker.timesheets.deadlines import council_deadlines
 from broker.timesheets.graphql.types import (
     LateTimesheetsType,
+    LateTimesheetType,
     PayrollExportType,
+    TimesheetDeadlinesType,
     TimesheetNode,
     TimesheetStatusEnum,
 )
-from broker.timesheets.late import late_timesheets
+from broker.timesheets.late import late_timesheets, late_weeks
 from broker.timesheets.payroll import payroll_export
 from broker.timesheets.reading import TimesheetFilter, list_timesheets
 
@@ -43,6 +47,13 @@ class TimesheetFilterInput(FilterInput):
             week_from=self.week_from,
             week_to=self.week_to,
         )
+
+
+def _council(council_id: relay.GlobalID | None, own: int | None) -> int:
+    council = decode_id(council_id, "Council", field="council_id") if council_id else own
+    if council is None:
+        raise InvalidInput("Choose the council.", field="council_id")
+    return council
 
 
 @strawberry.type
@@ -72,23 +83,70 @@ class TimesheetQueries:
 
     @strawberry.field(
         permission_classes=[IsAuthenticated],
-        description="Weeks of the council's care agreements whose timesheet was not submitted, or not "
-        "approved, within the council's deadlines (`setTimesheetDeadlines`); for its brokers.",
+        description="Weeks of the council's started care agreements, over each agreement's whole life, "
+        "whose timesheet was not submitted, or not approved, within the council's deadlines "
+        "(`timesheetDeadlines`); for its brokers and admins. Longest overdue first. `councilId` defaults "
+        "to your own council.",
+    )
+    async def late_timesheet_weeks(
+        self,
+        info: Info,
+        council_id: relay.GlobalID | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[LateTimesheetType]:
+        ctx = info.context
+        actor = ctx.signed_in
+        council = _council(council_id, actor.council_id)
+        return await paged(
+            info,
+            first,
+            after,
+            lambda session, page: late_weeks(
+                session,
+                actor=actor,
+                council_id=council,
+                today=ctx.today,
+                limit=page.limit,
+                offset=page.offset,
+            ),
+            LateTimesheetType.from_late,
+        )
+
+    @strawberry.field(
+        permission_classes=[IsAuthenticated],
+        description="A council's days allowed to submit and approve timesheets (`setTimesheetDeadlines`), "
+        "for its brokers and admins. `councilId` defaults to your own council.",
+    )
+    async def timesheet_deadlines(
+        self, info: Info, council_id: relay.GlobalID | None = None
+    ) -> TimesheetDeadlinesType:
+        ctx = info.context
+        actor = ctx.signed_in
+        council = _council(council_id, actor.council_id)
+        async with ctx.db.session() as session:
+            found = await council_deadlines(session, actor=actor, council_id=council)
+        return TimesheetDeadlinesType.from_deadlines(found)
+
+    @strawberry.field(
+        permission_classes=[IsAuthenticated],
+        description="The first `first` late weeks and the deadlines, as one capped list.",
+        deprecation_reason="A capped list, not a connection: use `lateTimesheetWeeks` (pages with "
+        "`first`/`after`, `totalCount`) and `timesheetDeadlines`.",
     )
     async def late_timesheets(
         self, info: Info, council_id: relay.GlobalID | None = None, first: int = 100
     ) -> LateTimesheetsType:
         ctx = info.context
-        actor = ctx.actor
-        assert actor is not None
-        council = decode_id(council_id, "Council", field="council_id") if council_id else actor.council_id
-        if council is None:
-            raise InvalidInput("Choose the council.", field="council_id")
+        actor = ctx.signed_in
+        council = _council(council_id, actor.council_id)
         if not 0 <= first <= LATE_PAGE_MAX:
             raise InvalidInput(f"`first` is 0 to {LATE_PAGE_MAX}.", field="first")
         async with ctx.db.session() as session:
-            found = await late_timesheets(session, actor=actor, council_id=council, today=ctx.today)
-        return LateTimesheetsType.from_list(found, first)
+            found = await late_timesheets(
+                session, actor=actor, council_id=council, today=ctx.today, first=first
+            )
+        return LateTimesheetsType.from_list(found)
 
     @strawberry.field(
         permission_classes=[IsAuthenticated],

@@ -131,9 +131,9 @@ class TimesheetNode(RowNode):
     ) -> Annotated[AgreementNode, strawberry.lazy("broker.agreements.graphql.types")]:
         from broker.agreements.graphql.types import AgreementNode
 
-        agreement = await info.context.loaders.agreement_by_id.load(self.model.agreement_id)
-        assert agreement is not None
-        return AgreementNode.from_model(agreement)
+        node = await AgreementNode.referred_to(info, self.model.agreement_id)
+        assert node is not None
+        return node
 
     @strawberry.field(description="Who worked the shifts.")
     async def provider(self, info: Info) -> ProviderNode:
@@ -166,7 +166,7 @@ class LateTimesheetType:
     due_on: date = strawberry.field(description="The last day it was due.")
     days_late: int
     agreement_id: strawberry.Private[int]
-    timesheet_row: strawberry.Private[Timesheet | None]
+    timesheet_id: strawberry.Private[int | None]
 
     @strawberry.field
     async def agreement(
@@ -174,25 +174,30 @@ class LateTimesheetType:
     ) -> Annotated[AgreementNode, strawberry.lazy("broker.agreements.graphql.types")]:
         from broker.agreements.graphql.types import AgreementNode
 
-        agreement = await info.context.loaders.agreement_by_id.load(self.agreement_id)
-        assert agreement is not None
-        return AgreementNode.from_model(agreement)
+        node = await AgreementNode.referred_to(info, self.agreement_id)
+        assert node is not None
+        return node
 
-    @strawberry.field(description="The timesheet waiting (null for a week never submitted).")
-    def timesheet(self) -> TimesheetNode | None:
-        return TimesheetNode.from_model(self.timesheet_row) if self.timesheet_row else None
+    @strawberry.field(
+        description="The timesheet waiting: submitted, or queried and back with the provider (null for a "
+        "week never submitted)."
+    )
+    async def timesheet(self, info: Info) -> TimesheetNode | None:
+        if self.timesheet_id is None:
+            return None
+        row = await info.context.loaders.timesheet_by_id.load(self.timesheet_id)
+        return TimesheetNode.from_model(row) if row else None
 
     @classmethod
     def from_late(cls, late: LateTimesheet) -> LateTimesheetType:
-        assert late.agreement.id is not None
         return cls(
             lateness=late.lateness,
             week_start=late.week_start,
             week_end=late.week_end,
             due_on=late.due_on,
             days_late=late.days_late,
-            agreement_id=late.agreement.id,
-            timesheet_row=late.timesheet,
+            agreement_id=late.agreement_id,
+            timesheet_id=late.timesheet_id,
         )
 
 
@@ -203,11 +208,11 @@ class LateTimesheetsType:
     weeks: list[LateTimesheetType] = strawberry.field(description="At most `first` of them.")
 
     @classmethod
-    def from_list(cls, found: LateList, first: int) -> LateTimesheetsType:
+    def from_list(cls, found: LateList) -> LateTimesheetsType:
         return cls(
             deadlines=TimesheetDeadlinesType.from_deadlines(found.deadlines),
-            total_count=len(found.late),
-            weeks=[LateTimesheetType.from_late(t) for t in found.late[:first]],
+            total_count=found.total,
+            weeks=[LateTimesheetType.from_late(t) for t in found.late],
         )
 
 
