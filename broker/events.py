@@ -20,9 +20,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 class Event(StrEnum):
     REQUEST_ANSWERED = "REQUEST_ANSWERED"  # request=CareRequest, now
     PLAN_STATUS_SET = "PLAN_STATUS_SET"  # plan=SupportPlan, now
+    PLAN_SAVED = "PLAN_SAVED"  # plan=SupportPlan, now: after its needs, district or status are written
     NO_CANDIDATE = "NO_CANDIDATE"  # the arguments of a matches-for-plan run
     NOT_ALLOCATED = "NOT_ALLOCATED"  # the arguments of an allocation run
     REQUEST_SENT = "REQUEST_SENT"  # request=CareRequest, now
+    AGREEMENT_PROPOSED = "AGREEMENT_PROPOSED"  # agreement=Agreement, now
+    AGREEMENT_CANCELLED = "AGREEMENT_CANCELLED"  # agreement=Agreement, now
     AGREEMENT_ACTIVATED = "AGREEMENT_ACTIVATED"  # agreement=Agreement, now
     AGREEMENT_ENDED = "AGREEMENT_ENDED"  # agreement=Agreement, now
     PAYMENT_FAILED = "PAYMENT_FAILED"  # payment=Payment, now

@@ -1,6 +1,11 @@
 """The daily jobs of notifications and conversations: the sweep (requests about to expire, checks
 expiring and lapsed) and the purge of messages past their retention. Each job runs in its own
-transaction, so one failing (the database down) does not stop the other; both are safe to repeat."""
+transaction, so one failing (the database down) does not stop the other; both are safe to repeat.
+
+Every app process runs these loops. On PostgreSQL each job's transaction first takes an advisory lock
+named after the job (`broker.db.serialize`), so two processes never run one job at the same time: the
+later one waits, then finds the work done (the sweep tells each finding once by its dedupe key, the
+purge has nothing left to delete)."""
 
 from __future__ import annotations
 
@@ -13,7 +18,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from broker.api.clock import london_date
-from broker.db import Database
+from broker.db import Database, serialize
 
 logger = logging.getLogger("broker.notifications.daily")
 Job = Callable[[AsyncSession, datetime, date], Awaitable[object]]
@@ -24,6 +29,7 @@ async def run_jobs(database: Database, jobs: Sequence[Job], now: datetime) -> No
     for job in jobs:
         try:
             async with database.transaction() as session:
+                await serialize(session, f"daily:{job.__name__}")
                 result = await job(session, now, london_date(now))
             logger.info("daily job done", extra={"job": job.__name__, "result": str(result)})
         except Exception as error:  # try again at the next check

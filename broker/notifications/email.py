@@ -34,7 +34,9 @@ class Mailer(Protocol):
 @dataclass(frozen=True)
 class SmtpMailer:
     """Delivers through one SMTP server: plain (a local catcher), STARTTLS (port 587) or implicit TLS
-    (port 465), with credentials when the server wants them."""
+    (port 465), with credentials when the server wants them. The server's certificate is verified
+    against the system's certificate authorities, or only those in `ca_file` (a council's private CA):
+    an untrusted certificate is a `MailError`, so the row waits and is tried again."""
 
     host: str
     port: int
@@ -42,6 +44,7 @@ class SmtpMailer:
     tls: Literal["none", "starttls", "tls"] = "none"
     username: str | None = None
     password: str | None = None
+    ca_file: str | None = None
     timeout_seconds: float = 10.0
 
     def message(self, mail: Mail) -> EmailMessage:
@@ -63,6 +66,8 @@ class SmtpMailer:
                 password=self.password,
                 use_tls=self.tls == "tls",
                 start_tls=self.tls == "starttls",
+                validate_certs=True,
+                cert_bundle=self.ca_file,
                 timeout=self.timeout_seconds,
             )
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as error:

@@ -11,12 +11,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, and_
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from broker.access import scoped
 from broker.accounts.actor import Actor
-from broker.accounts.models import Role
+from broker.accounts.models import COUNCIL_STAFF, Role
+from broker.holders.access import acts_for
+from broker.holders.models import DPHolder
 from broker.providers.models import Provider
 from broker.reviews.models import Review, ReviewStatus
 
@@ -31,11 +34,27 @@ def visible_clause(actor: Actor | None) -> ColumnElement[bool]:
     )
 
 
+def has_moderation_queue(actor: Actor | None) -> bool:
+    """The council's brokers and admins (and platform admins) have a queue of reviews to moderate;
+    nobody else is offered one (`reviewsAwaitingModeration` refuses them)."""
+    return actor is not None and actor.role in COUNCIL_STAFF
+
+
+def awaiting_moderation_clause(actor: Actor | None) -> ColumnElement[bool]:
+    """SQL: the reviews waiting in `actor`'s moderation queue: the PENDING ones they may see."""
+    return and_(visible_clause(actor), col(Review.status) == ReviewStatus.PENDING)
+
+
 def sees_reviewer(actor: Actor | None, review: Review) -> bool:
     """The council's staff and the author themselves see who wrote a review; nobody else does."""
     if actor is None:
         return False
     return actor.user_id == review.author_id or actor.is_staff_of(review.council_id)
+
+
+async def may_review(session: AsyncSession, actor: Actor | None, holder: DPHolder) -> bool:
+    """The holder and their representatives review the providers of the holder's agreements."""
+    return await acts_for(session, actor, holder)
 
 
 def may_moderate(actor: Actor, review: Review) -> bool:

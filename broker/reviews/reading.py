@@ -11,7 +11,7 @@ from sqlmodel import col
 
 from broker import queries
 from broker.accounts.actor import Actor
-from broker.reviews.access import visible_clause
+from broker.reviews.access import awaiting_moderation_clause, visible_clause
 from broker.reviews.models import Review, ReviewStatus
 
 
@@ -33,6 +33,16 @@ async def list_reviews(
         (Review.status, filters.status),
     )
     order = [col(Review.submitted_at).desc(), col(Review.id).desc()]
+    return await queries.page(session, query, order, limit, offset)
+
+
+async def moderation_queue(
+    session: AsyncSession, *, actor: Actor, limit: int, offset: int
+) -> tuple[list[Review], int]:
+    """One page of the reviews waiting for `actor` to moderate, oldest first (first come, first
+    decided), and how many there are."""
+    query = select(Review).where(awaiting_moderation_clause(actor))
+    order = [col(Review.submitted_at).asc(), col(Review.id).asc()]
     return await queries.page(session, query, order, limit, offset)
 
 

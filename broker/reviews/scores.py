@@ -75,3 +75,23 @@ async def scores_for(
         for provider_id, reviews, total in rows:
             found[provider_id] = ReviewScore(int(reviews), score_tenths(int(total), int(reviews)))
     return {i: found.get(i, NO_REVIEWS) for i in ids}
+
+
+async def aged_out(session: AsyncSession, *, today: date, days: int = 1) -> list[int]:
+    """Listings whose score (as search indexes it) on `today` differs from `days` earlier because
+    published reviews left the 24-month window in between: a review aging out changes no row, so
+    nothing else would put the listing back in the search outbox."""
+    earlier = today - timedelta(days=days)
+    rows = await session.execute(
+        select(col(Review.provider_id))
+        .where(
+            col(Review.status) == ReviewStatus.PUBLISHED,
+            col(Review.submitted_at) >= window_start(earlier),
+            col(Review.submitted_at) < window_start(today),
+        )
+        .distinct()
+    )
+    ids = sorted(rows.scalars())
+    before = await scores_for(session, ids, today=earlier)
+    now = await scores_for(session, ids, today=today)
+    return [i for i in ids if before[i].score_tenths != now[i].score_tenths]

@@ -19,13 +19,13 @@ from sqlmodel import col
 from broker.accounts.actor import Actor
 from broker.agreements.models import Agreement, AgreementStatus, AgreementTransition
 from broker.errors import Conflict, ErrorCode, NotFound, PermissionDenied, Problems
-from broker.holders.access import acts_for
 from broker.holders.models import DPHolder
 from broker.hygiene import markup_problem
 from broker.providers.models import Provider
 from broker.reviews import rules
-from broker.reviews.access import may_moderate, may_reply, visible_clause
+from broker.reviews.access import may_moderate, may_reply, may_review, visible_clause
 from broker.reviews.models import Review, ReviewStatus
+from broker.reviews.scores import aged_out
 from search import outbox
 
 RATING_FIELDS = ("overall", "care_and_support", "dignity", "staff", "management", "value")
@@ -73,6 +73,15 @@ async def reviewable_from(session: AsyncSession, agreement: Agreement) -> date |
     return began + timedelta(days=rules.ACTIVE_DAYS_BEFORE_REVIEW)
 
 
+async def agreement_to_review(session: AsyncSession, *, actor: Actor, agreement_id: int) -> Agreement | None:
+    """The agreement, when `actor` may review its provider (`access.may_review`); else None."""
+    agreement = await session.get(Agreement, agreement_id)
+    holder = await session.get(DPHolder, agreement.holder_id) if agreement is not None else None
+    if agreement is None or holder is None or not await may_review(session, actor, holder):
+        return None
+    return agreement
+
+
 async def submit_review(
     session: AsyncSession, *, actor: Actor, command: ReviewDraft, now: datetime, today: date
 ) -> Review:
@@ -92,7 +101,7 @@ async def submit_review(
     # held), so two submissions at once cannot both find the six months free.
     agreement = await session.get(Agreement, command.agreement_id, with_for_update=True)
     holder = await session.get(DPHolder, agreement.holder_id) if agreement is not None else None
-    if agreement is None or holder is None or not await acts_for(session, actor, holder):
+    if agreement is None or holder is None or not await may_review(session, actor, holder):
         raise NotFound("No agreement of yours with this ID.", field="agreement_id")
     opens = await reviewable_from(session, agreement)
     if opens is None:
@@ -198,3 +207,11 @@ async def reply_to_review(
     session.add(review)
     await session.flush()
     return review
+
+
+async def requeue_aged_out_scores(session: AsyncSession, *, now: datetime, today: date) -> int:
+    """The daily job: listings whose score changed overnight because a review passed 24 months go back
+    to the search outbox, so the REVIEWS sort agrees with the listing page from that day on."""
+    changed = await aged_out(session, today=today)
+    outbox.enqueue(session, changed, now=now)
+    return len(changed)

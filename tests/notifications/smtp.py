@@ -4,6 +4,7 @@ so a test can take the mail server down and bring it back."""
 from __future__ import annotations
 
 import socket
+import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes
@@ -33,9 +34,11 @@ class MailServer:
     port: int
     inbox: Inbox = field(default_factory=Inbox)
     controller: Controller | None = None
+    starttls: ssl.SSLContext | None = None  # given: the server offers STARTTLS and requires it
 
     def start(self) -> None:
-        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+        tls = {"tls_context": self.starttls, "require_starttls": True} if self.starttls else {}
+        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port, **tls)
         self.controller.start()
 
     def stop(self) -> None:
