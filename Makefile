@@ -30,11 +30,15 @@ $(WEB_CSS): broker/web/styles/app.scss node_modules/.installed
 run: $(VENV)/.installed node_modules/.installed $(WEB_CSS)
 	$(BIN)/broker serve $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT))
 
+# The suite in TEST_WORKERS processes (pytest-xdist; default: one per core), each test file kept in one
+# process so its module fixtures are built once. Each process has its own PostgreSQL database.
+TEST_WORKERS ?= auto
 test: $(VENV)/.installed node_modules/.installed $(WEB_CSS)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 schema: $(VENV)/.installed
 	$(BIN)/broker export-schema --output schema.graphql

@@ -148,7 +148,7 @@ def seed(database_url: str, providers: int) -> None:
 
 
 def wait_until_up(url: str) -> None:
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 180  # a loaded machine imports the app slowly
     while time.monotonic() < deadline:
         try:
             if httpx.post(url, json={"query": QUERY}, timeout=2).status_code == 200:
@@ -181,7 +181,8 @@ def load_with_httpx(url: str, seconds: int, connections: int) -> float:
     async def run() -> float:
         done = 0
         stop = time.monotonic() + seconds
-        async with httpx.AsyncClient(limits=httpx.Limits(max_connections=connections)) as client:
+        limits = httpx.Limits(max_connections=connections)
+        async with httpx.AsyncClient(limits=limits, timeout=60) as client:
 
             async def worker() -> None:
                 nonlocal done
@@ -219,7 +220,7 @@ def measure(kind: str, database_url: str, port: int, seconds: int, connections: 
         return load(url, seconds, connections)
     finally:
         server.send_signal(signal.SIGINT)
-        server.wait(timeout=10)
+        server.wait(timeout=120)
 
 
 def main() -> None:

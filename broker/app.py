@@ -38,6 +38,7 @@ from broker.notifications.listeners import subscribe_all as notify_on_events
 from broker.notifications.sweep import sweep
 from broker.openreferral.routes import openreferral_routes
 from broker.payments.routes import stripe_webhook
+from broker.reviews.service import requeue_aged_out_scores
 from broker.settings import Settings
 from broker.statements.audit import register as read_statements_in_audits
 from broker.web.app import web_app
@@ -75,6 +76,7 @@ def email_drainer(settings: Settings, database: Database, clock: Clock) -> Email
         tls=settings.smtp_tls,
         username=settings.smtp_username or None,  # compose passes an unset one as ""
         password=settings.smtp_password_value or None,
+        ca_file=str(settings.smtp_ca_file) if settings.smtp_ca_file else None,
         timeout_seconds=settings.smtp_timeout_seconds,
     )
     return EmailDrainer(
@@ -93,7 +95,10 @@ def daily_jobs(settings: Settings) -> list[Job]:
     async def message_purge(session: AsyncSession, now: datetime, today: date) -> object:
         return await purge_messages(session, now=now, retention_days=settings.message_retention_days)
 
-    return [notification_sweep, message_purge]
+    async def review_scores(session: AsyncSession, now: datetime, today: date) -> object:
+        return await requeue_aged_out_scores(session, now=now, today=today)
+
+    return [notification_sweep, message_purge, review_scores]
 
 
 def create_app(
@@ -175,7 +180,10 @@ def create_app(
             *(asset_routes(view.assets_dir) if settings.graphiql_enabled else []),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
-            Route("/metrics", metrics_endpoint(database, clock.now)),
+            Route(
+                "/metrics",
+                metrics_endpoint(database, clock.now, multiprocess_dir=settings.prometheus_multiproc_dir),
+            ),
             Mount("/openreferral", routes=openreferral_routes(database, view.clock)),
             *market_routes(database, settings, view.clock, demand_feed),
             Route("/webhooks/stripe", stripe_webhook(database, settings, view.clock), methods=["POST"]),
@@ -188,6 +196,8 @@ def create_app(
                 RequestBodyGuard,
                 max_bytes=settings.max_body_bytes,
                 timeout_seconds=settings.body_timeout_seconds,
+                upload_max_bytes=settings.max_upload_bytes,
+                upload_paths=frozenset({"/graphql"}),
             ),
             *_cors(settings),
         ],
@@ -199,3 +209,13 @@ def create_app(
     app.state.email_drainer = emails
     app.state.settings = settings
     return app
+
+
+def app_from_env() -> Starlette:
+    """The app of one worker process under `broker serve --workers N`: each builds its own from the
+    environment (migrations, seeding and the index were done once by the parent)."""
+    from broker.logs import configure_logging
+
+    settings = Settings()
+    configure_logging(settings.log_level)
+    return create_app(settings)

@@ -6,6 +6,7 @@ Alembic applies the same migrations to both.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sqlite3
 from collections.abc import AsyncIterator, Iterator
@@ -17,7 +18,8 @@ from typing import Any
 import psycopg
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import DateTime, event
+from sqlalchemy import DateTime, event, text
+from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -27,7 +29,10 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
+
+from broker.sql_dates import register_sqlite_functions
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -115,6 +120,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    register_sqlite_functions(dbapi_connection)
 
 
 WRITE = "broker_write"
@@ -238,7 +244,35 @@ def alembic_config(url: str) -> Config:
     return config
 
 
+def lock_key(name: str) -> int:
+    """A PostgreSQL advisory lock key (signed 64-bit) named by `name`, the same in every process."""
+    return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True)
+
+
+async def serialize(session: AsyncSession, name: str) -> None:
+    """Makes the rest of `session`'s transaction run alone among every app process doing `name`
+    (a PostgreSQL advisory transaction lock, released at commit or rollback). SQLite has one
+    process and one writer: nothing to do."""
+    assert session.bind is not None
+    if session.bind.dialect.name == "postgresql":
+        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock_key(name)})
+
+
 def migrate(url: str, revision: str = "head") -> None:
-    """Bring the schema up to `revision`; safe to run on every start."""
+    """Bring the schema up to `revision`; safe to run on every start, and from several processes
+    at once on PostgreSQL (each waits on an advisory lock; the later ones find nothing to do)."""
     _ensure_sqlite_directory(url)
-    command.upgrade(alembic_config(url), revision)
+    if make_url(url).get_backend_name() != "postgresql":
+        command.upgrade(alembic_config(url), revision)
+        return
+    key = {"key": lock_key("broker.migrate")}
+    engine = create_sync_engine(sync_url(url), poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), key)
+            try:
+                command.upgrade(alembic_config(url), revision)
+            finally:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), key)
+    finally:
+        engine.dispose()

@@ -5,17 +5,21 @@ sign-in throttling, DATABASE_UNAVAILABLE outages), and, read from the database a
 search outbox's depth and lag and how many payments are in each state. Labels are route templates,
 operation names and error codes, never a value a caller sent: no personal data, bounded cardinality.
 
-The registry is per process; with several worker processes scrape each one (or run them under
-prometheus-client's multiprocess mode).
+With several worker processes (`broker serve --workers N`) each writes its samples under
+PROMETHEUS_MULTIPROC_DIR and whichever worker answers a scrape sums them all (prometheus-client's
+multiprocess mode): counters and histograms add up across workers; the gauges read from the database
+report the most recent reading.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from pathlib import Path
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from prometheus_client.multiprocess import MultiProcessCollector
 from sqlalchemy import func, select
 from sqlmodel import col
 from starlette.requests import Request
@@ -54,20 +58,32 @@ ERRORS = Counter(
     registry=REGISTRY,
 )
 OUTBOX_DEPTH = Gauge(
-    "broker_search_outbox_depth", "Listings waiting to be written to the search index.", registry=REGISTRY
+    "broker_search_outbox_depth",
+    "Listings waiting to be written to the search index.",
+    registry=REGISTRY,
+    multiprocess_mode="mostrecent",
 )
 OUTBOX_LAG = Gauge(
     "broker_search_outbox_lag_seconds",
     "Age of the oldest listing change not yet in the search index (0 when none waits).",
     registry=REGISTRY,
+    multiprocess_mode="mostrecent",
 )
 OUTBOX_FAILING = Gauge(
     "broker_search_outbox_retrying",
     "Waiting listing changes that have failed at least once.",
     registry=REGISTRY,
+    multiprocess_mode="mostrecent",
 )
-PAYMENTS = Gauge("broker_payments", "Payments by state.", ["status"], registry=REGISTRY)
-DATABASE_UP = Gauge("broker_database_up", "1 when the last scrape reached the database.", registry=REGISTRY)
+PAYMENTS = Gauge(
+    "broker_payments", "Payments by state.", ["status"], registry=REGISTRY, multiprocess_mode="mostrecent"
+)
+DATABASE_UP = Gauge(
+    "broker_database_up",
+    "1 when the last scrape reached the database.",
+    registry=REGISTRY,
+    multiprocess_mode="mostrecent",
+)
 
 _operations: set[str] = set()
 
@@ -120,9 +136,20 @@ async def _read_state(database: Database, now: datetime) -> None:
         PAYMENTS.labels(status.value).set(by_status.get(status, 0))
 
 
+def _exposed_registry(multiprocess_dir: Path | None) -> CollectorRegistry:
+    """This process's registry, or, in multiprocess mode, one that sums every worker's samples."""
+    if multiprocess_dir is None:
+        return REGISTRY
+    combined = CollectorRegistry()
+    MultiProcessCollector(combined, path=str(multiprocess_dir))
+    return combined
+
+
 def metrics_endpoint(
-    database: Database, now: Callable[[], datetime]
+    database: Database, now: Callable[[], datetime], *, multiprocess_dir: Path | None = None
 ) -> Callable[[Request], Awaitable[Response]]:
+    exposed = _exposed_registry(multiprocess_dir)
+
     async def metrics(_: Request) -> Response:
         try:
             await _read_state(database, now())
@@ -131,6 +158,6 @@ def metrics_endpoint(
             if not is_database_unavailable(error):
                 raise
             DATABASE_UP.set(0)
-        return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+        return Response(generate_latest(exposed), media_type=CONTENT_TYPE_LATEST)
 
     return metrics

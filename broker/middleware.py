@@ -2,7 +2,8 @@
 
 RequestLog        outermost: a request id (the caller's `X-Request-ID` or a fresh one, echoed back),
                   one log line per request, 503 for a database outage, 500 for anything else escaping
-RequestBodyGuard  reads the body before any route does: over the size limit 413, too slow 408
+RequestBodyGuard  reads the body before any route does: over the size limit 413, too slow 408; a
+                  multipart upload to /graphql has a limit of its own (a statement file)
 """
 
 from __future__ import annotations
@@ -122,25 +123,45 @@ class RequestLog:
 
 
 class RequestBodyGuard:
-    """Reads each request body in full, within `max_bytes` and `timeout_seconds`, before a route sees it.
+    """Reads each request body in full, within its size limit and `timeout_seconds`, before a route sees it.
 
-    A declared or chunked body over the limit is answered 413, and one that has not arrived within
-    the timeout 408, both closing the connection; so no route parses an unbounded body and no client
-    holds a worker by trickling one. The route then reads the buffered body as usual.
+    The limit is `max_bytes`, except for a `multipart/form-data` body to one of `upload_paths` (a file
+    sent by the GraphQL multipart request spec), which may be `upload_max_bytes`. A declared or chunked
+    body over its limit is answered 413 (for an upload, as a GraphQL error naming the limit, code
+    `UPLOAD_TOO_LARGE`), and one that has not arrived within the timeout 408, both closing the
+    connection; so no route parses an unbounded body and no client holds a worker by trickling one.
+    The route then reads the buffered body as usual.
     """
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int, timeout_seconds: float) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_bytes: int,
+        timeout_seconds: float,
+        upload_max_bytes: int | None = None,
+        upload_paths: frozenset[str] = frozenset(),
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.timeout_seconds = timeout_seconds
+        self.upload_max_bytes = upload_max_bytes or max_bytes
+        self.upload_paths = upload_paths
+
+    def _is_upload(self, scope: Scope, headers: Headers) -> bool:
+        kind = headers.get("content-type", "").split(";")[0].strip().lower()
+        return kind == "multipart/form-data" and scope.get("path") in self.upload_paths
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = Headers(scope=scope).get("content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-            await self._refuse(send, 413, "Request body too large.")
+        headers = Headers(scope=scope)
+        upload = self._is_upload(scope, headers)
+        limit = self.upload_max_bytes if upload else self.max_bytes
+        declared = headers.get("content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            await self._too_large(send, upload)
             return
         chunks: list[bytes] = []
         size = 0
@@ -152,8 +173,8 @@ class RequestBodyGuard:
                         return  # the client has gone; nobody to answer
                     chunk = message.get("body", b"")
                     size += len(chunk)
-                    if size > self.max_bytes:
-                        await self._refuse(send, 413, "Request body too large.")
+                    if size > limit:
+                        await self._too_large(send, upload)
                         return
                     chunks.append(chunk)
                     if not message.get("more_body", False):
@@ -171,6 +192,17 @@ class RequestBodyGuard:
             return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
 
         await self.app(scope, replay, send)
+
+    async def _too_large(self, send: Send, upload: bool) -> None:
+        if not upload:
+            await self._refuse(send, 413, "Request body too large.")
+            return
+        error = {
+            "message": f"An upload is at most {self.upload_max_bytes:,} bytes with the rest of the request.",
+            "extensions": {"code": "UPLOAD_TOO_LARGE", "limit": self.upload_max_bytes},
+        }
+        for message in _json_response(413, {"errors": [error]}, [(b"connection", b"close")]):
+            await send(message)
 
     @staticmethod
     async def _refuse(send: Send, status: int, text: str) -> None:

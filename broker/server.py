@@ -5,6 +5,9 @@ headers (a "slowloris" client sending a byte every few seconds): a couple of tho
 would hold every connection the server will take. `HeaderTimeoutProtocol` gives each request
 `header_timeout` seconds to finish its headers; the body has its own deadline (`RequestBodyGuard`),
 and `max_connections` caps the rest (uvicorn answers 503 past it).
+
+With `workers` > 1 uvicorn's supervisor binds the socket once and spawns that many processes, each
+building the app itself from the environment (`app_from_env`); the supervisor restarts one that dies.
 """
 
 from __future__ import annotations
@@ -17,10 +20,20 @@ import h11
 import uvicorn
 from starlette.types import ASGIApp
 from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.supervisors.multiprocess import Multiprocess
 
 from broker.settings import Settings
 
 logger = logging.getLogger("broker.server")
+
+
+class BrokerConfig(uvicorn.Config):
+    """uvicorn's configuration carrying our header deadline: it is pickled to each worker process, so
+    what it holds must be importable by name (no class made at run time)."""
+
+    def __init__(self, app: ASGIApp | str, *, header_timeout: float, **options: Any) -> None:
+        super().__init__(app, **options)
+        self.header_timeout = header_timeout
 
 
 class HeaderTimeoutProtocol(H11Protocol):
@@ -29,6 +42,7 @@ class HeaderTimeoutProtocol(H11Protocol):
     header_timeout: float = 10.0
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        self.header_timeout = getattr(self.config, "header_timeout", self.header_timeout)
         self._header_deadline: asyncio.TimerHandle | None = None
         super().connection_made(transport)
         self._watch_headers()
@@ -61,19 +75,13 @@ class HeaderTimeoutProtocol(H11Protocol):
             self.transport.close()
 
 
-def protocol_for(settings: Settings) -> type[HeaderTimeoutProtocol]:
-    """The protocol class uvicorn instantiates per connection, carrying the configured deadline."""
-    return type(
-        "BrokerHTTPProtocol", (HeaderTimeoutProtocol,), {"header_timeout": settings.header_timeout_seconds}
-    )
-
-
-def server_config(app: ASGIApp, settings: Settings, **options: Any) -> uvicorn.Config:
+def server_config(app: ASGIApp | str, settings: Settings, **options: Any) -> BrokerConfig:
     """uvicorn's configuration for this service. Logging is ours (`broker.logs`): uvicorn's access
     log, which writes query strings, is off and `broker.request` writes one line per request."""
-    return uvicorn.Config(
+    return BrokerConfig(
         app,
-        http=protocol_for(settings),
+        header_timeout=settings.header_timeout_seconds,
+        http=HeaderTimeoutProtocol,
         limit_concurrency=settings.max_connections,
         timeout_keep_alive=5,
         log_config=None,
@@ -88,3 +96,19 @@ def server_config(app: ASGIApp, settings: Settings, **options: Any) -> uvicorn.C
 
 def serve(app: ASGIApp, settings: Settings, *, host: str, port: int) -> None:
     uvicorn.Server(server_config(app, settings, host=host, port=port)).run()
+
+
+def serve_workers(settings: Settings, *, host: str, port: int, workers: int) -> None:
+    """`workers` processes on one socket, each running `broker.app:app_from_env`."""
+    config = server_config(
+        "broker.app:app_from_env",
+        settings,
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        # A worker imports and builds the whole app before it answers the supervisor's ping: on a
+        # busy machine that takes far longer than uvicorn's 5 s, and it would be killed and respawned.
+        timeout_worker_healthcheck=60,
+    )
+    Multiprocess(config, sockets=[config.bind_socket()]).run()

@@ -31,6 +31,12 @@ class Settings(BaseSettings):
     # this machine only; behind a load balancer or in a container, 0.0.0.0.
     host: str = Field(default="127.0.0.1", min_length=1)
     port: int = Field(default=8000, ge=1, le=65_535)
+    # App processes `broker serve` runs on its port (its --workers overrides this). More than one needs
+    # PostgreSQL, Meilisearch and, in production, a shared throttle storage (`scale_out_problems`).
+    workers: int = Field(default=1, ge=1, le=64)
+    # Where worker processes keep their Prometheus samples so /metrics sums them (prometheus-client's
+    # multiprocess mode; its own variable name). `broker serve --workers N` sets it when it is unset.
+    prometheus_multiproc_dir: Path | None = Field(default=None, validation_alias="PROMETHEUS_MULTIPROC_DIR")
     database_url: str = ""
     # The database password, kept out of the URL: any characters (`@`, `/`, `%`, `:`) are allowed,
     # since it is set on the parsed URL rather than pasted into its text. Overrides a password in
@@ -67,6 +73,9 @@ class Settings(BaseSettings):
     # What one HTTP request may cost the server: a bigger body is refused (413), a client that takes
     # longer to send its headers is disconnected, and one slower with its body is answered 408.
     max_body_bytes: int = Field(default=1_000_000, ge=1_024, le=100_000_000)
+    # A file sent to /graphql as a multipart upload (GraphQL multipart request spec: `importStatement`'s
+    # `upload`) may make the whole body this big; every other request keeps `max_body_bytes`.
+    max_upload_bytes: int = Field(default=6_000_000, ge=1_024, le=100_000_000)
     header_timeout_seconds: float = Field(default=10, gt=0, le=300)
     body_timeout_seconds: float = Field(default=10, gt=0, le=300)
     max_connections: int = Field(default=1_000, ge=1)
@@ -87,12 +96,15 @@ class Settings(BaseSettings):
     # Notification email (broker/notifications/): the SMTP server to hand mail to. Empty host: email is
     # not sent (notifications still wait in the outbox, and are dropped unsent after
     # notification_email_max_age_hours). `tls`: none (a local mail catcher), starttls (port 587) or
-    # tls (implicit, port 465). docker-compose.yml points these at its mail catcher.
+    # tls (implicit, port 465). docker-compose.yml points these at its mail catcher. `smtp_ca_file`: a
+    # PEM file of the certificate authorities to trust for the server's certificate instead of the
+    # system's (a council's private CA); with TLS the certificate is always verified.
     smtp_host: str = ""
     smtp_port: int = Field(default=1025, ge=1, le=65_535)
     smtp_tls: Literal["none", "starttls", "tls"] = "none"
     smtp_username: str | None = None
     smtp_password: SecretStr | None = None
+    smtp_ca_file: Path | None = None
     smtp_from: str = Field(default="notifications@broker.invalid", min_length=3, max_length=200)
     smtp_timeout_seconds: float = Field(default=10, gt=0, le=120)
     notification_email_max_age_hours: int = Field(default=72, ge=1, le=30 * 24)
@@ -152,6 +164,30 @@ class Settings(BaseSettings):
         path.write_text(value)
         path.chmod(0o600)
         return value
+
+    def scale_out_problems(self, workers: int) -> tuple[list[str], list[str]]:
+        """What stops `workers` app processes sharing this configuration (errors), and what merely
+        degrades (warnings). One process needs nothing shared."""
+        if workers <= 1:
+            return [], []
+        errors: list[str] = []
+        warnings: list[str] = []
+        if make_url(self.database_url).get_backend_name() != "postgresql":
+            errors.append(
+                "BROKER_DATABASE_URL: several workers need PostgreSQL (SQLite embedded mode is one process)"
+            )
+        if self.search_url.startswith("tantivy://"):
+            errors.append(
+                "BROKER_SEARCH_URL: the embedded tantivy index belongs to one process; several workers "
+                "need Meilisearch (http://host:7700?index=providers)"
+            )
+        if self.rate_limit_storage.removeprefix("async+").startswith("memory://"):
+            shared = (
+                "BROKER_RATE_LIMIT_STORAGE: with memory:// each worker counts sign-in attempts on its own "
+                "(a guesser gets N times the limit); use a shared storage such as redis://redis:6379"
+            )
+            (errors if self.is_production else warnings).append(shared)
+        return errors, warnings
 
     @property
     def cors_origin_list(self) -> list[str]:

@@ -97,3 +97,27 @@ def test_every_variable_the_compose_file_asks_for_is_in_the_readme():
 
     missing = {name for name in asked if name not in readme}
     assert not missing, f"document these in the README: {sorted(missing)}"
+
+
+def test_the_app_runs_several_workers_on_what_they_share():
+    """Every process of the app counts sign-ins in one redis and searches one Meilisearch; the
+    settings it is given pass `broker serve --workers`'s own checks."""
+    services = _compose()["services"]
+    app = services["app"]
+    command = app["command"]
+    environment = app["environment"]
+
+    workers = command[command.index("--workers") + 1]
+    assert workers.startswith("${BROKER_WORKERS:-") and int(workers.split(":-")[1].rstrip("}")) >= 2
+    assert environment["BROKER_RATE_LIMIT_STORAGE"].startswith("redis://redis:")
+    assert environment["PROMETHEUS_MULTIPROC_DIR"]
+    assert app["depends_on"]["redis"]["condition"] == "service_healthy"
+    assert "redis-cli" in " ".join(services["redis"]["healthcheck"]["test"])
+    settings = Settings(
+        environment="production",
+        database_url=environment["BROKER_DATABASE_URL"],
+        search_url=environment["BROKER_SEARCH_URL"],
+        rate_limit_storage=environment["BROKER_RATE_LIMIT_STORAGE"],
+        secret_key="x" * 40,
+    )
+    assert settings.scale_out_problems(int(workers.split(":-")[1].rstrip("}"))) == ([], [])

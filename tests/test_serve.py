@@ -28,6 +28,13 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _signals_as_at_a_terminal() -> None:
+    """The child starts with no signal blocked and Ctrl-C's default, whatever the test runner's
+    worker inherited or set (a pytest-xdist worker's child otherwise missed SIGINT)."""
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _banner_of_serve(env: dict[str, str], cwd: Path, args: list[str] | None = None) -> str:
     """Starts `broker serve`, reads what it prints up to its banner's end, and stops it."""
     process = subprocess.Popen(
@@ -35,8 +42,10 @@ def _banner_of_serve(env: dict[str, str], cwd: Path, args: list[str] | None = No
         cwd=cwd,
         env={**os.environ, **env, "PYTHONUNBUFFERED": "1"},
         stdout=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         text=True,
+        preexec_fn=_signals_as_at_a_terminal,
     )
     assert process.stdout is not None
     lines: queue.Queue[str] = queue.Queue()

@@ -5,8 +5,9 @@ a stranger who hammers someone's email slows only their own address: the real us
 else, still signs in. Emails are counted as the strings typed (normalised), whether or not an
 account exists, so being throttled says nothing about who has an account here.
 
-Built on `limits` (moving window). `memory://` keeps counters in this process; run several app
-processes with a shared storage (`redis://...`, `memcached://...`) or each has its own counts.
+Built on `limits` (moving window). `memory://` keeps counters in this process; several app
+processes share `redis://host:6379` (redis-py's asyncio client), or each has its own counts:
+`broker serve --workers N` refuses memory:// in production (`Settings.scale_out_problems`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,12 @@ from limits.storage import storage_from_string
 def _async_storage_uri(uri: str) -> str:
     """`limits` names its asyncio storages `async+<scheme>`; the setting takes either spelling."""
     return uri if uri.startswith("async+") else f"async+{uri}"
+
+
+def _storage_options(uri: str) -> dict[str, str]:
+    """Redis through redis-py (a dependency already), not `limits`' default client (coredis)."""
+    scheme = uri.removeprefix("async+").partition("://")[0]
+    return {"implementation": "redispy"} if scheme in ("redis", "rediss", "redis+unix") else {}
 
 
 @dataclass(frozen=True)
@@ -41,7 +48,7 @@ class LoginThrottle:
     def __init__(self, policy: LoginPolicy, *, storage_uri: str = "memory://") -> None:
         self.policy = policy
         # Built now so a bad BROKER_RATE_LIMIT_STORAGE stops the app at start, not at first sign-in.
-        storage = storage_from_string(_async_storage_uri(storage_uri))
+        storage = storage_from_string(_async_storage_uri(storage_uri), **_storage_options(storage_uri))
         assert isinstance(storage, Storage)
         self.limiter = MovingWindowRateLimiter(storage)
         self._per_email = RateLimitItemPerMinute(policy.per_email, policy.window_minutes, namespace="login")
