@@ -20,7 +20,7 @@ from datetime import date
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from tests.web.browser.conftest import ARTEFACTS, DEMO_PASSWORD, check, sign_in_as
 
@@ -132,7 +132,7 @@ def test_a_broker_finds_a_person_with_the_keyboard_alone(site: str, page: Page):
     page.wait_for_url("**/caseload?*")
 
     assert page.title().startswith("Caseload (filtered)")
-    assert "Demo Dp Holder" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("Demo Dp Holder")
     check(page, "broker-money-01-caseload-found")
     link = page.get_by_role("link", name="Demo Dp Holder")
     link.focus()
@@ -175,7 +175,7 @@ def test_a_broker_adds_a_person_and_their_sign_in(site: str, chromium, javascrip
         page.get_by_label("Home postcode").fill("LS8 2QP")
         page.get_by_role("button", name="Add to the caseload").click()
         page.wait_for_url("**/holders/*?added=1")
-        assert "Zofia Nowak is in the caseload" in page.locator("main").inner_text()
+        expect(page.locator("main")).to_contain_text("Zofia Nowak is in the caseload")
         look("broker-money-05-person-added")
     finally:
         context.close()
@@ -204,13 +204,13 @@ def test_a_broker_agrees_pays_audits_checks_and_reconciles(site: str, page: Page
 
         page.get_by_role("button", name="Make the agreement active").click()
         page.wait_for_url("**/agreements/*?activated=1")
-        assert "Agreement active" in page.locator("main").inner_text()
+        expect(page.locator("main")).to_contain_text("Agreement active")
         check(page, "broker-money-09-agreement-active")
 
         page.get_by_role("link", name="Record a payment").click()
         page.wait_for_url("**/payments/new")
         page.get_by_role("button", name="Record the payment").click()
-        assert page.locator(".govuk-error-summary").is_visible()
+        expect(page.locator(".govuk-error-summary")).to_be_visible()
         check(page, "broker-money-10-payment-errors")
         rate = page.locator(".govuk-caption-l").inner_text().split(" at £")[1].split(" ")[0]
         _date(page, "periodStart", today)
@@ -220,7 +220,7 @@ def test_a_broker_agrees_pays_audits_checks_and_reconciles(site: str, page: Page
         page.get_by_label("Bank transfer").check()
         page.get_by_role("button", name="Record the payment").click()
         page.wait_for_url("**/agreements/*?paid=1")
-        assert "Payment recorded" in page.locator("main").inner_text()
+        expect(page.locator("main")).to_contain_text("Payment recorded")
         check(page, "broker-money-11-payment-recorded")
         agreement_url = page.url.split("?")[0]
 
@@ -250,7 +250,7 @@ def test_a_broker_agrees_pays_audits_checks_and_reconciles(site: str, page: Page
         _date(page, "expiresOn", today.replace(year=today.year + 1, day=min(today.day, 28)))
         page.get_by_role("button", name="Record the check").click()
         page.wait_for_url("**/checks?recorded=TRAINING")
-        assert "Training recorded" in page.locator("main").inner_text()
+        expect(page.locator("main")).to_contain_text("Training recorded")
         check(page, "broker-money-15-check-recorded")
 
         page.goto(agreement_url)
@@ -273,7 +273,7 @@ def test_a_broker_agrees_pays_audits_checks_and_reconciles(site: str, page: Page
         )
         page.get_by_role("button", name="Import the statement").click()
         page.wait_for_url("**/statements/import")
-        assert "Statement imported" in page.locator("main").inner_text()
+        expect(page.locator("main")).to_contain_text("Statement imported")
         check(page, "broker-money-18-statement-imported")
 
         page.get_by_role("link", name="See the lines to decide about").click()
@@ -282,14 +282,37 @@ def test_a_broker_agrees_pays_audits_checks_and_reconciles(site: str, page: Page
         page.get_by_role("link", name="Sunny Holidays").first.click()
         page.wait_for_url("**/statement-lines/*")
         page.get_by_role("button", name="Save the decision").click()
-        assert page.locator(".govuk-error-summary").is_visible()
+        expect(page.locator(".govuk-error-summary")).to_be_visible()
         check(page, "broker-money-20-line-errors")
         page.get_by_label("Mark it for the council to recover").check()
         page.get_by_label("Why?").fill("A holiday is not part of the support plan.")
         page.get_by_role("button", name="Save the decision").click()
         page.wait_for_url("**/statement-lines?decided=1")
-        assert "To be recovered" in page.locator("main").inner_text()
+        expect(page.locator("main")).to_contain_text("To be recovered")
         check(page, "broker-money-21-line-decided")
+
+        page.get_by_role("link", name="Import a statement").click()
+        page.wait_for_url("**/statements/import")
+        page.get_by_label("Another layout").check()
+        custom = f"Posted,Paid to,Spent\n{today:%d/%m/%Y},Green Grocer,8.20\n"
+        upload = [{"name": "other.csv", "mimeType": "text/csv", "buffer": custom.encode()}]
+        page.get_by_label("Statement file").set_input_files(files=upload)
+        page.get_by_role("button", name="Import the statement").click()
+        summary = page.locator(".govuk-error-summary")
+        expect(summary).to_be_visible()
+        assert page.title().startswith("Error:")
+        check(page, "broker-money-22-custom-import-errors")
+        summary.get_by_role("link").first.click()
+        expect(page.locator("#columnDate")).to_be_focused()
+        page.get_by_label("Date column", exact=True).fill("Posted")
+        page.get_by_label("Payee or merchant column").fill("Paid to")
+        page.get_by_label("Amount column", exact=True).fill("Spent")
+        page.get_by_label("How the dates are written").select_option("DAY_MONTH_YEAR")
+        page.get_by_label("How the amount column shows money out").select_option("POSITIVE")
+        page.get_by_label("Statement file").set_input_files(files=upload)
+        page.get_by_role("button", name="Import the statement").click()
+        expect(page.locator("main")).to_contain_text("Statement imported")
+        check(page, "broker-money-23-custom-imported")
     finally:
         _block(site, token, [])
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import Locator, Page
+from playwright.sync_api import Locator, Page, expect
 
 from seed.demo import DEMO_SEED
 from tests.web.browser.conftest import DEMO_PASSWORD, check, sign_in_as
@@ -35,19 +35,19 @@ def test_a_holder_reads_their_plan_payments_and_budget_statement(site: str, page
 
     page.get_by_role("link", name=re.compile("^Support plan starting")).click()
     page.wait_for_url("**/your-care/plans/*")
-    assert page.get_by_role("heading", name="Providers who match the plan").is_visible()
+    expect(page.get_by_role("heading", name="Providers who match the plan")).to_be_visible()
     assert page.locator(".broker-reason").count() > 0
     check(page, "holder-02-plan")
 
     page.get_by_role("link", name="Your care").first.click()
     page.get_by_role("link", name="Payments made").click()
     page.wait_for_url("**/payments")
-    assert page.get_by_role("heading", name="Payments made").is_visible()
+    expect(page.get_by_role("heading", name="Payments made")).to_be_visible()
     check(page, "holder-03-payments")
 
     page.get_by_role("link", name="See the budget statement").click()
     page.wait_for_url("**/budget-statement")
-    assert "Allocated" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("Allocated")
     check(page, "holder-04-budget-statement")
 
     page.get_by_label("Period").select_option(index=1)  # this month
@@ -69,14 +69,14 @@ def test_a_representative_changes_how_the_dp_is_held(site: str, page: Page):
     page.get_by_label("Bank account").check()
     page.get_by_role("button", name="Save").click()
     page.wait_for_url("**/your-care/*?changed=held")
-    assert "now held as: bank account" in page.locator(".govuk-notification-banner").inner_text()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("now held as: bank account")
     check(page, "holder-08-holding-changed")
 
     page.get_by_role("link", name="Change how the payment is held").click()  # as it was, for the others
     page.get_by_label("Pre-paid card").check()
     page.get_by_role("button", name="Save").click()
     page.wait_for_url("**/your-care/*?changed=held")
-    assert "now held as: pre-paid card" in page.locator(".govuk-notification-banner").inner_text()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("now held as: pre-paid card")
 
 
 def test_a_holder_chooses_a_dp_support_provider(site: str, page: Page):
@@ -89,7 +89,8 @@ def test_a_holder_chooses_a_dp_support_provider(site: str, page: Page):
 
     page.get_by_role("button", name="Continue").click()
     summary = page.locator(".govuk-error-summary")
-    assert summary.is_visible() and page.title().startswith("Error:")
+    expect(summary).to_be_visible()
+    assert page.title().startswith("Error:")
     check(page, "holder-10-support-error")
 
     page.get_by_label("Aire Payroll Bureau").check()
@@ -100,8 +101,8 @@ def test_a_holder_chooses_a_dp_support_provider(site: str, page: Page):
     page.get_by_label("Payroll service").check()
     page.get_by_role("button", name="Choose Aire Payroll Bureau").click()
     page.wait_for_url("**/support/referrals/*?chosen=1")
-    assert page.get_by_role("heading", name="Your choice is recorded").is_visible()
-    assert "under its agreement with Leeds Direct Payment Support" in page.locator("main").inner_text()
+    expect(page.get_by_role("heading", name="Your choice is recorded")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("under its agreement with Leeds Direct Payment Support")
     check(page, "holder-12-support-chosen")
 
 
@@ -132,11 +133,11 @@ def test_a_holder_sends_a_request_from_a_match_with_the_keyboard_alone(site: str
     check(page, "holder-14-request-form")
     follow(page.get_by_role("button", name="Send request"))
     page.wait_for_url("**/your-care/requests/*/sent")
-    assert page.get_by_role("heading", name="Request sent").is_visible()
+    expect(page.get_by_role("heading", name="Request sent")).to_be_visible()
     check(page, "holder-15-request-sent")
     follow(page.get_by_role("link", name="Back to your care"))
     page.wait_for_url("**/your-care/*")
-    assert "Waiting for an answer" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("Waiting for an answer")
     check(page, "holder-16-home-with-request")
 
 
@@ -150,7 +151,7 @@ def test_the_holder_pages_work_with_javascript_off(site: str, chromium):
     page.get_by_role("link", name=re.compile("^Send a request")).first.click()
     page.get_by_role("button", name="Send request").click()
     page.wait_for_url("**/your-care/requests/*/sent")
-    assert page.get_by_role("heading", name="Request sent").is_visible()
+    expect(page.get_by_role("heading", name="Request sent")).to_be_visible()
     page.goto(site + "/your-care")
     page.get_by_role("link", name="Change how the payment is held").click()
     page.get_by_role("button", name="Save").click()

@@ -11,12 +11,13 @@ through /graphql on the same demo server; every provider step is a click in the 
 from __future__ import annotations
 
 import json
+import re
 import urllib.request
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from tests.web.browser.conftest import ARTEFACTS, DEMO_PASSWORD, check, sign_in_as
 
@@ -184,11 +185,11 @@ def test_a_new_pa_builds_their_listing_one_thing_per_page_and_publishes_it(site:
     page.goto(site + "/sign-in")
     sign_in_as(page, "sam.green@pa.example")
     page.wait_for_url(site + "/provider")
-    assert page.get_by_role("heading", name="Create your listing").is_visible()
+    expect(page.get_by_role("heading", name="Create your listing")).to_be_visible()
     check(page, "provider-01-create-listing")
 
     page.get_by_role("button", name="Create listing").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     check(page, "provider-02-create-listing-errors")
     page.get_by_label("Personal assistant").check()
     page.get_by_label("Name people will see").fill("Sam Green")
@@ -198,8 +199,8 @@ def test_a_new_pa_builds_their_listing_one_thing_per_page_and_publishes_it(site:
 
     page.get_by_role("button", name="Publish your listing").click()
     summary = page.locator(".govuk-error-summary")
-    assert summary.get_by_role("heading", name="Your listing cannot be published yet").is_visible()
-    assert summary.get_by_role("link").count() == 9
+    expect(summary.get_by_role("heading", name="Your listing cannot be published yet")).to_be_visible()
+    expect(summary.get_by_role("link")).to_have_count(9)
     check(page, "provider-04-publish-refused")
 
     summary.get_by_role("link", name="Write at least").click()
@@ -229,7 +230,7 @@ def test_a_new_pa_builds_their_listing_one_thing_per_page_and_publishes_it(site:
     page.get_by_label("Postcode you work from").fill("LS8 1AA")
     page.get_by_label("How far you will travel").fill("a long way")
     page.get_by_role("button", name="Save").click()
-    assert page.title().startswith("Error: Where you work")
+    expect(page).to_have_title(re.compile(r"^Error: Where you work"))
     check(page, "provider-09-area-error")
     page.get_by_label("How far you will travel").fill("8")
     page.get_by_role("button", name="Save").click()
@@ -249,7 +250,7 @@ def test_a_new_pa_builds_their_listing_one_thing_per_page_and_publishes_it(site:
     page.get_by_label("Start of time 2").fill("14:00")
     page.get_by_label("End of time 2").fill("10:00")
     page.get_by_role("button", name="Save").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert page.get_by_label("Start of time 2").input_value() == "14:00"  # the input shown again
     check(page, "provider-11-availability-error")
     page.get_by_label("End of time 2").fill("18:00")
@@ -263,8 +264,8 @@ def test_a_new_pa_builds_their_listing_one_thing_per_page_and_publishes_it(site:
 
     page.get_by_role("button", name="Publish your listing").click()
     page.wait_for_url("**/provider?published=1")
-    assert "Your listing is published" in page.locator("main").inner_text()
-    assert "Monday 08:00\u201312:00" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("Your listing is published")
+    expect(page.locator("main")).to_contain_text("Monday 08:00\u201312:00")
     check(page, "provider-13-published")
 
 
@@ -275,34 +276,34 @@ def test_a_pa_answers_their_requests_and_reads_their_agreements_and_payments(sit
     page.goto(site + "/sign-in")
     sign_in_as(page, email)
     page.wait_for_url(site + "/provider")
-    assert "2 care requests wait for your answer" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("2 care requests wait for your answer")
     check(page, "provider-20-home")
 
     page.get_by_role("link", name="Requests", exact=True).click()
-    assert page.locator("tbody tr").count() == 2
-    assert "Answer by" in page.locator("thead").inner_text()
+    expect(page.locator("tbody tr")).to_have_count(2)
+    expect(page.locator("thead")).to_contain_text("Answer by")
     check(page, "provider-21-requests")
 
     page.locator("tbody tr").last.get_by_role("link").click()  # the oldest: the first plan's
-    assert page.get_by_role("heading", name="A request for care").is_visible()
+    expect(page.get_by_role("heading", name="A request for care")).to_be_visible()
     check(page, "provider-22-request")
     page.get_by_role("button", name="Send your answer").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     check(page, "provider-23-request-error")
     page.get_by_label("Yes, accept").check()
     page.get_by_role("button", name="Send your answer").click()
-    assert "Your answer is sent" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("Your answer is sent")
     check(page, "provider-24-request-accepted")
 
     _agreement_and_payment_for(api, email, first)
     page.get_by_role("link", name="Agreements", exact=True).click()
-    assert page.locator("tbody tr").count() == 1
+    expect(page.locator("tbody tr")).to_have_count(1)
     check(page, "provider-25-agreements")
     page.locator("tbody tr").first.get_by_role("link").click()
-    assert page.get_by_role("heading", name="Payments under this agreement").is_visible()
+    expect(page.get_by_role("heading", name="Payments under this agreement")).to_be_visible()
     check(page, "provider-26-agreement")
     page.get_by_role("link", name="Payments", exact=True).click()
-    assert page.locator("tbody tr").count() == 1
+    expect(page.locator("tbody tr")).to_have_count(1)
     check(page, "provider-27-payments")
 
 
@@ -363,10 +364,10 @@ def test_a_support_organisation_reads_its_subcontracts_and_answers_a_referral(si
     check(page, "provider-40-support-home")
 
     page.get_by_role("link", name="Subcontracts").click()
-    assert page.locator("tbody tr").count() >= 1
+    expect(page.locator("tbody tr").first).to_be_visible()
     check(page, "provider-41-subcontracts")
     page.locator("tbody a").first.click()
-    assert page.get_by_role("heading", name="Subcontract for Payroll").is_visible()
+    expect(page.get_by_role("heading", name="Subcontract for Payroll")).to_be_visible()
     check(page, "provider-42-subcontract")
 
     page.get_by_role("link", name="Your listing").first.click()
@@ -376,7 +377,7 @@ def test_a_support_organisation_reads_its_subcontracts_and_answers_a_referral(si
     check(page, "provider-44-referral")
     page.get_by_label("Yes, accept").check()
     page.get_by_role("button", name="Send your answer").click()
-    assert "Your answer is recorded" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("Your answer is recorded")
     check(page, "provider-45-referral-accepted")
 
 
@@ -392,19 +393,18 @@ def test_the_provider_pages_work_with_javascript_off(site: str, chromium):
         page.wait_for_url(site + "/provider")
         page.get_by_role("link", name="Requests", exact=True).click()
         page.locator("tbody a").first.click()
-        assert page.get_by_label(
-            "Why you are declining"
-        ).is_visible()  # the reason is asked for on the page itself
+        # the reason is asked for on the page itself
+        expect(page.get_by_label("Why you are declining")).to_be_visible()
         page.screenshot(
             path=ARTEFACTS / "provider-50-request-no-js.png", full_page=True
         )  # axe needs JavaScript
         page.get_by_label("No, decline").check()
         page.get_by_label("Why you are declining").fill("I do not cover that area.")
         page.get_by_role("button", name="Send your answer").click()
-        assert "Your answer is sent" in page.locator("main").inner_text()
+        expect(page.locator("main")).to_contain_text("Your answer is sent")
         page.get_by_role("link", name="Your listing").first.click()
         page.get_by_role("link", name="Change availability").click()
-        assert page.get_by_label("Day of time 1", exact=True).input_value() == "MONDAY"
+        expect(page.get_by_label("Day of time 1", exact=True)).to_have_value("MONDAY")
         page.screenshot(path=ARTEFACTS / "provider-51-availability-no-js.png", full_page=True)
     finally:
         context.close()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from tests.web.browser.conftest import ARTEFACTS, check, sign_in_as
 
@@ -31,7 +31,7 @@ def test_a_resident_searches_for_a_dementia_carer_and_reads_a_listing(site: str,
 
     page.locator(".broker-result h3 a").first.click()
     page.wait_for_url("**/providers/*")
-    assert page.get_by_role("heading", name="Services").is_visible()
+    expect(page.get_by_role("heading", name="Services")).to_be_visible()
     assert "@" not in page.locator("main").inner_text()  # no contact details
     check(page, "03-provider")
 
@@ -43,7 +43,7 @@ def test_a_bad_rate_shows_an_error_summary_linked_to_the_field(site: str, page: 
     page.wait_for_url("**/?*")
 
     summary = page.locator(".govuk-error-summary")
-    assert summary.is_visible()
+    expect(summary).to_be_visible()
     assert page.title().startswith("Error:")
     check(page, "04-search-error")
 
@@ -51,18 +51,18 @@ def test_a_bad_rate_shows_an_error_summary_linked_to_the_field(site: str, page: 
 def test_a_broker_signs_in_and_out(site: str, page: Page):
     page.goto(site + "/sign-in")
     page.get_by_role("button", name="Sign in").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     check(page, "05-sign-in-errors")
 
     page.get_by_label("Email address").fill("broker@leeds.example")
     page.get_by_label("Password").fill("demo-password-2026")
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(site + "/caseload")  # a broker's home
-    assert "Signed in as" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("Signed in as")
     check(page, "06-signed-in")
 
     page.get_by_role("button", name="Sign out").click()
-    assert page.get_by_role("heading", name="You have signed out").is_visible()
+    expect(page.get_by_role("heading", name="You have signed out")).to_be_visible()
     check(page, "07-signed-out")
 
 
@@ -95,7 +95,7 @@ def test_graphiql_runs_with_every_request_off_this_machine_refused(site: str, ch
     page.goto(site + "/graphql", wait_until="networkidle")
 
     page.wait_for_selector(".graphiql-container", timeout=15_000)
-    assert "postcodeDistrict" in page.locator(".graphiql-container").inner_text()
+    expect(page.locator(".graphiql-container")).to_contain_text("postcodeDistrict")
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=ARTEFACTS / "11-graphiql.png")
     context.close()
@@ -118,7 +118,7 @@ def test_a_broker_finds_a_match_for_a_plan_and_sends_a_request(site: str, page: 
 
     page.get_by_role("link", name="Holder 0", exact=True).click()
     page.wait_for_url("**/holders/*")
-    assert page.get_by_role("heading", name="Support plans").is_visible()
+    expect(page.get_by_role("heading", name="Support plans")).to_be_visible()
     check(page, "14-broker-holder")
 
     page.locator("a[href^='/plans/']").first.click()
@@ -135,15 +135,16 @@ def test_a_broker_finds_a_match_for_a_plan_and_sends_a_request(site: str, page: 
     page.get_by_label("Message to the provider (optional)").fill("x" * 2001)
     page.get_by_role("button", name="Send request").click()
     summary = page.locator(".govuk-error-summary")
-    assert summary.is_visible() and page.title().startswith("Error:")
+    expect(summary).to_be_visible()
+    assert page.title().startswith("Error:")
     check(page, "17-broker-request-error")
 
     summary.get_by_role("link").click()  # the summary's link takes you to the field
-    assert page.evaluate("document.activeElement.id") == "message"
+    expect(page.locator("#message")).to_be_focused()
     page.get_by_label("Message to the provider (optional)").fill("Mornings matter most.")
     page.get_by_role("button", name="Send request").click()
     page.wait_for_url("**/care-requests/*/sent")
-    assert page.get_by_role("heading", name="Request sent").is_visible()
+    expect(page.get_by_role("heading", name="Request sent")).to_be_visible()
     assert provider in page.locator(".govuk-panel").inner_text()
     check(page, "18-broker-request-sent")
 
@@ -152,16 +153,16 @@ def test_a_broker_finds_a_match_for_a_plan_and_sends_a_request(site: str, page: 
     page.get_by_label("Status").select_option("PENDING")
     page.get_by_role("button", name="Show requests").click()
     page.wait_for_url("**/care-requests?status=PENDING")
-    assert page.get_by_role("link", name=f"To {provider}").first.is_visible()
+    expect(page.get_by_role("link", name=f"To {provider}").first).to_be_visible()
     check(page, "19-broker-care-requests")
 
     page.get_by_role("link", name=f"To {provider}").first.click()
     page.wait_for_url("**/care-requests/*")
-    assert "Waiting for an answer" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("Waiting for an answer")
     check(page, "20-broker-care-request")
 
     page.get_by_role("button", name="Sign out").click()
-    assert page.get_by_role("heading", name="You have signed out").is_visible()
+    expect(page.get_by_role("heading", name="You have signed out")).to_be_visible()
 
 
 def test_a_broker_sends_a_request_with_the_keyboard_alone(site: str, page: Page):
@@ -190,7 +191,7 @@ def test_a_broker_sends_a_request_with_the_keyboard_alone(site: str, page: Page)
     page.wait_for_url("**/requests/new?provider=*")
     follow(page.get_by_role("button", name="Send request"))
     page.wait_for_url("**/care-requests/*/sent")
-    assert page.get_by_role("heading", name="Request sent").is_visible()
+    expect(page.get_by_role("heading", name="Request sent")).to_be_visible()
 
 
 def test_a_provider_asking_for_the_caseload_gets_the_refusal_page(site: str, page: Page):
@@ -198,7 +199,7 @@ def test_a_provider_asking_for_the_caseload_gets_the_refusal_page(site: str, pag
     sign_in_as(page, "provider@leeds.example")
     page.wait_for_url(site + "/provider")  # a provider's home: their listing
     page.goto(site + "/caseload")
-    assert page.get_by_role("heading", name="You cannot see this page").is_visible()
+    expect(page.get_by_role("heading", name="You cannot see this page")).to_be_visible()
     check(page, "21-forbidden")
 
 
@@ -213,7 +214,7 @@ def test_the_broker_pages_work_with_javascript_off(site: str, chromium):
     page.get_by_role("link", name="Send a request").first.click()
     page.get_by_role("button", name="Send request").click()
     page.wait_for_url("**/care-requests/*/sent")
-    assert page.get_by_role("heading", name="Request sent").is_visible()
+    expect(page.get_by_role("heading", name="Request sent")).to_be_visible()
     context.close()
 
 
@@ -226,11 +227,11 @@ def test_a_commissioner_reads_gaps_take_up_and_time_to_care(site: str, page: Pag
     check(page, "30-market-gaps-by-district")
 
     page.get_by_role("link", name="Service", exact=True).click()
-    assert "by service" in page.title()
+    expect(page).to_have_title(re.compile("by service"))
     check(page, "31-market-gaps-by-service")
 
     page.get_by_role("link", name="Direct payment take-up").click()
-    assert page.locator("svg.broker-chart").is_visible()
+    expect(page.locator("svg.broker-chart")).to_be_visible()
     check(page, "32-market-take-up")
 
     page.get_by_role("link", name="Time to care").click()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from tests.web.browser.conftest import ARTEFACTS, DEMO_PASSWORD, check, sign_in_as
 from tests.web.browser.test_provider_journey import Api, _tab_to
@@ -106,7 +106,7 @@ def test_a_review_is_written_published_answered_and_shown(site: str, page: Page)
     page.locator(f'a[href="/your-care/agreements/{agreement_id}/review"]').click()
     check(page, "review-form")
     page.get_by_role("button", name="Send your review").click()
-    assert page.get_by_role("alert").filter(has_text="There is a problem").is_visible()
+    expect(page.get_by_role("alert").filter(has_text="There is a problem")).to_be_visible()
     check(page, "review-form-errors")
     for group, rating in (
         ("Overall", "5 excellent"),
@@ -119,7 +119,7 @@ def test_a_review_is_written_published_answered_and_shown(site: str, page: Page)
         page.get_by_role("group", name=group, exact=True).get_by_label(rating).check()
     page.get_by_label("Tell others about the care (optional)").fill(COMMENT)
     page.get_by_role("button", name="Send your review").click()
-    assert page.get_by_text("Your review is sent").is_visible()
+    expect(page.get_by_text("Your review is sent")).to_be_visible()
     check(page, "review-sent")
     page.get_by_role("button", name="Sign out").click()
 
@@ -128,11 +128,11 @@ def test_a_review_is_written_published_answered_and_shown(site: str, page: Page)
     page.get_by_role("link", name="Reviews", exact=True).click()
     check(page, "review-moderation")
     page.locator("tr", has_text="5 out of 5").get_by_role("link", name="Read and decide").first.click()
-    assert page.get_by_text(COMMENT).is_visible()
+    expect(page.get_by_text(COMMENT)).to_be_visible()
     check(page, "review-moderate")
     page.get_by_label("Yes, publish it").check()
     page.get_by_role("button", name="Save the decision").click()
-    assert page.get_by_text("The review is published").is_visible()
+    expect(page.get_by_text("The review is published")).to_be_visible()
     check(page, "review-moderation-decided")
     page.get_by_role("button", name="Sign out").click()
 
@@ -145,16 +145,16 @@ def test_a_review_is_written_published_answered_and_shown(site: str, page: Page)
     check(page, "review-reply")
     page.get_by_label("Your reply").fill(REPLY)
     page.get_by_role("button", name="Publish your reply").click()
-    assert page.get_by_text("Your reply is published").is_visible()
-    assert (
-        page.locator(".govuk-summary-card", has_text=COMMENT).get_by_role("link", name="Reply").count() == 0
-    )
+    expect(page.get_by_text("Your reply is published")).to_be_visible()
+    expect(
+        page.locator(".govuk-summary-card", has_text=COMMENT).get_by_role("link", name="Reply")
+    ).to_have_count(0)
     check(page, "review-replied")
     page.get_by_role("button", name="Sign out").click()
 
     page.goto(f"{site}/providers/{provider_id}")
     review = page.locator(".govuk-summary-card", has_text=COMMENT)
-    assert review.get_by_text(REPLY).is_visible()
+    expect(review.get_by_text(REPLY)).to_be_visible()
     assert "holder@leeds.example" not in page.content()
     check(page, "review-public-listing")
 
@@ -172,7 +172,7 @@ def test_with_javascript_off_a_review_is_sent_and_the_broker_rejects_it_with_the
         plain.locator(f"input[name={name}][value='2']").check()
     plain.get_by_label("Tell others about the care (optional)").fill(f"{SHOUTING} Ring me on 07700 900123.")
     plain.get_by_role("button", name="Send your review").click()
-    assert plain.get_by_text("Your review is sent").is_visible()
+    expect(plain.get_by_text("Your review is sent")).to_be_visible()
     plain.screenshot(path=ARTEFACTS / "review-sent-no-javascript.png", full_page=True)
     context.close()
 
@@ -195,11 +195,11 @@ def test_with_javascript_off_a_review_is_sent_and_the_broker_rejects_it_with_the
     _tab_to(page, "Save the decision")
     page.keyboard.press("Enter")
     page.wait_for_selector(".govuk-error-summary")
-    assert page.get_by_role("alert").filter(has_text="There is a problem").is_visible()
+    expect(page.get_by_role("alert").filter(has_text="There is a problem")).to_be_visible()
     check(page, "review-reject-needs-a-reason")
     _tab_to(page, "Why it is rejected")
     page.keyboard.type("It gives a phone number.")
     _tab_to(page, "Save the decision")
     page.keyboard.press("Enter")
     page.wait_for_url("**/reviews/moderation?decided=rejected")
-    assert page.get_by_text("The review is rejected").is_visible()
+    expect(page.get_by_text("The review is rejected")).to_be_visible()

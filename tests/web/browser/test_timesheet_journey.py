@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from seed.demo import DEMO_SEED
 from tests.web.browser.conftest import ARTEFACTS, check, sign_in_as
@@ -119,7 +119,7 @@ def test_a_pa_sends_a_week_of_shifts_and_the_holder_approves_it(site: str, page:
     page.get_by_label("Which week did you work?").select_option(str(start))
     page.get_by_role("button", name="Continue").click()
     page.wait_for_url(f"**/timesheet?week={start}")
-    assert page.get_by_role("heading", name="Shifts you worked").is_visible()
+    expect(page.get_by_role("heading", name="Shifts you worked")).to_be_visible()
     check(page, "timesheet-03-shifts")
 
     page.get_by_label("Day of shift 1").select_option(label=day_label)
@@ -128,7 +128,7 @@ def test_a_pa_sends_a_week_of_shifts_and_the_holder_approves_it(site: str, page:
     page.get_by_label("Note (optional) for shift 1").fill("Took her to the day centre")
     page.get_by_role("button", name="Send timesheet").click()
     summary = page.locator(".govuk-error-summary")
-    assert summary.is_visible()
+    expect(summary).to_be_visible()
     assert summary.get_by_role("link").first.get_attribute("href") == "#shifts-0-end"
     assert page.get_by_label("Note (optional) for shift 1").input_value() == "Took her to the day centre"
     check(page, "timesheet-04-shifts-error")
@@ -146,21 +146,21 @@ def test_a_pa_sends_a_week_of_shifts_and_the_holder_approves_it(site: str, page:
     page.wait_for_url(site + "/your-care")
     page.get_by_role("link", name="Timesheets to approve").click()
     page.wait_for_url("**/timesheets")
-    assert "Tess Ward" in page.locator("tbody").inner_text()
+    expect(page.locator("tbody")).to_contain_text("Tess Ward")
     check(page, "timesheet-06-to-approve")
 
     page.locator("tbody tr", has_text="Tess Ward").first.get_by_role("link").click()
-    assert "Took her to the day centre" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("Took her to the day centre")
     check(page, "timesheet-07-decision")
     page.get_by_label("No, send it back with a question").check()
     page.get_by_role("button", name="Send your decision").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     check(page, "timesheet-08-decision-error")
 
     page.get_by_label("Yes, approve it").check()
     page.get_by_role("button", name="Send your decision").click()
     page.wait_for_url("**/timesheets?decided=approved")
-    assert "The timesheet is approved" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("The timesheet is approved")
     check(page, "timesheet-09-approved")
 
     page.get_by_role("button", name="Sign out").click()
@@ -169,8 +169,8 @@ def test_a_pa_sends_a_week_of_shifts_and_the_holder_approves_it(site: str, page:
     page.wait_for_url(site + "/provider")
     page.get_by_role("link", name="Timesheets").first.click()
     page.wait_for_url("**/provider/timesheets")
-    assert "Approved" in page.locator("tbody").inner_text()
-    assert "£" in page.locator("tbody").inner_text()
+    expect(page.locator("tbody")).to_contain_text("Approved")
+    expect(page.locator("tbody")).to_contain_text("£")
     check(page, "timesheet-10-provider-approved")
 
 
@@ -180,7 +180,7 @@ def test_a_broker_reads_the_late_timesheets_from_the_caseload(site: str, page: P
     page.wait_for_url(site + "/caseload")
     page.get_by_role("link", name="Late timesheets").click()
     page.wait_for_url(site + "/late-timesheets")
-    assert page.get_by_role("heading", name="Late timesheets").is_visible()
+    expect(page.get_by_role("heading", name="Late timesheets")).to_be_visible()
     check(page, "timesheet-20-late")
 
 
@@ -196,7 +196,7 @@ def test_the_timesheet_form_works_with_javascript_off(site: str, chromium, tess)
         page.get_by_role("link", name="Submit a timesheet").click()
         page.get_by_role("button", name="Continue").click()
         page.get_by_role("button", name="Send timesheet").click()
-        assert "Enter at least one shift you worked" in page.locator(".govuk-error-summary").inner_text()
+        expect(page.locator(".govuk-error-summary")).to_contain_text("Enter at least one shift you worked")
         page.screenshot(
             path=ARTEFACTS / "timesheet-30-shifts-no-js.png", full_page=True
         )  # axe needs JavaScript
