@@ -16,6 +16,7 @@ from broker.accounts.service import create_user, get_or_create_council
 from broker.geography.service import load_districts, read_geography_csv
 from broker.holders.models import DPHolding
 from broker.holders.service import CreateDpHolder, HolderFields, create_dp_holder
+from broker.market import demand
 from broker.plans.models import PreferenceKind, Strength
 from broker.plans.service import (
     CreateSupportPlan,
@@ -118,6 +119,9 @@ async def seed_demo(
     moderator = users[Role.BROKER].id
     assert moderator is not None
     await seed_reviews(session, council=council, moderator_id=moderator, today=today, seed=DEMO_SEED)
+    # Plans and agreements above were written straight to their tables: derive the market's demand
+    # rows from them, as saving a plan or proposing an agreement does.
+    await demand.rebuild(session)
 
 
 async def _demo_holder_and_plan(

@@ -12,6 +12,7 @@ from broker.accounts.models import Council, Role, User
 from broker.accounts.passwords import hash_password
 from broker.db import Database
 from broker.geography.models import PostcodeDistrict
+from broker.market import demand
 from broker.providers.accreditation import REQUIRED_CHECKS
 from broker.providers.models import (
     Accreditation,
@@ -252,6 +253,7 @@ async def make_plan(
             )
             for i, (kind, value, strength) in enumerate(preferences)
         )
+        await demand.refresh_plans(session, [plan.id])  # as saving a plan does
     return plan
 
 
@@ -440,6 +442,7 @@ async def make_agreement(
         )
         if enqueue:
             outbox.enqueue(session, [provider.id], now=GIVEN_AT)  # type: ignore[list-item]
+        await demand.refresh_plans(session, [plan.id])  # as proposing an agreement does
     return agreement
 
 

@@ -73,4 +73,3 @@ async def test_a_listing_rate_is_judged_by_the_wage_in_force_today(api, db, cloc
             "code": "OUT_OF_RANGE",
         }
     ]
-

@@ -8,6 +8,7 @@ so sign-in throttling counts the person, not the web client.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -17,15 +18,33 @@ import httpx
 from starlette.types import ASGIApp
 
 OPERATIONS = Path(__file__).parent / "operations"
+FRAGMENTS = OPERATIONS / "fragments"
+_SPREAD = re.compile(r"\.\.\.\s*([_A-Za-z][_0-9A-Za-z]*)")
+_DEFINED = re.compile(r"\bfragment\s+([_A-Za-z][_0-9A-Za-z]*)")
 
 
 @cache
 def document(name: str) -> str:
-    """The text of operation `name` (its file is `operations/<name>.graphql`)."""
+    """The text of operation `name` (its file is `operations/<name>.graphql`), followed by every
+    shared fragment (`operations/fragments/<Fragment>.graphql`) it spreads, directly or through
+    another fragment, and does not define itself: fields several pages show are named once."""
     path = OPERATIONS / f"{name}.graphql"
     if path.parent != OPERATIONS or not path.is_file():
         raise KeyError(name)
-    return path.read_text()
+    text = path.read_text()
+    parts = [text]
+    defined = set(_DEFINED.findall(text))
+    wanted = [f for f in _SPREAD.findall(text) if f != "on"]
+    while wanted:
+        fragment = wanted.pop()
+        shared = FRAGMENTS / f"{fragment}.graphql"
+        if fragment in defined or not shared.is_file():
+            continue
+        defined.add(fragment)
+        body = shared.read_text()
+        parts.append(body)
+        wanted.extend(f for f in _SPREAD.findall(body) if f != "on")
+    return "\n".join(parts)
 
 
 class SessionExpired(Exception):

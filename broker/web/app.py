@@ -8,14 +8,11 @@ database session and imports no service (tests/web/test_web_is_a_client.py check
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -32,15 +29,18 @@ from broker.web import session
 from broker.web.api import Api, ApiFailure, Result, SessionExpired
 from broker.web.broker_money import broker_money_routes
 from broker.web.brokering import broker_routes
+from broker.web.conversation_pages import conversation_routes
 from broker.web.forms import errors_from
 from broker.web.holding import holding_routes
 from broker.web.market import market_routes
 from broker.web.matching_pages import matching_routes
+from broker.web.notification_pages import notification_routes
 from broker.web.pages import FORM_EXPIRED, Forbidden
 from broker.web.plan_writing import plan_writing_routes
 from broker.web.providing import PROVIDER_NAVIGATION, providing_routes
 from broker.web.review_pages import public_reviews, review_routes
 from broker.web.support_pages import support_routes
+from broker.web.templating import templates
 from broker.web.timesheet_pages import timesheet_routes
 
 logger = logging.getLogger("broker.web")
@@ -60,7 +60,6 @@ FACET_VALUES = {"kind": KINDS, "gender": GENDERS}
 RADII = ("5", "10", "25", "50")
 SORTS = (("RELEVANCE", "Best match"), ("DISTANCE", "Distance"), ("RATE", "Hourly rate, lowest first"))
 MAX_TEXT = 200
-LONDON = ZoneInfo("Europe/London")
 # Where each role lands after signing in when no page was asked for; navigation for staff who broker.
 HOMES = {
     "BROKER": "/caseload",
@@ -77,74 +76,16 @@ BROKER_NAVIGATION = [
     ("/reviews/moderation", "Reviews"),
 ]
 MARKET_NAVIGATION = [("/market", "Market")]
-PLAN_STATUSES = {"DRAFT": "Draft", "ACTIVE": "Active", "MATCHED": "Matched", "CLOSED": "Closed"}
-AGREEMENT_STATUSES = {"PROPOSED": "Proposed", "ACTIVE": "Active", "ENDED": "Ended", "CANCELLED": "Cancelled"}
-HOLDINGS = {
-    "PREPAID_CARD": "Pre-paid card",
-    "BANK_ACCOUNT": "Bank account",
-    "MANAGED_ACCOUNT": "Managed account",
-    "INDIVIDUAL_SERVICE_FUND": "Individual service fund",
-}
-STATUS_COLOURS = {
-    "DRAFT": "grey",
-    "ACTIVE": "blue",
-    "MATCHED": "green",
-    "CLOSED": "grey",
-    "PENDING": "yellow",
-    "ACCEPTED": "green",
-    "DECLINED": "red",
-    "EXPIRED": "grey",
-    "PROPOSED": "yellow",
-    "ENDED": "grey",
-    "CANCELLED": "red",
-}
-
-
-def _long_date(value: str | None) -> str:
-    if not value:
-        return ""
-    try:
-        return date.fromisoformat(value).strftime("%-d %B %Y")
-    except ValueError:
-        return value
-
-
-def _long_datetime(value: str | None) -> str:
-    """An API timestamp as a person reads it, in London time: 26 November 2026 at 10:00am."""
-    if not value:
-        return ""
-    try:
-        moment = datetime.fromisoformat(value).astimezone(LONDON)
-    except ValueError:
-        return value
-    return f"{moment:%-d %B %Y} at {moment:%-I:%M%p}".replace("AM", "am").replace("PM", "pm")
-
-
-def _hours(value: float | None) -> str:
-    return "" if value is None else f"{value:g} {'hour' if value == 1 else 'hours'}"
-
-
-def _templates() -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]), auto_reload=False
-    )
-    env.filters["long_date"] = _long_date
-    env.filters["long_datetime"] = _long_datetime
-    env.filters["hours"] = _hours
-    env.globals |= {
-        "plan_statuses": PLAN_STATUSES,
-        "agreement_statuses": AGREEMENT_STATUSES,
-        "holdings": HOLDINGS,
-        "status_colours": STATUS_COLOURS,
-    }
-    return env
+# Every role with threads (the holder's side, providers, council staff) reads them and its notifications.
+MESSAGE_NAVIGATION = [("/conversations", "Messages"), ("/notifications", "Notifications")]
+HAS_THREADS = ("BROKER", "ADMIN", "DP_HOLDER", "REPRESENTATIVE", "PROVIDER")
 
 
 class WebClient:
     def __init__(self, settings: Settings, graphql: ASGIApp) -> None:
         self.settings = settings
         self.api = Api(graphql)
-        self.templates = _templates()
+        self.templates = templates()
 
     def render(self, request: Request, template: str, status: int = 200, **values: Any) -> HTMLResponse:
         viewer = session.viewer(request)
@@ -169,7 +110,8 @@ class WebClient:
         market = MARKET_NAVIGATION if role in ("BROKER", "ADMIN", "COMMISSIONER") else []
         holding = [("/your-care", "Your care")] if role in ("DP_HOLDER", "REPRESENTATIVE") else []
         providing = PROVIDER_NAVIGATION if role == "PROVIDER" else []
-        return [*staff, *market, *holding, *providing, ("/", "Search")]
+        messages = MESSAGE_NAVIGATION if role in HAS_THREADS else []
+        return [*staff, *market, *holding, *providing, *messages, ("/", "Search")]
 
     async def run(
         self, request: Request, name: str, variables: dict[str, Any] | None = None, **kwargs: Any
@@ -432,6 +374,8 @@ def web_app(settings: Settings, graphql: ASGIApp, assets: Path) -> Starlette:
         Route("/privacy", client.privacy),
         *broker_money_routes(client),
         *review_routes(client),
+        *conversation_routes(client),
+        *notification_routes(client),
         *broker_routes(client),
         *plan_writing_routes(client),
         *market_routes(client),

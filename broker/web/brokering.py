@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from broker.web import answers
@@ -22,9 +22,9 @@ from broker.web.pages import (
     page_links,
     page_number,
     path_id,
-    posted_form,
     sign_in_first,
 )
+from broker.web.requesting import RequestForm
 
 if TYPE_CHECKING:
     from broker.web.app import WebClient
@@ -36,7 +36,6 @@ CASELOAD_SORTS = (
     ("NAME", "Name, A to Z"),
     ("WEEKLY_BUDGET", "Weekly budget, largest first"),
 )
-MESSAGE_FORM_MAX = 10_000  # the API refuses over 2,000 with a message; this only bounds the form
 REQUEST_STATUSES = {
     "PENDING": "Waiting for an answer",
     "ACCEPTED": "Accepted",
@@ -142,95 +141,6 @@ class BrokerPages:
             active="/caseload",
         )
 
-    # --- sending a request ---------------------------------------------------------------------
-
-    async def new_request(self, request: Request) -> Response:
-        if redirect := sign_in_first(request):
-            return redirect
-        plan_id = path_id(request, "plan_id")
-        if request.method == "GET":
-            provider_id = request.query_params.get("provider", "")[:ID_MAX]
-            plan, match = await self._request_form_data(request, plan_id, provider_id)
-            return self._request_form(
-                request, plan, match, need_ids=[n["id"] for n in plan["needs"]], message=""
-            )
-        form = await posted_form(request)
-        provider_id = str(form.get("providerId") or "")[:ID_MAX]
-        need_ids = [str(n)[:ID_MAX] for n in form.getlist("needIds")[:50]]
-        message = str(form.get("message") or "")[:MESSAGE_FORM_MAX]
-        plan, match = await self._request_form_data(request, plan_id, provider_id)
-        errors: list[dict[str, str | None]]
-        if not need_ids:
-            errors, field_errors = (
-                [{"field": "needIds", "message": "Select at least one need to ask about"}],
-                {"needIds": "Select at least one need to ask about"},
-            )
-        else:
-            result = await self.client.run(
-                request,
-                "SendCareRequest",
-                {
-                    "input": {
-                        "planId": plan_id,
-                        "providerId": provider_id,
-                        "needIds": need_ids,
-                        "message": message,
-                    }
-                },
-                allow_errors=("INVALID",),
-            )
-            answer = result.data.get("sendRequest") or {}
-            sent = answer.get("careRequest")
-            if sent and not result.errors:
-                return RedirectResponse(f"/care-requests/{sent['id']}/sent", status_code=303)
-            errors, field_errors = errors_from(
-                result.errors or answer.get("userErrors", []), fields=("needIds", "message")
-            )
-        return self._request_form(
-            request,
-            plan,
-            match,
-            need_ids=need_ids,
-            message=message,
-            errors=errors,
-            field_errors=field_errors,
-            status=400,
-        )
-
-    async def _request_form_data(
-        self, request: Request, plan_id: str, provider_id: str
-    ) -> tuple[dict[str, Any], dict[str, Any]]:
-        if not provider_id:
-            raise HTTPException(404)
-        result = await self._query(request, "NewCareRequest", {"planId": plan_id, "providerId": provider_id})
-        plan, match = result.data.get("supportPlan"), result.data.get("matchExplanation")
-        if not plan or not match:
-            raise HTTPException(404)
-        return plan, match
-
-    def _request_form(
-        self,
-        request: Request,
-        plan: dict[str, Any],
-        match: dict[str, Any],
-        *,
-        need_ids: list[str],
-        message: str,
-        **values: Any,
-    ) -> Response:
-        return self.client.render(
-            request,
-            "request_form.html",
-            plan_base="/plans",
-            whose_plan="this plan",
-            plan=plan,
-            match=match,
-            need_ids=need_ids,
-            message=message,
-            active="/caseload",
-            **values,
-        )
-
     # --- requests' statuses --------------------------------------------------------------------
 
     async def care_request(self, request: Request) -> Response:
@@ -277,11 +187,12 @@ class BrokerPages:
 
 def broker_routes(client: WebClient) -> list[Route]:
     pages = BrokerPages(client)
+    requesting = RequestForm(client, "/plans", "this plan", "/care-requests", "/caseload")
     return [
         Route("/caseload", pages.caseload),
         Route("/holders/{holder_id}", pages.holder),
         Route("/plans/{plan_id}", pages.plan),
-        Route("/plans/{plan_id}/requests/new", pages.new_request, methods=["GET", "POST"]),
+        Route("/plans/{plan_id}/requests/new", requesting.page, methods=["GET", "POST"]),
         Route("/care-requests", pages.care_requests),
         Route("/care-requests/{request_id}", pages.care_request),
         Route("/care-requests/{request_id}/sent", pages.care_request),

@@ -4,6 +4,8 @@ of people who chose them. The API decides who may answer what; these pages ask a
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from starlette.exceptions import HTTPException
@@ -73,6 +75,22 @@ def _answer(form: Any) -> tuple[dict[str, str], list[dict[str, Any]]]:
     return answers, errors
 
 
+@dataclass(frozen=True)
+class Answerable:
+    """What a provider answers yes or no to: a care request, a subcontract or a referral."""
+
+    path_param: str  # the ID's name in the route
+    page_operation: str  # reads the node and the viewer's listing
+    respond_operation: str
+    mutation: str  # the payload's field in the answer
+    id_input: str  # the ID's name in the mutation's input
+    base: str  # the pages' path; the answered page is f"{base}/{id}?answered=1"
+    template: str
+    name: str  # what the template calls the node
+    shown: Callable[[dict[str, Any], dict[str, Any]], dict[str, Any] | None]  # None: not this listing's
+    no_reason: str | None = None  # what an accept without a reason sends
+
+
 class AnswerPages:
     def __init__(self, client: WebClient) -> None:
         self.client = client
@@ -116,46 +134,6 @@ class AnswerPages:
             active="/provider/requests",
         )
 
-    async def care_request(self, request: Request) -> Response:
-        if redirect := sign_in_first(request):
-            return redirect
-        request_id = path_id(request, "request_id")
-        listing, result = await own_query(self.client, request, "ProviderRequest", {"id": request_id})
-        found = result.data.get("node") or {}
-        if "status" not in found:
-            raise HTTPException(404)
-        answers: dict[str, str] = {"answer": "", "reason": ""}
-        errors: list[dict[str, Any]] = []
-        if request.method == "POST":
-            answers, errors = _answer(await posted_form(request))
-            if not errors:
-                errors = await self._respond(
-                    request,
-                    "ProviderRespondToRequest",
-                    "respondToRequest",
-                    {
-                        "requestId": request_id,
-                        "accept": answers["answer"] == "accept",
-                        "reason": answers["reason"].strip(),
-                    },
-                )
-                if not errors:
-                    return RedirectResponse(f"/provider/requests/{request_id}?answered=1", status_code=303)
-        summary, inline = errors_from(errors, fields=("answer", "reason"))
-        return self.client.render(
-            request,
-            "provider_request.html",
-            listing=listing,
-            care_request=found,
-            answers=answers,
-            answered=request.query_params.get("answered") == "1" and found["status"] != "PENDING",
-            request_statuses=REQUEST_STATUSES,
-            errors=summary,
-            field_errors=inline,
-            status=400 if errors else 200,
-            active="/provider/requests",
-        )
-
     # --- DP support: subcontracts --------------------------------------------------------------
 
     async def subcontracts(self, request: Request) -> Response:
@@ -191,51 +169,6 @@ class AnswerPages:
             return "LEAD"
         return "SUBCONTRACTOR" if subcontract["subcontractor"]["id"] == listing["id"] else None
 
-    async def subcontract(self, request: Request) -> Response:
-        if redirect := sign_in_first(request):
-            return redirect
-        subcontract_id = path_id(request, "subcontract_id")
-        listing, result = await own_query(self.client, request, "ProviderSubcontract", {"id": subcontract_id})
-        found = result.data.get("node") or {}
-        role = self._role(listing, found) if "status" in found else None
-        if role is None:
-            raise HTTPException(404)
-        answers: dict[str, str] = {"answer": "", "reason": ""}
-        errors: list[dict[str, Any]] = []
-        if request.method == "POST":
-            answers, errors = _answer(await posted_form(request))
-            if not errors:
-                errors = await self._respond(
-                    request,
-                    "ProviderRespondToSubcontract",
-                    "respondToSubcontract",
-                    {
-                        "id": subcontract_id,
-                        "accept": answers["answer"] == "accept",
-                        "reason": answers["reason"].strip() or None,
-                    },
-                )
-                if not errors:
-                    return RedirectResponse(
-                        f"/provider/subcontracts/{subcontract_id}?answered=1", status_code=303
-                    )
-        summary, inline = errors_from(errors, fields=("answer", "reason"))
-        return self.client.render(
-            request,
-            "provider_subcontract.html",
-            listing=listing,
-            subcontract=found,
-            can_answer=role in found["awaitingAcceptanceFrom"],
-            role=role,
-            answers=answers,
-            answered=request.query_params.get("answered") == "1",
-            subcontract_statuses=SUBCONTRACT_STATUSES,
-            errors=summary,
-            field_errors=inline,
-            status=400 if errors else 200,
-            active="/provider",
-        )
-
     # --- DP support: referrals -----------------------------------------------------------------
 
     async def referrals(self, request: Request) -> Response:
@@ -260,13 +193,17 @@ class AnswerPages:
             active="/provider",
         )
 
-    async def referral(self, request: Request) -> Response:
+    # --- answering one of them ----------------------------------------------------------------
+
+    async def answer(self, request: Request, kind: Answerable) -> Response:
+        """The page of one request, subcontract or referral, and its yes/no form (a decline says why)."""
         if redirect := sign_in_first(request):
             return redirect
-        referral_id = path_id(request, "referral_id")
-        listing, result = await own_query(self.client, request, "ProviderReferral", {"id": referral_id})
+        item_id = path_id(request, kind.path_param)
+        listing, result = await own_query(self.client, request, kind.page_operation, {"id": item_id})
         found = result.data.get("node") or {}
-        if "status" not in found or found["provider"]["id"] != listing["id"]:
+        shown = kind.shown(listing, found) if "status" in found else None
+        if shown is None:
             raise HTTPException(404)
         answers: dict[str, str] = {"answer": "", "reason": ""}
         errors: list[dict[str, Any]] = []
@@ -275,31 +212,97 @@ class AnswerPages:
             if not errors:
                 errors = await self._respond(
                     request,
-                    "ProviderRespondToReferral",
-                    "respondToSupportReferral",
+                    kind.respond_operation,
+                    kind.mutation,
                     {
-                        "id": referral_id,
+                        kind.id_input: item_id,
                         "accept": answers["answer"] == "accept",
-                        "reason": answers["reason"].strip() or None,
+                        "reason": answers["reason"].strip() or kind.no_reason,
                     },
                 )
                 if not errors:
-                    return RedirectResponse(f"/provider/referrals/{referral_id}?answered=1", status_code=303)
+                    return RedirectResponse(f"{kind.base}/{item_id}?answered=1", status_code=303)
         summary, inline = errors_from(errors, fields=("answer", "reason"))
+        answered = shown.pop("answered", True) and request.query_params.get("answered") == "1"
         return self.client.render(
             request,
-            "provider_referral.html",
+            kind.template,
             listing=listing,
-            referral=found,
             answers=answers,
-            answered=request.query_params.get("answered") == "1",
-            referral_statuses=REFERRAL_STATUSES,
-            routes=ROUTES,
+            answered=answered,
             errors=summary,
             field_errors=inline,
             status=400 if errors else 200,
-            active="/provider",
+            **{kind.name: found, **shown},
         )
+
+    def answering(self, kind: Answerable) -> Callable[[Request], Awaitable[Response]]:
+        async def page(request: Request) -> Response:
+            return await self.answer(request, kind)
+
+        return page
+
+
+def _request_shown(listing: dict[str, Any], found: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "answered": found["status"] != "PENDING",  # shown as answered once it is no longer pending
+        "request_statuses": REQUEST_STATUSES,
+        "active": "/provider/requests",
+    }
+
+
+def _subcontract_shown(listing: dict[str, Any], found: dict[str, Any]) -> dict[str, Any] | None:
+    role = AnswerPages._role(listing, found)
+    if role is None:
+        return None
+    return {
+        "can_answer": role in found["awaitingAcceptanceFrom"],
+        "role": role,
+        "subcontract_statuses": SUBCONTRACT_STATUSES,
+        "active": "/provider",
+    }
+
+
+def _referral_shown(listing: dict[str, Any], found: dict[str, Any]) -> dict[str, Any] | None:
+    if found["provider"]["id"] != listing["id"]:
+        return None
+    return {"referral_statuses": REFERRAL_STATUSES, "routes": ROUTES, "active": "/provider"}
+
+
+CARE_REQUEST = Answerable(
+    "request_id",
+    "ProviderRequest",
+    "ProviderRespondToRequest",
+    "respondToRequest",
+    "requestId",
+    "/provider/requests",
+    "provider_request.html",
+    "care_request",
+    _request_shown,
+    no_reason="",
+)
+SUBCONTRACT = Answerable(
+    "subcontract_id",
+    "ProviderSubcontract",
+    "ProviderRespondToSubcontract",
+    "respondToSubcontract",
+    "id",
+    "/provider/subcontracts",
+    "provider_subcontract.html",
+    "subcontract",
+    _subcontract_shown,
+)
+REFERRAL = Answerable(
+    "referral_id",
+    "ProviderReferral",
+    "ProviderRespondToReferral",
+    "respondToSupportReferral",
+    "id",
+    "/provider/referrals",
+    "provider_referral.html",
+    "referral",
+    _referral_shown,
+)
 
 
 def provider_answer_routes(client: WebClient) -> list[BaseRoute]:
@@ -307,9 +310,9 @@ def provider_answer_routes(client: WebClient) -> list[BaseRoute]:
     either = ["GET", "POST"]
     return [
         Route("/provider/requests", pages.requests),
-        Route("/provider/requests/{request_id}", pages.care_request, methods=either),
+        Route("/provider/requests/{request_id}", pages.answering(CARE_REQUEST), methods=either),
         Route("/provider/subcontracts", pages.subcontracts),
-        Route("/provider/subcontracts/{subcontract_id}", pages.subcontract, methods=either),
+        Route("/provider/subcontracts/{subcontract_id}", pages.answering(SUBCONTRACT), methods=either),
         Route("/provider/referrals", pages.referrals),
-        Route("/provider/referrals/{referral_id}", pages.referral, methods=either),
+        Route("/provider/referrals/{referral_id}", pages.answering(REFERRAL), methods=either),
     ]

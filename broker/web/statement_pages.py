@@ -37,7 +37,31 @@ FORMATS = {
     "BANK_CSV": "Bank CSV (Date, Payee, Amount, Reference, optional Balance)",
     "BANK_PAID_OUT_PAID_IN": "Bank CSV with paid out and paid in columns "
     "(Date, Description, Paid out, Paid in)",
+    "CUSTOM": "Another layout: name its columns below",
 }
+# The CUSTOM format's columns: the form's field for each of the API's `columnMapping` fields.
+COLUMNS = {
+    "date": ("columnDate", "Date column"),
+    "payee": ("columnPayee", "Payee or merchant column"),
+    "amount": ("columnAmount", "Amount column"),
+    "paidOut": ("columnPaidOut", "Paid out column"),
+    "paidIn": ("columnPaidIn", "Paid in column"),
+    "reference": ("columnReference", "Reference column"),
+    "merchantCategoryCode": ("columnMerchantCategoryCode", "Merchant category code column"),
+    "balance": ("columnBalance", "Balance column"),
+}
+REQUIRED_COLUMNS = ("date", "payee")  # the API's input has them always
+DATE_FORMATS = {
+    "ISO": "Year-month-day (2026-11-02)",
+    "DAY_MONTH_YEAR": "Day/month/year (02/11/2026)",
+    "MONTH_DAY_YEAR": "Month/day/year (11/02/2026)",
+}
+MONEY_OUT = {
+    "NEGATIVE": "Money out is negative (as banks show it)",
+    "POSITIVE": "Spending is positive (as card exports show it)",
+}
+HEADER_MAX = 100
+IMPORT_FIELDS = ("format", "file", *(field for field, _ in COLUMNS.values()), "dateFormat", "moneyOut")
 LINE_STATUSES = {
     "MATCHED": "Matched",
     "UNMATCHED": "No agreement",
@@ -136,26 +160,30 @@ class StatementPages:
         holder = found.data.get("dpHolder")
         if not holder:
             raise HTTPException(404)
+        given = {"format": "", "dateFormat": "ISO", "moneyOut": "NEGATIVE"}
+        given |= {field: "" for field, _ in COLUMNS.values()}
         if request.method == "GET":
-            return self._import_form(request, holder, "", [])
+            return self._import_form(request, holder, given, [])
         form = await posted_form(request)
-        chosen = str(form.get("format") or "")[:40]
+        given = {name: str(form.get(name) or "")[:HEADER_MAX].strip() for name in given}
         upload = form.get("file")
         errors: list[dict[str, Any]] = []
-        if chosen not in FORMATS:
+        if given["format"] not in FORMATS:
             errors.append({"field": "format", "message": "Select the format of the statement"})
+        mapping = _column_mapping(given, errors) if given["format"] == "CUSTOM" else None
         text = await self._file_text(upload, errors)
         if not errors and text is not None:
+            statement = {"holderId": holder["id"], "format": given["format"], "file": text}
             result = await self.client.run(
                 request,
                 "ImportStatement",
-                {"input": {"holderId": holder["id"], "format": chosen, "file": text}},
+                {"input": statement | ({"columnMapping": mapping} if mapping else {})},
                 allow_errors=PAGE_ERRORS,
             )
             if "FORBIDDEN" in result.error_codes():
                 checked(result)
             answer = result.data.get("importStatement") or {}
-            errors = result.errors or answer.get("userErrors", [])
+            errors = _mapping_named(result.errors or answer.get("userErrors", []))
             if not errors:
                 return self.client.render(
                     request,
@@ -165,7 +193,7 @@ class StatementPages:
                     line_statuses=LINE_STATUSES,
                     active="/caseload",
                 )
-        return self._import_form(request, holder, chosen, errors)
+        return self._import_form(request, holder, given, errors)
 
     @staticmethod
     async def _file_text(upload: Any, errors: list[dict[str, Any]]) -> str | None:
@@ -185,16 +213,24 @@ class StatementPages:
         return None
 
     def _import_form(
-        self, request: Request, holder: dict[str, Any], chosen: str, user_errors: list[dict[str, Any]]
+        self,
+        request: Request,
+        holder: dict[str, Any],
+        given: dict[str, str],
+        user_errors: list[dict[str, Any]],
     ) -> Response:
         # The API names the file's problems `input.file` (with the line in the message).
-        errors, field_errors = errors_from(user_errors, fields=("format", "file"))
+        errors, field_errors = errors_from(user_errors, fields=IMPORT_FIELDS)
         return self.client.render(
             request,
             "statement_import.html",
             holder=holder,
-            chosen=chosen,
+            given=given,
+            chosen=given["format"],
             format_options=list(FORMATS.items()),
+            columns=list(COLUMNS.values()),
+            date_format_options=list(DATE_FORMATS.items()),
+            money_out_options=list(MONEY_OUT.items()),
             errors=errors,
             field_errors=field_errors,
             status=400 if user_errors else 200,
@@ -284,6 +320,36 @@ class StatementPages:
             status=400 if user_errors else 200,
             active="/caseload",
         )
+
+
+def _column_mapping(given: dict[str, str], errors: list[dict[str, Any]]) -> dict[str, Any]:
+    """The CUSTOM format's `columnMapping` from the headers typed: an empty box is a column the file
+    does not have (the date and payee columns are always sent, so the API says when they are missing).
+    Only the two choices are checked here: a value that is not one of them cannot be sent at all."""
+    if given["dateFormat"] not in DATE_FORMATS:
+        errors.append({"field": "dateFormat", "message": "Select how the dates are written"})
+    if given["moneyOut"] not in MONEY_OUT:
+        errors.append({"field": "moneyOut", "message": "Select how money out is shown"})
+    mapping: dict[str, Any] = {
+        name: given[field] if name in REQUIRED_COLUMNS else given[field] or None
+        for name, (field, _) in COLUMNS.items()
+    }
+    return mapping | {"dateFormat": given["dateFormat"], "moneyOut": given["moneyOut"]}
+
+
+def _mapping_named(user_errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The API's `input.columnMapping.<column>` paths as the form's fields (`columnDate`, ...); a
+    problem with the mapping as a whole sits by its first box."""
+    out = []
+    for error in user_errors:
+        path = str(error.get("field") or (error.get("extensions") or {}).get("field") or "")
+        if path.startswith("input.columnMapping"):
+            column = path.removeprefix("input.columnMapping").strip(".").split(".", 1)[0]
+            kept = column in ("dateFormat", "moneyOut")
+            field = column if kept else COLUMNS.get(column, COLUMNS["date"])[0]
+            error = {**error, "field": field}
+        out.append(error)
+    return out
 
 
 def statement_routes(client: WebClient) -> list[Route]:

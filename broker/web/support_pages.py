@@ -1,6 +1,7 @@
 """The broker's DP support pages: the council's lead contracts and their subcontracts (with who still
-has to accept a proposal), proposing a subcontract, and a person's choice of DP support provider with
-the route the API gave it (straight to the lead, under a subcontract, or waiting for one)."""
+has to accept a proposal), recording a lead contract, proposing a subcontract, and a person's choice
+of DP support provider with the route the API gave it (straight to the lead, under a subcontract, or
+waiting for one)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from broker.web.answers import date_answer, date_parts, pence, renamed, text
 from broker.web.api import Result
 from broker.web.forms import errors_from
 from broker.web.matching_pages import refused
-from broker.web.pages import ID_MAX, PAGE_ERRORS, checked, path_id, posted_form, sign_in_first
+from broker.web.pages import ID_MAX, PAGE_ERRORS, checked, path_id, payload_of, posted_form, sign_in_first
 
 if TYPE_CHECKING:
     from broker.web.app import WebClient
@@ -42,6 +44,8 @@ SUPPORT_COLOURS = {
     "ENDED": "grey",
 }
 DP_SUPPORT_GROUP = "DP_SUPPORT"
+LEAD_CONTRACT_FIELDS = ("leadProviderId", "services", "startDate", "endDate", "annualValue")
+MAX_ANNUAL_POUNDS = 20_000_000  # bounds the form (the API's Int is 32-bit pence); the API says what it allows
 MAX_SERVICES = 20
 
 
@@ -86,6 +90,7 @@ class SupportPages:
             subcontracts=result.data["subcontracts"]["nodes"],
             referral_counts=result.data.get("supportReferralCounts"),
             proposed=request.query_params.get("proposed") == "1",
+            contracted=request.query_params.get("contracted") == "1",
             active="/caseload",
         )
 
@@ -160,6 +165,78 @@ class SupportPages:
             **values,
         )
 
+    # --- recording a lead contract ---------------------------------------------------------------
+
+    async def new_lead_contract(self, request: Request) -> Response:
+        if redirect := sign_in_first(request):
+            return redirect
+        council = await self._council_id(request)
+        if request.method == "GET":
+            empty = {"leadProviderId": "", "services": [], "annualValue": ""}
+            return await self._lead_contract_form(
+                request,
+                council,
+                empty | {"startDate": date_parts(None), "endDate": date_parts(None)},
+            )
+        form = await posted_form(request)
+        start_parts, start, start_error = date_answer(form, "startDate", "Start date")
+        end_parts, end, end_error = date_answer(form, "endDate", "End date")
+        given: dict[str, Any] = {
+            "leadProviderId": text(form, "leadProviderId", ID_MAX),
+            "services": [str(s)[:40] for s in form.getlist("services")[:MAX_SERVICES]],
+            "startDate": start_parts,
+            "endDate": end_parts,
+            "annualValue": text(form, "annualValue", 20),
+        }
+        value = pence(given["annualValue"], most=MAX_ANNUAL_POUNDS)
+        errors: list[dict[str, Any]] = [
+            {"field": name, "message": message}
+            for name, wrong, message in (
+                ("leadProviderId", not given["leadProviderId"], "Select the lead provider"),
+                ("services", not given["services"], "Select at least one service"),
+                ("startDate", start_error or not start, start_error or "Enter the first day of the contract"),
+                ("endDate", end_error or not end, end_error or "Enter the last day of the contract"),
+                (
+                    "annualValue",
+                    value is None,
+                    "Enter what the contract is worth a year in pounds, for example 120000",
+                ),
+            )
+            if wrong
+        ]
+        if not errors:
+            contract = {
+                "leadProviderId": given["leadProviderId"],
+                "services": given["services"],
+                "startDate": start,
+                "endDate": end,
+                "annualValuePence": value,
+            }
+            result = await self.client.run(
+                request, "CreateLeadContract", {"input": contract}, allow_errors=MUTATION_ERRORS
+            )
+            answer, errors = payload_of(result, "createLeadContract")
+            if answer.get("leadContract") and not errors:
+                return RedirectResponse("/dp-support?contracted=1", status_code=303)
+            errors = renamed(errors, {"annualValuePence": "annualValue"})
+        summary, inline = errors_from(errors, fields=LEAD_CONTRACT_FIELDS)
+        return await self._lead_contract_form(
+            request, council, given, errors=summary, field_errors=inline, status=400
+        )
+
+    async def _lead_contract_form(
+        self, request: Request, council: str, given: dict[str, Any], **values: Any
+    ) -> Response:
+        result = await self._query(request, "LeadContractForm", {"council": council})
+        return self._render(
+            request,
+            "support_lead_contract_form.html",
+            given=given,
+            **_support_choices(result.data),
+            active="/caseload",
+            **{"errors": [], "field_errors": {}} | values,
+        )
+
     # --- a person's choice ---------------------------------------------------------------------
 
     async def holder_support(self, request: Request) -> Response:
@@ -218,16 +295,7 @@ class SupportPages:
             holder=holder,
             answers=answers,
             referrals=result.data["supportReferrals"]["nodes"],
-            provider_options=[
-                ("", "Choose an organisation"),
-                *(
-                    (p["provider"]["id"], p["provider"]["name"] + _role_note(p["roles"]))
-                    for p in result.data["supportProviders"]["nodes"]
-                ),
-            ],
-            service_options=[
-                (s["code"], s["label"]) for s in result.data["services"] if s["group"] == DP_SUPPORT_GROUP
-            ],
+            **_support_choices(result.data),
             active="/caseload",
             **values,
         )
@@ -248,6 +316,23 @@ class SupportPages:
         )
 
 
+def _support_choices(data: dict[str, Any]) -> dict[str, list[tuple[str, str]]]:
+    """The DP support organisations (with their part in the council's contracts) and services to
+    choose from, as a form's options."""
+    return {
+        "provider_options": [
+            ("", "Choose an organisation"),
+            *(
+                (p["provider"]["id"], p["provider"]["name"] + _role_note(p["roles"]))
+                for p in data["supportProviders"]["nodes"]
+            ),
+        ],
+        "service_options": [
+            (s["code"], s["label"]) for s in data["services"] if s["group"] == DP_SUPPORT_GROUP
+        ],
+    }
+
+
 def _role_note(roles: list[str]) -> str:
     if "LEAD" in roles:
         return " (lead provider)"
@@ -260,6 +345,7 @@ def support_routes(client: WebClient) -> list[Route]:
     pages = SupportPages(client)
     return [
         Route("/dp-support", pages.contracts),
+        Route("/dp-support/lead-contracts/new", pages.new_lead_contract, methods=["GET", "POST"]),
         Route("/dp-support/subcontracts/new", pages.new_subcontract, methods=["GET", "POST"]),
         Route("/holders/{holder_id}/dp-support", pages.holder_support, methods=["GET", "POST"]),
         Route("/support-referrals/{referral_id}", pages.referral),

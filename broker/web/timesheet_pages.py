@@ -363,7 +363,12 @@ class TimesheetPages:
         if "PERMISSION_DENIED" in result.error_codes():
             raise Forbidden()
         checked(result)
-        found = result.data["lateTimesheets"]
+        weeks = result.data["lateTimesheetWeeks"]
+        found = {
+            "deadlines": result.data["timesheetDeadlines"],
+            "totalCount": weeks["totalCount"],
+            "weeks": weeks["nodes"],
+        }
         return self.client.render(
             request,
             "timesheet_late.html",

@@ -78,9 +78,7 @@ async def _found(api, index_now) -> list[str]:
     return [hit["provider"]["name"] for hit in result["hits"]]
 
 
-async def test_emptying_a_published_listing_is_refused_field_by_field_and_changes_nothing(
-    api, db, index_now
-):
+async def test_emptying_a_published_listing_is_refused_field_by_field_and_changes_nothing(api, db, index_now):
     jo_user, _, jo_id = await _jo(db)
 
     refused = await api.data(UPDATE, {"input": {"id": jo_id, **EMPTIED}}, as_user=jo_user)

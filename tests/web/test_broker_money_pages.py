@@ -653,6 +653,16 @@ async def test_a_broker_allows_a_line_with_a_reason_and_it_shows_as_decided(brow
     assert "Your decision about the line is saved" in listed and "To be recovered" in listed
     shown = page_text((await browser.get(line)).text)
     assert "To be recovered: A holiday is not care." in shown
+    assert "Earlier decisions" not in shown
+
+    form = await browser.get(line)
+    await browser.post(
+        line,
+        data={"csrf_token": csrf_of(form.text), "action": "ALLOW", "reason": "Respite, agreed at review."},
+    )
+    redecided = page_text((await browser.get(line)).text)
+    assert "Allowed: Respite, agreed at review." in redecided
+    assert "Earlier decisions" in redecided and "A holiday is not care." in redecided
 
 
 async def test_a_bad_statement_file_or_format_is_shown_in_the_summary_and_imports_nothing(browser, world):
@@ -707,3 +717,100 @@ async def test_hostile_ids_in_posted_forms_get_a_page_never_a_crash(browser, wor
         page = await browser.post(path, data={"csrf_token": csrf, "action": "ALLOW", "reason": "x"})
         assert page.status_code in (400, 404), (path, page.status_code)
         assert "Sorry, there is a problem" not in page.text
+
+
+# --- a statement in another layout (CUSTOM, with its columns named) -------------------------------
+
+CUSTOM_STATEMENT = (
+    "When,Paid to,Spent,Our ref\n03/11/2026,Jo Bloggs,145.00,INV-1103\n18/11/2026,Sunny Holidays,400.00,H1\n"
+)
+CUSTOM_COLUMNS = {
+    "columnDate": "When",
+    "columnPayee": "Paid to",
+    "columnAmount": "Spent",
+    "columnReference": "Our ref",
+    "dateFormat": "DAY_MONTH_YEAR",
+    "moneyOut": "POSITIVE",
+}
+
+
+async def _import_custom(browser, world, text: str, **columns: str):
+    form = await browser.get(f"/holders/{world.holder_id}/statements/import")
+    return await browser.post(
+        f"/holders/{world.holder_id}/statements/import",
+        data={"csrf_token": csrf_of(form.text), "format": "CUSTOM", **columns},
+        files={"file": ("statement.csv", text.encode(), "text/csv")},
+    )
+
+
+async def test_the_import_form_offers_another_layout_with_its_columns(browser, world):
+    await _sign_in(browser, world.broker.email)
+
+    form = await browser.get(f"/holders/{world.holder_id}/statements/import")
+
+    assert form.status_code == 200
+    assert 'value="CUSTOM"' in form.text
+    text = page_text(form.text)
+    assert "If it is another layout: its columns" in text
+    for label in (
+        "Date column",
+        "Payee or merchant column",
+        "Amount column",
+        "Paid out column",
+        "Balance column",
+    ):
+        assert label in text
+    assert '<option value="ISO" selected>' in form.text
+    assert '<option value="NEGATIVE" selected>' in form.text
+
+
+async def test_a_broker_imports_a_statement_in_another_layout_by_naming_its_columns(browser, world):
+    await _sign_in(browser, world.broker.email)
+
+    first = await _import_custom(browser, world, CUSTOM_STATEMENT, **CUSTOM_COLUMNS)
+    again = await _import_custom(browser, world, CUSTOM_STATEMENT, **CUSTOM_COLUMNS)
+
+    assert first.status_code == 200, page_text(first.text)
+    assert page_title(first.text) == "Statement imported for Amina Khan"
+    assert "2 new lines of 2" in page_text(first.text)
+    assert "Nothing new to import" in page_text(again.text)
+    lines = page_text((await browser.get(f"/holders/{world.holder_id}/statement-lines")).text)
+    assert "2 lines." in lines and "Sunny Holidays" in lines and "Jo Bloggs" in lines
+
+
+async def test_a_wrong_column_mapping_is_shown_beside_its_box_with_the_answers_kept(browser, world):
+    await _sign_in(browser, world.broker.email)
+
+    no_columns = await _import_custom(browser, world, CUSTOM_STATEMENT, dateFormat="ISO", moneyOut="NEGATIVE")
+    both_amounts = await _import_custom(
+        browser, world, CUSTOM_STATEMENT, **(CUSTOM_COLUMNS | {"columnPaidOut": "Spent"})
+    )
+    not_in_file = await _import_custom(
+        browser, world, CUSTOM_STATEMENT, **(CUSTOM_COLUMNS | {"columnDate": "Posted on"})
+    )
+    bad_choice = await _import_custom(
+        browser, world, CUSTOM_STATEMENT, **(CUSTOM_COLUMNS | {"dateFormat": "SOMETIMES"})
+    )
+
+    assert no_columns.status_code == 400
+    assert page_title(no_columns.text).startswith("Error: ")
+    for field in ("columnDate", "columnPayee", "columnAmount"):
+        assert f'href="#{field}"' in no_columns.text, field
+        assert f'id="{field}"' in no_columns.text, field
+    assert both_amounts.status_code == 400 and 'href="#columnAmount"' in both_amounts.text
+    assert 'id="columnPaidOut" name="columnPaidOut" type="text" value="Spent"' in both_amounts.text
+    assert not_in_file.status_code == 400 and "There is a problem" in not_in_file.text
+    assert 'value="Posted on"' in not_in_file.text
+    assert '<option value="DAY_MONTH_YEAR" selected>' in not_in_file.text
+    assert bad_choice.status_code == 400 and 'href="#dateFormat"' in bad_choice.text
+    lines = await browser.get(f"/holders/{world.holder_id}/statement-lines")
+    assert "0 lines." in page_text(lines.text)
+
+
+async def test_a_column_mapping_with_a_named_format_is_ignored(browser, world):
+    await _sign_in(browser, world.broker.email)
+
+    imported = await _import_custom(browser, world, CARD_STATEMENT, format="PREPAID_CARD", columnDate="When")
+
+    assert imported.status_code == 200, page_text(imported.text)
+    assert "2 new lines of 2" in page_text(imported.text)

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from broker.accounts.models import Role
 from broker.agreements.models import CareRequest
 from broker.db import Database
-from broker.support.models import Subcontract, SupportReferral
+from broker.support.models import LeadContract, Subcontract, SupportReferral
 from tests.factories import PASSWORD, make_council, make_user
 from tests.web.reading import DASH, csrf_of, links_in, page_text, page_title, sign_in
 
@@ -31,6 +31,7 @@ PAGES = (
     "/allocation",
     "/dp-support",
     "/dp-support/subcontracts/new",
+    "/dp-support/lead-contracts/new",
     f"{HOLDER_ONE}/dp-support",
 )
 
@@ -178,7 +179,9 @@ async def test_explaining_without_choosing_a_provider_shows_the_error_summary(br
     assert page.status_code == 400
     assert page_title(page.text) == "Error: Why not this provider? (plan for Demo Dp Holder)"
     assert '<a href="#provider">Select a provider to see why they are or are not a match</a>' in page.text
-    assert 'class="govuk-select" id="provider"' in page.text
+    select = 'class="govuk-select govuk-select--error" id="provider" name="provider"'
+    assert f'{select} aria-describedby="provider-error"' in page.text
+    assert 'id="provider-error"' in page.text
 
 
 @pytest.mark.parametrize(
@@ -302,6 +305,7 @@ async def test_sending_no_assignment_or_a_forged_one_sends_nothing(browser, demo
         ("/allocation", {"planIds": "U3VwcG9ydFBsYW46MQ=="}),
         ("/allocation/send", {"assignments": "a b c"}),
         ("/dp-support/subcontracts/new", {"leadContractId": "x", "subcontractorId": "y"}),
+        ("/dp-support/lead-contracts/new", {"leadProviderId": "x", "services": "PAYROLL"}),
         (f"{HOLDER_ONE}/dp-support", {"providerId": "x", "services": "PAYROLL"}),
     ],
 )
@@ -400,6 +404,97 @@ async def test_a_subcontract_form_with_answers_missing_or_refused_keeps_what_was
     assert 'value="PAYROLL" checked' in to_the_lead.text
     assert not_a_service.status_code == 400 and "There is a problem" in not_a_service.text
     assert await _rows(db, Subcontract) == 1
+
+
+def _lead_contract(token: str, provider: str, **changes: object) -> dict[str, object]:
+    return {
+        "leadProviderId": provider,
+        "services": ["PAYROLL"],
+        "startDate-day": "1",
+        "startDate-month": "4",
+        "startDate-year": "2029",
+        "endDate-day": "31",
+        "endDate-month": "3",
+        "endDate-year": "2030",
+        "annualValue": "120,000",
+        "csrf_token": token,
+    } | changes
+
+
+async def test_a_broker_records_a_lead_contract_and_sees_it_listed(browser, demo, db):
+    await sign_in(browser, BROKER)
+    listed = await browser.get("/dp-support")
+    assert 'href="/dp-support/lead-contracts/new"' in listed.text
+    form = await browser.get("/dp-support/lead-contracts/new")
+    organisation = _options(form.text, "leadProviderId")["Lake Melanie Payroll and Support"]
+
+    answer = await browser.post(
+        "/dp-support/lead-contracts/new",
+        data=_lead_contract(csrf_of(form.text), organisation, services=["MANAGED_ACCOUNT"]),
+    )
+
+    assert page_title(form.text) == "Record a lead contract"
+    assert dict(_checkboxes(form.text, "services"))["PAYROLL"] is False
+    assert answer.status_code == 303, page_text(answer.text)
+    assert answer.headers["location"] == "/dp-support?contracted=1"
+    page = page_text((await browser.get(answer.headers["location"])).text)
+    assert "Lead contract recorded." in page
+    assert "Lake Melanie Payroll and Support Runs 1 April 2029 to 31 March 2030 Not in force" in page
+    assert "Worth £120,000.00 a year" in page
+    assert await _rows(db, LeadContract) == 2
+
+
+async def test_a_lead_contract_form_with_answers_missing_or_refused_keeps_what_was_entered(browser, demo, db):
+    await sign_in(browser, BROKER)
+    form = await browser.get("/dp-support/lead-contracts/new")
+    token = csrf_of(form.text)
+    lead = _options(form.text, "leadProviderId")["Leeds Direct Payment Support (lead provider)"]
+
+    missing = await browser.post(
+        "/dp-support/lead-contracts/new",
+        data={"csrf_token": token, "startDate-day": "31", "startDate-month": "2", "startDate-year": "2029"},
+    )
+    overlapping = await browser.post(
+        "/dp-support/lead-contracts/new",
+        data=_lead_contract(token, lead, **{"startDate-year": "2027", "endDate-year": "2028"}),
+    )
+    backwards = await browser.post(
+        "/dp-support/lead-contracts/new",
+        data=_lead_contract(token, lead, **{"endDate-year": "2028"}),
+    )
+
+    assert missing.status_code == 400
+    assert page_title(missing.text) == "Error: Record a lead contract"
+    for field, message in (
+        ("leadProviderId", "Select the lead provider"),
+        ("services", "Select at least one service"),
+        ("startDate", "Start date must be a real date, for example 1 4 2027"),
+        ("endDate", "Enter the last day of the contract"),
+        ("annualValue", "Enter what the contract is worth a year in pounds, for example 120000"),
+    ):
+        assert f'<a href="#{field}">{message}</a>' in missing.text
+    assert 'name="startDate-day" type="text" inputmode="numeric" value="31"' in missing.text
+    assert overlapping.status_code == 400
+    assert '<a href="#services">The council already has a lead contract for' in overlapping.text
+    assert f'<option value="{lead}" selected>' in overlapping.text
+    assert 'value="PAYROLL" checked' in overlapping.text
+    assert 'name="annualValue" type="text" inputmode="decimal" spellcheck="false" value="120,000"' in (
+        overlapping.text
+    )
+    assert backwards.status_code == 400 and "There is a problem" in backwards.text
+    assert await _rows(db, LeadContract) == 1
+
+
+async def test_a_provider_posting_a_lead_contract_gets_the_403_page_and_nothing_is_written(browser, demo, db):
+    await sign_in(browser, "provider@leeds.example")
+    token = csrf_of((await browser.get("/sign-in")).text)
+
+    answer = await browser.post(
+        "/dp-support/lead-contracts/new", data=_lead_contract(token, "UHJvdmlkZXI6MQ==")
+    )
+
+    assert answer.status_code == 403
+    assert await _rows(db, LeadContract) == 1
 
 
 async def _choose(browser: httpx.AsyncClient, organisation: str, services: list[str]) -> httpx.Response:

@@ -83,9 +83,7 @@ async def _plan_row(db: Database, plan: str) -> SupportPlan:
 async def _needs_of(db: Database, plan: str) -> list[tuple[int, list[tuple[int, int, int]]]]:
     """Each need's budgeted rate and its slots (weekday from Monday = 0, start and end minute)."""
     async with db.session() as session:
-        needs = (
-            await session.execute(select(PlanNeed).where(PlanNeed.plan_id == _row_id(plan)))
-        ).scalars()
+        needs = (await session.execute(select(PlanNeed).where(PlanNeed.plan_id == _row_id(plan)))).scalars()
         found = []
         for need in needs:
             slots = (await session.execute(select(NeedSlot).where(NeedSlot.need_id == need.id))).scalars()
@@ -253,8 +251,13 @@ async def test_a_forged_plan_form_is_refused_and_saves_nothing(browser, db, demo
 
     page = await browser.post(
         f"{holder}/plans/new",
-        data={"csrf_token": "forged", "outcomes": "x", "startDate-day": "1", "startDate-month": "1",
-              "startDate-year": "2027"},
+        data={
+            "csrf_token": "forged",
+            "outcomes": "x",
+            "startDate-day": "1",
+            "startDate-month": "1",
+            "startDate-year": "2027",
+        },
     )
 
     assert page.status_code == 400 and "This form has expired" in page.text
@@ -280,10 +283,18 @@ async def test_a_provider_or_holder_cannot_write_a_plan(browser, db, demo, email
     before = await _plans_in_db(db)
 
     attempts = {
-        f"{holder}/plans/new": {"outcomes": "x", "startDate-day": "1", "startDate-month": "1",
-                                "startDate-year": "2027"},
-        f"{plan}/about": {"outcomes": "changed", "startDate-day": "1", "startDate-month": "1",
-                          "startDate-year": "2027"},
+        f"{holder}/plans/new": {
+            "outcomes": "x",
+            "startDate-day": "1",
+            "startDate-month": "1",
+            "startDate-year": "2027",
+        },
+        f"{plan}/about": {
+            "outcomes": "changed",
+            "startDate-day": "1",
+            "startDate-month": "1",
+            "startDate-year": "2027",
+        },
         f"{plan}/preferences": {"gender": "MALE"},
         f"{plan}/check": {},
     }

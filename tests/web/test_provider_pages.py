@@ -185,6 +185,11 @@ async def test_a_rate_that_is_not_money_is_shown_again_with_its_error_and_nothin
     assert '<a href="#hourlyRate">Enter your hourly rate in pounds, for example 16.50</a>' in answer.text
     assert '<a href="#weeklyCapacityHours">' in answer.text
     assert 'value="a lot"' in answer.text and 'value="-3"' in answer.text
+    described_by = {i for ids in re.findall(r'aria-describedby="([^"]*)"', answer.text) for i in ids.split()}
+    assert {"hourlyRate-error", "weeklyCapacityHours-error"} <= described_by
+    assert described_by <= set(re.findall(r'\sid="([^"]+)"', answer.text)), (
+        "a screen reader is pointed at nothing"
+    )
     saved = await reload(db, Provider, provider.id)
     assert (saved.hourly_rate_pence, saved.weekly_capacity_hours) == (1450, 20.0)
 

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from graphql import OperationDefinitionNode, build_schema, parse, validate
 
+from broker.web import api
+
 ROOT = Path(__file__).resolve().parents[2]
 WEB = ROOT / "broker" / "web"
 ALLOWED = ("broker.web", "broker.settings")
@@ -19,11 +21,17 @@ def test_every_operation_is_named_after_its_file_and_valid_against_the_committed
     assert operations
 
     for path in operations:
-        document = parse(path.read_text())
+        document = parse(api.document(path.stem))
         errors = validate(schema, document)
         assert not errors, f"{path.name}: {[e.message for e in errors]}"
         (operation,) = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
         assert operation.name is not None and operation.name.value == path.stem, path.name
+
+
+def test_every_shared_fragment_is_spread_by_some_operation():
+    fragments = {path.stem for path in (WEB / "operations" / "fragments").glob("*.graphql")}
+    spread = "\n".join(api.document(path.stem) for path in (WEB / "operations").glob("*.graphql"))
+    assert fragments and all(f"fragment {name} on" in spread for name in fragments)
 
 
 def test_every_operation_the_pages_name_exists():
