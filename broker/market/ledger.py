@@ -106,12 +106,17 @@ async def record_not_allocated(
     specs: Sequence[PlanSpec],
     allocated: Mapping[int, float],
     options_by_need: Iterable[int],
-    facts: Mapping[int, ProviderFacts],
+    nearby: Mapping[int, Sequence[ProviderFacts]],
     *,
     today: date,
     now: datetime,
 ) -> None:
-    """Each need `proposeAllocation` left with fewer hours than it needs: one entry for the shortfall."""
+    """Each need `proposeAllocation` left with fewer hours than it needs: one entry for the shortfall.
+
+    A need without options is blamed on what failed first among the providers whose reach could
+    take in the plan's home (`nearby`, by plan ID), as a match for it alone would be: not among every
+    listing the batch read, which across a region blames distance for nearly every need, whatever
+    stops the few listings that do reach the home."""
     had_options = set(options_by_need)
     for spec in specs:
         for need in spec.needs:
@@ -121,7 +126,7 @@ async def record_not_allocated(
             if need.id in had_options:
                 constraint = FailedConstraint.CAPACITY
             else:
-                constraint = blocking_constraint(spec, need, facts.values(), today)
+                constraint = blocking_constraint(spec, need, nearby.get(spec.id, ()), today)
             session.add(_entry(plans[spec.id], need, short, constraint, UnmetSource.NOT_ALLOCATED, now))
 
 

@@ -229,7 +229,7 @@ async def propose_team(
 
 async def allocation_problem(
     session: AsyncSession, specs: Sequence[PlanSpec], *, today: date
-) -> tuple[AllocationProblem, dict[int, ProviderFacts]]:
+) -> tuple[AllocationProblem, _ReachIndex]:
     """Each need's best eligible providers as options, with capacities: what `solve` and `greedy` take.
 
     One query fetches every provider who could serve any of the plans; a grid of the cells each
@@ -237,7 +237,7 @@ async def allocation_problem(
     """
     needs = [n for s in specs for n in s.needs]
     if not needs:
-        return AllocationProblem([], {}, frozenset()), {}
+        return AllocationProblem([], {}, frozenset()), _ReachIndex({})
     query = retrieval.candidate_query(
         homes=[(s.latitude, s.longitude) for s in specs],
         any_of_services=sorted({n.service_code for n in needs}),
@@ -246,7 +246,7 @@ async def allocation_problem(
         search_radius_km=await retrieval.longest_travel_radius_km(session),
     )
     facts = await retrieval.load_facts(session, [row[0] for row in await session.execute(query)], today=today)
-    reach = _ReachIndex(list(facts.values()))
+    reach = _ReachIndex(facts)
     options: list[Option] = []
     keep = rules.ALLOCATION_CANDIDATES_PER_NEED
     for spec in specs:
@@ -269,7 +269,7 @@ async def allocation_problem(
         capacity_hours={p: facts[p].capacity_left_hours for p in used},
         one_person=frozenset(p for p in used if facts[p].provider.kind is ProviderKind.PA),
     )
-    return problem, facts
+    return problem, reach
 
 
 class _ReachIndex:
@@ -277,9 +277,10 @@ class _ReachIndex:
 
     CELL_DEGREES = 0.1
 
-    def __init__(self, facts: Sequence[ProviderFacts]) -> None:
+    def __init__(self, facts: dict[int, ProviderFacts]) -> None:
+        self.facts = facts
         self.cells: dict[tuple[int, int], list[ProviderFacts]] = defaultdict(list)
-        for f in facts:
+        for f in facts.values():
             p = f.provider
             if p.latitude is None or p.longitude is None or p.travel_radius_km is None:
                 continue
@@ -354,7 +355,7 @@ async def propose_allocation(
             plans=[PlanShortfall(found[i], 0.0, 0.0) for i in wanted],
             providers={},
         )
-    problem, facts = await allocation_problem(session, specs, today=today)
+    problem, reach = await allocation_problem(session, specs, today=today)
     # In a worker thread, as in propose_team: up to `time_limit` seconds the event loop must not wait.
     result = await asyncio.to_thread(solve, problem, time_limit=time_limit)
     allocated: dict[int, float] = defaultdict(float)
@@ -367,7 +368,7 @@ async def propose_allocation(
         specs,
         allocated,
         {o.need_id for o in problem.options},
-        facts,
+        {s.id: reach.reaching(s.latitude, s.longitude) for s in specs},
         today=today,
         now=now,
     )
@@ -380,5 +381,5 @@ async def propose_allocation(
         )
         for s in specs
     ]
-    providers = {o.provider_id: facts[o.provider_id].provider for o in result.chosen}
+    providers = {o.provider_id: reach.facts[o.provider_id].provider for o in result.chosen}
     return AllocationProposal(result=result, needs=need_rows, plans=shortfalls, providers=providers)

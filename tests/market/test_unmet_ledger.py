@@ -105,3 +105,23 @@ async def test_allocation_enters_each_need_left_short(api, db):
     result = await api.data(ALLOCATE, {"input": {"planIds": ids}}, as_user=broker)
     assert result["proposeAllocation"]["userErrors"] == []
     assert await _ledger(db) == [("LS8", "PERSONAL_CARE", "DAYTIME", 10.0, "CAPACITY", "NOT_ALLOCATED")]
+
+
+async def test_a_need_allocation_found_no_one_for_is_blamed_on_the_providers_near_its_home(api, db):
+    """A batch reads every listing its plans' area holds; the need in Ilkley with nobody to take it is
+    blamed on the Ilkley listing that asks too much, not on the Leeds listings far out of reach."""
+    council, broker, _, leeds_plan = await _world(db)
+    slots = ((0, 9 * 60, 14 * 60), (2, 9 * 60, 14 * 60))
+    generous = await make_plan(
+        db, await make_holder(db, council), needs=(("PERSONAL_CARE", 10.0, 2000, slots),)
+    )
+    ilkley_plan = await make_plan(db, await make_holder(db, council, district="LS29"))
+    for _ in range(3):
+        await make_provider(db, council, district="LS8", hourly_rate_pence=1450, slots=slots)
+    await make_provider(db, council, district="LS29", hourly_rate_pence=1600, slots=slots)
+    ids = [gid("SupportPlan", p.id) for p in (leeds_plan, generous, ilkley_plan)]
+    result = await api.data(ALLOCATE, {"input": {"planIds": ids}}, as_user=broker)
+    assert result["proposeAllocation"]["userErrors"] == []
+    entries = await _ledger(db)
+    assert ("LS29", "PERSONAL_CARE", "DAYTIME", 10.0, "RATE", "NOT_ALLOCATED") in entries
+    assert not [e for e in entries if e[0] == "LS29" and e[4] != "RATE"]
