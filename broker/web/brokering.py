@@ -24,7 +24,7 @@ from broker.web.pages import (
     path_id,
     sign_in_first,
 )
-from broker.web.requesting import RequestForm
+from broker.web.requesting import REQUEST_STATUSES, RequestForm
 
 if TYPE_CHECKING:
     from broker.web.app import WebClient
@@ -36,12 +36,6 @@ CASELOAD_SORTS = (
     ("NAME", "Name, A to Z"),
     ("WEEKLY_BUDGET", "Weekly budget, largest first"),
 )
-REQUEST_STATUSES = {
-    "PENDING": "Waiting for an answer",
-    "ACCEPTED": "Accepted",
-    "DECLINED": "Declined",
-    "EXPIRED": "Expired",
-}
 SCORE_COMPONENTS = {
     "SCHEDULE_COVERAGE": "Covers the times needed",
     "DISTANCE": "Distance",

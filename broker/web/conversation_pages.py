@@ -28,19 +28,13 @@ from broker.web.pages import (
     posted_form,
     sign_in_first,
 )
+from broker.web.requesting import REQUEST_STATUSES
 
 if TYPE_CHECKING:
     from broker.web.app import WebClient
 
 INBOX = "/conversations"
 TEXT_FORM_MAX = 10_000  # the API refuses over its limit in its own words; this bounds a form
-REQUEST_STATUSES = {
-    "PENDING": "Waiting for an answer",
-    "ACCEPTED": "Accepted",
-    "DECLINED": "Declined",
-    "EXPIRED": "Expired",
-    "WITHDRAWN": "Withdrawn",
-}
 
 
 def _text(form: FormData, name: str) -> str:

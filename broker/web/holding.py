@@ -21,19 +21,13 @@ from broker.web.api import Result
 from broker.web.holding_choices import HoldingChoices
 from broker.web.holding_money import HoldingMoney
 from broker.web.pages import ID_MAX, PAGE_ERRORS, checked, path_id, sign_in_first
-from broker.web.requesting import RequestForm
+from broker.web.requesting import REQUEST_STATUSES, RequestForm
 
 if TYPE_CHECKING:
     from broker.web.app import WebClient
 
 HOME = "/your-care"
 HOLDER_SIDE = ("DP_HOLDER", "REPRESENTATIVE")
-REQUEST_STATUSES = {
-    "PENDING": "Waiting for an answer",
-    "ACCEPTED": "Accepted",
-    "DECLINED": "Declined",
-    "EXPIRED": "Expired",
-}
 
 
 class HoldingPages:

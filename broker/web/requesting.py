@@ -20,6 +20,13 @@ if TYPE_CHECKING:
 
 MESSAGE_FORM_MAX = 10_000  # the API refuses over 2,000 characters in its own words; this bounds the form
 NEEDS_FORM_MAX = 50
+# A request's status as the person asking (a holder, or a broker for them) reads it.
+REQUEST_STATUSES = {
+    "PENDING": "Waiting for an answer",
+    "ACCEPTED": "Accepted",
+    "DECLINED": "Declined",
+    "EXPIRED": "Expired",
+}
 NO_NEED = "Select at least one need to ask about"
 
 
