@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
+from broker.columns import stored_enum
 from broker.db import UTCDateTime, utcnow
 
 
@@ -36,7 +36,7 @@ class User(SQLModel, table=True):
     email: str = Field(max_length=254, unique=True)
     full_name: str = Field(default="", max_length=120)
     password_hash: str = Field(max_length=255)
-    role: Role = Field(sa_type=SAEnum(Role, native_enum=False, length=20))
+    role: Role = Field(sa_type=stored_enum(Role, length=20))
     council_id: int | None = Field(default=None, foreign_key="council.id", index=True)
     # Wrong passwords since the last sign-in, for administrators to see; it locks nothing (strangers
     # could otherwise lock anyone out: sign-in is throttled per address instead, accounts/throttle.py).
@@ -65,7 +65,7 @@ class PasswordReset(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user_account.id", index=True)
     token_hash: str = Field(max_length=64, unique=True)
-    purpose: ResetPurpose = Field(sa_type=SAEnum(ResetPurpose, native_enum=False, length=10))
+    purpose: ResetPurpose = Field(sa_type=stored_enum(ResetPurpose, length=10))
     created_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     expires_at: datetime = Field(sa_type=UTCDateTime)
@@ -94,6 +94,6 @@ class UserChange(SQLModel, table=True):
     user_id: int = Field(foreign_key="user_account.id", index=True)
     # Null when the user did it themselves without signing in (a reset by token).
     changed_by_id: int | None = Field(default=None, foreign_key="user_account.id")
-    kind: UserChangeKind = Field(sa_type=SAEnum(UserChangeKind, native_enum=False, length=20))
+    kind: UserChangeKind = Field(sa_type=stored_enum(UserChangeKind, length=20))
     detail: str = Field(default="", max_length=200)
     changed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -7,14 +7,10 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, Integer, Text, UniqueConstraint
-from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
+from broker.columns import part_of, stored_enum
 from broker.db import UTCDateTime, utcnow
-
-
-def _enum(enum: type[StrEnum], length: int = 32) -> SAEnum:
-    return SAEnum(enum, native_enum=False, length=length)
 
 
 class RequestStatus(StrEnum):
@@ -44,7 +40,7 @@ class CareRequest(SQLModel, table=True):
     provider_id: int = Field(foreign_key="provider.id")
     need_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     message: str = Field(default="", sa_column=Column(Text, nullable=False))
-    status: RequestStatus = Field(default=RequestStatus.PENDING, sa_type=_enum(RequestStatus))
+    status: RequestStatus = Field(default=RequestStatus.PENDING, sa_type=stored_enum(RequestStatus))
     sent_by_id: int = Field(foreign_key="user_account.id")
     sent_at: datetime = Field(sa_type=UTCDateTime)
     expires_at: datetime = Field(sa_type=UTCDateTime)
@@ -74,7 +70,7 @@ class Agreement(SQLModel, table=True):
     plan_id: int = Field(foreign_key="support_plan.id", index=True)
     provider_id: int = Field(foreign_key="provider.id")
     request_id: int | None = Field(default=None, foreign_key="care_request.id", unique=True)
-    status: AgreementStatus = Field(default=AgreementStatus.PROPOSED, sa_type=_enum(AgreementStatus))
+    status: AgreementStatus = Field(default=AgreementStatus.PROPOSED, sa_type=stored_enum(AgreementStatus))
     hours_per_week: float
     hourly_rate_pence: int = Field(sa_type=BigInteger)
     start_date: date
@@ -111,9 +107,7 @@ class AgreementNeed(SQLModel, table=True):
     __tablename__ = "agreement_need"
 
     id: int | None = Field(default=None, primary_key=True)
-    agreement_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("agreement.id", ondelete="CASCADE"), nullable=False, index=True)
-    )
+    agreement_id: int = Field(sa_column=part_of("agreement.id"))
     need_id: int | None = Field(
         default=None, sa_column=Column(Integer, ForeignKey("plan_need.id", ondelete="SET NULL"), index=True)
     )
@@ -128,9 +122,7 @@ class AgreementSlot(SQLModel, table=True):
     __tablename__ = "agreement_slot"
 
     id: int | None = Field(default=None, primary_key=True)
-    agreement_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("agreement.id", ondelete="CASCADE"), nullable=False, index=True)
-    )
+    agreement_id: int = Field(sa_column=part_of("agreement.id"))
     day: int
     start_minute: int
     end_minute: int
@@ -157,11 +149,9 @@ class AgreementTransition(SQLModel, table=True):
     __tablename__ = "agreement_transition"
 
     id: int | None = Field(default=None, primary_key=True)
-    agreement_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("agreement.id", ondelete="CASCADE"), nullable=False, index=True)
-    )
-    from_status: AgreementStatus | None = Field(default=None, sa_type=_enum(AgreementStatus))
-    to_status: AgreementStatus = Field(sa_type=_enum(AgreementStatus))
+    agreement_id: int = Field(sa_column=part_of("agreement.id"))
+    from_status: AgreementStatus | None = Field(default=None, sa_type=stored_enum(AgreementStatus))
+    to_status: AgreementStatus = Field(sa_type=stored_enum(AgreementStatus))
     by_id: int = Field(foreign_key="user_account.id")
     at: datetime = Field(sa_type=UTCDateTime)
     reason: str = Field(default="", max_length=1000)

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import Column, ForeignKey, Index, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from broker.columns import part_of
 from broker.db import UTCDateTime, utcnow
 
 
@@ -53,11 +54,7 @@ class MessageReport(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("message_id", "reported_by_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    message_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("conversation_message.id", ondelete="CASCADE"), nullable=False, index=True
-        )
-    )
+    message_id: int = Field(sa_column=part_of("conversation_message.id"))
     council_id: int = Field(foreign_key="council.id", index=True)
     reported_by_id: int = Field(foreign_key="user_account.id")
     reason: str = Field(sa_column=Column(Text, nullable=False))

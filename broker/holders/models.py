@@ -6,9 +6,9 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import BigInteger, Column, ForeignKey, Integer
-from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
+from broker.columns import stored_enum
 from broker.db import UTCDateTime, utcnow
 
 
@@ -30,7 +30,7 @@ class DPHolder(SQLModel, table=True):
     user_id: int = Field(foreign_key="user_account.id", unique=True)
     council_id: int = Field(foreign_key="council.id", index=True)
     weekly_budget_pence: int = Field(sa_type=BigInteger)
-    held_as: DPHolding = Field(sa_type=SAEnum(DPHolding, native_enum=False, length=32))
+    held_as: DPHolding = Field(sa_type=stored_enum(DPHolding))
     home_postcode: str = Field(max_length=8)
     postcode_district: str = Field(max_length=4)
     latitude: float

@@ -8,15 +8,11 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, UniqueConstraint
-from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
+from broker.columns import part_of, stored_enum
 from broker.db import UTCDateTime, utcnow
 from broker.providers.models import ProviderKind
-
-
-def _enum(enum: type[StrEnum], length: int = 20) -> SAEnum:
-    return SAEnum(enum, native_enum=False, length=length)
 
 
 class AgeBand(StrEnum):
@@ -40,7 +36,7 @@ class DirectPayment(SQLModel, table=True):
     start_date: date
     end_date: date | None = None
     end_reason: str = Field(default="", max_length=500)
-    age_band: AgeBand = Field(sa_type=_enum(AgeBand))
+    age_band: AgeBand = Field(sa_type=stored_enum(AgeBand, length=20))
     recorded_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
@@ -114,8 +110,8 @@ class UnmetNeed(SQLModel, table=True):
     service_code: str = Field(max_length=40)
     time_band: str | None = Field(default=None, max_length=20)
     hours_per_week: float
-    failed_constraint: FailedConstraint = Field(sa_type=_enum(FailedConstraint))
-    source: UnmetSource = Field(sa_type=_enum(UnmetSource))
+    failed_constraint: FailedConstraint = Field(sa_type=stored_enum(FailedConstraint, length=20))
+    source: UnmetSource = Field(sa_type=stored_enum(UnmetSource, length=20))
     # The request a declined or expired entry came from (so an expiry is entered once).
     request_id: int | None = Field(
         default=None,
@@ -158,7 +154,7 @@ class CouncilDirectPaymentRate(SQLModel, table=True):
     council_id: int = Field(
         sa_column=Column(Integer, ForeignKey("council.id", ondelete="CASCADE"), nullable=False)
     )
-    provider_kind: ProviderKind = Field(sa_type=_enum(ProviderKind, 32))
+    provider_kind: ProviderKind = Field(sa_type=stored_enum(ProviderKind, 32))
     hourly_rate_pence: int = Field(sa_type=BigInteger)
     set_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     set_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -258,11 +254,7 @@ class DemandRow(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    plan_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("support_plan.id", ondelete="CASCADE"), nullable=False, index=True
-        )
-    )
+    plan_id: int = Field(sa_column=part_of("support_plan.id"))
     council_id: int
     holder_id: int
     postcode_district: str = Field(max_length=4)

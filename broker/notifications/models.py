@@ -6,9 +6,9 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import Column, ForeignKey, Index, Integer, Text, UniqueConstraint
-from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
+from broker.columns import part_of, stored_enum
 from broker.db import UTCDateTime, utcnow
 
 
@@ -29,10 +29,6 @@ class NotificationKind(StrEnum):
     MESSAGE_REPORTED = "MESSAGE_REPORTED"
 
 
-def _kind() -> SAEnum:
-    return SAEnum(NotificationKind, native_enum=False, length=32)
-
-
 class Notification(SQLModel, table=True):
     """One thing that happened, for one person. It names the kind and a link, never care details:
     the person follows the link and the page checks what they may see."""
@@ -48,7 +44,7 @@ class Notification(SQLModel, table=True):
     user_id: int = Field(
         sa_column=Column(Integer, ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False)
     )
-    kind: NotificationKind = Field(sa_type=_kind())
+    kind: NotificationKind = Field(sa_type=stored_enum(NotificationKind))
     link: str = Field(max_length=200)
     # Set for what a periodic sweep finds (a check about to expire), so it is told once, not every day.
     dedupe_key: str | None = Field(default=None, max_length=120)
@@ -64,11 +60,7 @@ class EmailOutbox(SQLModel, table=True):
     __tablename__ = "notification_email_outbox"
 
     id: int | None = Field(default=None, primary_key=True)
-    notification_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("notification.id", ondelete="CASCADE"), nullable=False, index=True
-        )
-    )
+    notification_id: int = Field(sa_column=part_of("notification.id"))
     enqueued_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     attempts: int = Field(default=0)
     next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
@@ -82,11 +74,7 @@ class NotificationPreference(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("user_id", "kind"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    user_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False, index=True
-        )
-    )
-    kind: NotificationKind = Field(sa_type=_kind())
+    user_id: int = Field(sa_column=part_of("user_account.id"))
+    kind: NotificationKind = Field(sa_type=stored_enum(NotificationKind))
     in_app: bool = True
     email: bool = True

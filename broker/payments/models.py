@@ -9,14 +9,10 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, UniqueConstraint
-from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
+from broker.columns import stored_enum
 from broker.db import UTCDateTime, utcnow
-
-
-def _enum(enum: type[StrEnum], length: int = 32) -> SAEnum:
-    return SAEnum(enum, native_enum=False, length=length)
 
 
 class PaymentMethod(StrEnum):
@@ -61,8 +57,8 @@ class Payment(SQLModel, table=True):
     hours: float
     amount_pence: int = Field(sa_type=BigInteger)
     refunded_pence: int = Field(default=0, sa_type=BigInteger)
-    method: PaymentMethod = Field(sa_type=_enum(PaymentMethod))
-    status: PaymentStatus = Field(default=PaymentStatus.PENDING, sa_type=_enum(PaymentStatus))
+    method: PaymentMethod = Field(sa_type=stored_enum(PaymentMethod))
+    status: PaymentStatus = Field(default=PaymentStatus.PENDING, sa_type=stored_enum(PaymentStatus))
     failure_reason: str | None = Field(default=None, max_length=500)
     supplementary_reason: str | None = Field(default=None, max_length=500)
     gateway_reference: str | None = Field(default=None, max_length=255, unique=True)

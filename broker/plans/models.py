@@ -6,19 +6,10 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, Text
-from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
+from broker.columns import part_of, stored_enum
 from broker.db import UTCDateTime, utcnow
-
-
-def _enum(enum: type[StrEnum], length: int = 32) -> SAEnum:
-    return SAEnum(enum, native_enum=False, length=length)
-
-
-def _part_of(parent: str) -> Column[int]:
-    """The key of the row this one belongs to; it goes when its parent goes."""
-    return Column(Integer, ForeignKey(parent, ondelete="CASCADE"), nullable=False, index=True)
 
 
 class PlanStatus(StrEnum):
@@ -85,7 +76,7 @@ class SupportPlan(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     council_id: int = Field(foreign_key="council.id")
     holder_id: int = Field(foreign_key="dp_holder.id", index=True)
-    status: PlanStatus = Field(default=PlanStatus.DRAFT, sa_type=_enum(PlanStatus))
+    status: PlanStatus = Field(default=PlanStatus.DRAFT, sa_type=stored_enum(PlanStatus))
     outcomes: str = Field(default="", sa_column=Column(Text, nullable=False))
     postcode: str = Field(max_length=8)
     postcode_district: str = Field(max_length=4)
@@ -103,7 +94,7 @@ class PlanNeed(SQLModel, table=True):
     __tablename__ = "plan_need"
 
     id: int | None = Field(default=None, primary_key=True)
-    plan_id: int = Field(sa_column=_part_of("support_plan.id"))
+    plan_id: int = Field(sa_column=part_of("support_plan.id"))
     position: int = 0
     service_code: str = Field(max_length=40)
     hours_per_week: float
@@ -116,7 +107,7 @@ class NeedSlot(SQLModel, table=True):
     __tablename__ = "need_slot"
 
     id: int | None = Field(default=None, primary_key=True)
-    need_id: int = Field(sa_column=_part_of("plan_need.id"))
+    need_id: int = Field(sa_column=part_of("plan_need.id"))
     day: int
     start_minute: int
     end_minute: int
@@ -143,11 +134,11 @@ class PlanPreference(SQLModel, table=True):
     __tablename__ = "plan_preference"
 
     id: int | None = Field(default=None, primary_key=True)
-    plan_id: int = Field(sa_column=_part_of("support_plan.id"))
+    plan_id: int = Field(sa_column=part_of("support_plan.id"))
     position: int = 0
-    kind: PreferenceKind = Field(sa_type=_enum(PreferenceKind))
+    kind: PreferenceKind = Field(sa_type=stored_enum(PreferenceKind))
     value: str = Field(max_length=60)
-    strength: Strength = Field(sa_type=_enum(Strength))
+    strength: Strength = Field(sa_type=stored_enum(Strength))
 
 
 class PlanRead(SQLModel, table=True):

@@ -6,14 +6,10 @@ from datetime import date, datetime
 from enum import IntEnum, StrEnum
 
 from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Integer, UniqueConstraint
-from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
+from broker.columns import stored_enum
 from broker.db import UTCDateTime, utcnow
-
-
-def _enum(enum: type[StrEnum], length: int = 32) -> SAEnum:
-    return SAEnum(enum, native_enum=False, length=length)
 
 
 class ProviderKind(StrEnum):
@@ -72,11 +68,13 @@ class Provider(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     council_id: int = Field(foreign_key="council.id", index=True)
     owner_id: int | None = Field(default=None, foreign_key="user_account.id", index=True)
-    kind: ProviderKind = Field(sa_type=_enum(ProviderKind), index=True)
-    status: ProviderStatus = Field(default=ProviderStatus.DRAFT, sa_type=_enum(ProviderStatus), index=True)
+    kind: ProviderKind = Field(sa_type=stored_enum(ProviderKind), index=True)
+    status: ProviderStatus = Field(
+        default=ProviderStatus.DRAFT, sa_type=stored_enum(ProviderStatus), index=True
+    )
     name: str = Field(max_length=120)
     bio: str = Field(default="", max_length=4000)
-    gender: Gender | None = Field(default=None, sa_type=_enum(Gender))
+    gender: Gender | None = Field(default=None, sa_type=stored_enum(Gender))
     skills: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     languages: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     base_postcode: str | None = Field(default=None, max_length=8)
@@ -126,12 +124,12 @@ class Accreditation(SQLModel, table=True):
     provider_id: int = Field(
         sa_column=Column(Integer, ForeignKey("provider.id", ondelete="CASCADE"), index=True)
     )
-    check_type: CheckType = Field(sa_type=_enum(CheckType, 40))
-    status: CheckStatus = Field(sa_type=_enum(CheckStatus))
+    check_type: CheckType = Field(sa_type=stored_enum(CheckType, 40))
+    status: CheckStatus = Field(sa_type=stored_enum(CheckStatus))
     reference: str = Field(default="", max_length=64)
     checked_on: date
     expires_on: date | None = None
     dbs_update_service: bool | None = None
-    cqc_rating: CqcRating | None = Field(default=None, sa_type=_enum(CqcRating))
+    cqc_rating: CqcRating | None = Field(default=None, sa_type=stored_enum(CqcRating))
     recorded_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -7,14 +7,10 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import Column, Index, Text
-from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
+from broker.columns import stored_enum
 from broker.db import UTCDateTime
-
-
-def _enum(enum: type[StrEnum], length: int = 32) -> SAEnum:
-    return SAEnum(enum, native_enum=False, length=length)
 
 
 class ReviewStatus(StrEnum):
@@ -50,7 +46,7 @@ class Review(SQLModel, table=True):
     management: int
     value: int
     comment: str = Field(default="", sa_column=Column(Text, nullable=False))
-    status: ReviewStatus = Field(default=ReviewStatus.PENDING, sa_type=_enum(ReviewStatus))
+    status: ReviewStatus = Field(default=ReviewStatus.PENDING, sa_type=stored_enum(ReviewStatus))
     submitted_at: datetime = Field(sa_type=UTCDateTime)
     moderated_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     moderated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -11,14 +11,10 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, Integer, UniqueConstraint
-from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
+from broker.columns import stored_enum
 from broker.db import UTCDateTime, utcnow
-
-
-def _enum(enum: type[StrEnum], length: int = 32) -> SAEnum:
-    return SAEnum(enum, native_enum=False, length=length)
 
 
 class StatementFormat(StrEnum):
@@ -66,7 +62,7 @@ class AccountStatement(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     council_id: int = Field(foreign_key="council.id", index=True)
     holder_id: int = Field(foreign_key="dp_holder.id")
-    format: StatementFormat = Field(sa_type=_enum(StatementFormat))
+    format: StatementFormat = Field(sa_type=stored_enum(StatementFormat))
     content_key: str = Field(max_length=64)
     first_date: date
     last_date: date
@@ -115,11 +111,11 @@ class StatementLine(SQLModel, table=True):
     paid_out_pence: int = Field(sa_type=BigInteger)
     paid_in_pence: int = Field(sa_type=BigInteger)
     balance_pence: int | None = Field(default=None, sa_type=BigInteger)
-    status: LineStatus = Field(sa_type=_enum(LineStatus))
+    status: LineStatus = Field(sa_type=stored_enum(LineStatus))
     status_message: str = Field(default="", max_length=500)
     payment_id: int | None = Field(default=None, foreign_key="payment.id", index=True)
     agreement_id: int | None = Field(default=None, foreign_key="agreement.id", index=True)
-    resolution: Resolution | None = Field(default=None, sa_type=_enum(Resolution))
+    resolution: Resolution | None = Field(default=None, sa_type=stored_enum(Resolution))
     resolution_reason: str = Field(default="", max_length=500)
     resolved_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -138,7 +134,7 @@ class StatementLineResolution(SQLModel, table=True):
     line_id: int = Field(
         sa_column=Column(Integer, ForeignKey("statement_line.id"), nullable=False, index=True)
     )
-    resolution: Resolution = Field(sa_type=_enum(Resolution))
+    resolution: Resolution = Field(sa_type=stored_enum(Resolution))
     agreement_id: int | None = Field(default=None, foreign_key="agreement.id")
     reason: str = Field(default="", max_length=500)
     by_id: int = Field(foreign_key="user_account.id")

@@ -6,14 +6,10 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, Integer
-from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
+from broker.columns import stored_enum
 from broker.db import UTCDateTime, utcnow
-
-
-def _enum(enum: type[StrEnum], length: int = 32) -> SAEnum:
-    return SAEnum(enum, native_enum=False, length=length)
 
 
 class SubcontractStatus(StrEnum):
@@ -74,7 +70,9 @@ class Subcontract(SQLModel, table=True):
     services: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     start_date: date
     end_date: date
-    status: SubcontractStatus = Field(default=SubcontractStatus.PROPOSED, sa_type=_enum(SubcontractStatus))
+    status: SubcontractStatus = Field(
+        default=SubcontractStatus.PROPOSED, sa_type=stored_enum(SubcontractStatus)
+    )
     lead_accepted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     subcontractor_accepted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     decline_reason: str | None = Field(default=None, max_length=500)
@@ -96,8 +94,8 @@ class SupportReferral(SQLModel, table=True):
     provider_id: int = Field(foreign_key="provider.id", index=True)
     lead_provider_id: int = Field(foreign_key="provider.id")
     services: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    route: ReferralRoute = Field(sa_type=_enum(ReferralRoute))
-    status: ReferralStatus = Field(sa_type=_enum(ReferralStatus))
+    route: ReferralRoute = Field(sa_type=stored_enum(ReferralRoute))
+    status: ReferralStatus = Field(sa_type=stored_enum(ReferralStatus))
     lead_contract_id: int = Field(foreign_key="lead_contract.id", index=True)
     subcontract_id: int | None = Field(default=None, foreign_key="subcontract.id", index=True)
     decline_reason: str | None = Field(default=None, max_length=500)

@@ -10,15 +10,11 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, ForeignKey, Integer, Text, UniqueConstraint
-from sqlalchemy import Enum as SAEnum
+from sqlalchemy import Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from broker.columns import part_of, stored_enum
 from broker.db import UTCDateTime
-
-
-def _enum(enum: type[StrEnum], length: int = 32) -> SAEnum:
-    return SAEnum(enum, native_enum=False, length=length)
 
 
 class QuestionKind(StrEnum):
@@ -43,12 +39,10 @@ class SurveyQuestion(SQLModel, table=True):
     __tablename__ = "survey_question"
 
     id: int | None = Field(default=None, primary_key=True)
-    survey_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("survey.id", ondelete="CASCADE"), nullable=False, index=True)
-    )
+    survey_id: int = Field(sa_column=part_of("survey.id"))
     position: int
     text: str = Field(max_length=300)
-    kind: QuestionKind = Field(sa_type=_enum(QuestionKind))
+    kind: QuestionKind = Field(sa_type=stored_enum(QuestionKind))
 
 
 class SurveyResponse(SQLModel, table=True):
@@ -71,11 +65,7 @@ class SurveyAnswer(SQLModel, table=True):
     __tablename__ = "survey_answer"
 
     id: int | None = Field(default=None, primary_key=True)
-    response_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("survey_response.id", ondelete="CASCADE"), nullable=False, index=True
-        )
-    )
+    response_id: int = Field(sa_column=part_of("survey_response.id"))
     question_id: int = Field(foreign_key="survey_question.id", index=True)
     rating: int | None = None
     yes: bool | None = None

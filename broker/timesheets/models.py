@@ -11,14 +11,10 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, UniqueConstraint
-from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
+from broker.columns import part_of, stored_enum
 from broker.db import UTCDateTime, utcnow
-
-
-def _enum(enum: type[StrEnum], length: int = 32) -> SAEnum:
-    return SAEnum(enum, native_enum=False, length=length)
 
 
 class TimesheetStatus(StrEnum):
@@ -50,7 +46,7 @@ class Timesheet(SQLModel, table=True):
     holder_id: int = Field(foreign_key="dp_holder.id")
     provider_id: int = Field(foreign_key="provider.id")
     week_start: date
-    status: TimesheetStatus = Field(default=TimesheetStatus.SUBMITTED, sa_type=_enum(TimesheetStatus))
+    status: TimesheetStatus = Field(default=TimesheetStatus.SUBMITTED, sa_type=stored_enum(TimesheetStatus))
     minutes: int
     hourly_rate_pence: int = Field(sa_type=BigInteger)
     amount_due_pence: int | None = Field(default=None, sa_type=BigInteger)
@@ -80,9 +76,7 @@ class TimesheetShift(SQLModel, table=True):
     __table_args__ = (Index("ix_timesheet_shift_provider_day", "provider_id", "worked_on"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    timesheet_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("timesheet.id", ondelete="CASCADE"), nullable=False, index=True)
-    )
+    timesheet_id: int = Field(sa_column=part_of("timesheet.id"))
     provider_id: int = Field(foreign_key="provider.id")
     position: int
     worked_on: date
