@@ -154,7 +154,7 @@ class CouncilDirectPaymentRate(SQLModel, table=True):
     council_id: int = Field(
         sa_column=Column(Integer, ForeignKey("council.id", ondelete="CASCADE"), nullable=False)
     )
-    provider_kind: ProviderKind = Field(sa_type=stored_enum(ProviderKind, 32))
+    provider_kind: ProviderKind = Field(sa_type=stored_enum(ProviderKind))
     hourly_rate_pence: int = Field(sa_type=BigInteger)
     set_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     set_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
