@@ -17,17 +17,30 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, Select, case, cast, delete, func, insert, literal, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    Select,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from broker.agreements.models import Agreement, AgreementStatus
 from broker.db import serialize
-from broker.market.models import DemandCell, DemandRow, PlanActivation
+from broker.market import plan_cells
+from broker.market.models import DemandCell, DemandPlanCell, DemandRow, PlanActivation
 from broker.market.sql import percentiles_by, whole_days_between
-from broker.plans.models import NeedBand, PlanNeed, PlanStatus, SupportPlan
+from broker.plans.models import NeedBand, PlanNeed, SupportPlan
 
-DEMAND_STATUSES = (PlanStatus.ACTIVE, PlanStatus.MATCHED)
+DEMAND_STATUSES = plan_cells.DEMAND_STATUSES
 COLUMNS = (
     "plan_id",
     "council_id",
@@ -126,21 +139,24 @@ async def refresh_cells(session: AsyncSession, places: Iterable[tuple[int, str]]
     for council_id in sorted(by_council):
         await serialize(session, f"market-demand-cells:{council_id}")
         districts = sorted(by_council[council_id])
-        await session.execute(
-            delete(DemandCell).where(
-                col(DemandCell.council_id) == council_id, col(DemandCell.postcode_district).in_(districts)
+        for table in (DemandCell, DemandPlanCell):
+            await session.execute(
+                delete(table).where(
+                    col(table.council_id) == council_id, col(table.postcode_district).in_(districts)
+                )
             )
-        )
         await _write_cells(session, council_id, districts)
 
 
 async def _write_cells(session: AsyncSession, council_id: int | None, districts: list[str] | None) -> None:
-    """Inserts the cells of these districts of this council (None: every council, every district)."""
+    """Inserts the cells and plan-cells of these districts of this council (None: every council,
+    every district)."""
     where: list[ColumnElement[bool]] = []
     if council_id is not None:
         where.append(col(DemandRow.council_id) == council_id)
     if districts is not None:
         where.append(col(DemandRow.postcode_district).in_(districts))
+    figures = await plan_cells.write(session, council_id, districts)
     table = DemandRow.__table__  # type: ignore[attr-defined]
     rows = select(*[table.c[name] for name in COLUMNS]).where(*where).subquery("need_row")
     keys = ["council_id", *CELL_KEYS]
@@ -152,18 +168,20 @@ async def _write_cells(session: AsyncSession, council_id: int | None, districts:
         .subquery("waited")
     )
     days = await percentiles_by(session, waited, keys, "waited_days", (0.5,))
+    none: tuple[float | None, ...] = (None, None, None)
     cells = [
         {
             "council_id": key[0],
             "postcode_district": key[1],
             "service_code": key[2],
             "band": key[3],
-            "rate_lower_quartile": lower,
-            "rate_median": median,
-            "rate_upper_quartile": upper,
+            "rate_lower_quartile": rates.get(key, none)[0],
+            "rate_median": rates.get(key, none)[1],
+            "rate_upper_quartile": rates.get(key, none)[2],
             "median_waited_days": days[key][0] if key in days else None,
+            **figures.get(key, {}),
         }
-        for key, (lower, median, upper) in rates.items()
+        for key in rates.keys() | figures.keys()
     ]
     for start in range(0, len(cells), _CHUNK):
         await session.execute(insert(DemandCell), cells[start : start + _CHUNK])
@@ -195,7 +213,10 @@ async def rebuild(session: AsyncSession) -> None:
     if session.get_bind().dialect.name == "postgresql":
         await session.execute(text("ANALYZE market_demand"))
     await session.execute(delete(DemandCell))
+    await session.execute(delete(DemandPlanCell))
     await _write_cells(session, None, None)
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(text("ANALYZE market_demand_plan_cell"))
 
 
 async def on_plan_saved(session: AsyncSession, plan: SupportPlan, now: datetime) -> None:

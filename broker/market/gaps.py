@@ -12,6 +12,7 @@ BY); Python only turns rate histograms into quartiles.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -19,15 +20,15 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Float,
+    Select,
     SQLColumnExpression,
     Subquery,
     and_,
     case,
-    cast,
     distinct,
     func,
     literal,
+    not_,
     null,
     or_,
     select,
@@ -37,13 +38,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from broker.accounts.actor import Actor
-from broker.agreements.models import STARTED, Agreement, AgreementBand, AgreementNeed
+from broker.agreements.models import Agreement
 from broker.api.clock import LONDON
 from broker.errors import ErrorCode, InvalidInput, PermissionDenied, Problems
 from broker.hygiene import date_problem
-from broker.market import access, ledger, prepared
+from broker.market import access, ledger, plan_cells, prepared
 from broker.market import demand as demand_rows
-from broker.market.models import SupplyCell, UnmetNeed
+from broker.market.models import DemandCell, DemandPlanCell, SupplyCell, UnmetNeed
 from broker.market.privacy import is_small, shown
 from broker.market.sql import percentiles_by, room_to_sort
 from broker.market.stats import quartiles
@@ -51,6 +52,7 @@ from broker.market.supply import supply
 from broker.plans.models import SupportPlan
 
 DEMAND_STATUSES = demand_rows.DEMAND_STATUSES
+NEEDED = plan_cells.NEEDED
 TOP_REASONS = 3
 MAX_PERIOD_DAYS = 3660
 
@@ -166,6 +168,93 @@ async def gap_rows(
         if from_sources
         else demand_rows.prepared_rows(council_id)
     ).subquery("need_row")
+    full = len(dims) == len(GroupBy) and not from_sources
+    prepared_cells = await demand_rows.cells_of(session, council_id) if full else {}
+    if full:
+        rows, waiting_plans = await _set_against_agreements(
+            session, dims, council_id, plans, start, end, drill_down=drill_down
+        )
+    else:
+        rows, waiting_plans = await _per_plan(
+            session, dims, need_rows, plans, start, end, drill_down=drill_down
+        )
+    found: dict[tuple, GapRow] = {}
+    for row in rows:
+        key = tuple(row[: len(dims)])
+        values = dict(zip(dims, key, strict=True))
+        people, waiting, demand_hours, agreed_hours, unmet_hours = row[len(dims) :]
+        found[key] = GapRow(
+            district=values.get(GroupBy.DISTRICT),
+            service_code=values.get(GroupBy.SERVICE),
+            time_band=values.get(GroupBy.TIME_BAND),
+            people=people,
+            people_waiting=waiting,
+            demand_hours=round(float(demand_hours or 0), 2),
+            agreed_hours=max(round(float(agreed_hours or 0), 2), 0.0),
+            unmet_hours=max(round(float(unmet_hours or 0), 2), 0.0),
+            budgeted_rate_quartiles=None,
+            median_days_to_first_agreement=None,
+            reachable_supply_hours=0.0,
+            asked_rate_quartiles=None,
+            top_unmet_reasons=[],
+            waiting_plan_ids=waiting_plans.get(key, []) if drill_down else None,
+        )
+    if demand_only:
+        return [_suppress(r) for r in found.values()]
+    if full:
+        _prepared_cell_figures(found, dims, prepared_cells)
+    else:
+        await _budgeted_rates(session, found, dims, need_rows)
+        await _days_to_first_agreement(session, found, dims, need_rows)
+    await _reasons(session, found, dims, council_id, start, end)
+    if len(dims) == len(GroupBy):
+        await _prepared_supply(session, found, dims, plans, today)
+    else:
+        names = {GroupBy.DISTRICT: "district", GroupBy.SERVICE: "service", GroupBy.TIME_BAND: "band"}
+        hours, rates = await supply(session, dims=[names[d] for d in dims], plans=plans, today=today)
+        for key, gap in found.items():
+            gap.reachable_supply_hours = hours.get(key, 0.0)
+            gap.asked_rate_quartiles = quartiles(rates.get(key, {}))
+    return [_suppress(r) for r in found.values()]
+
+
+def _agreed_rows(plans: ColumnElement[bool], start: date, end: date) -> Select[Any]:
+    """The hours of the plans' agreements holding capacity at some point of the period
+    (`Agreement.holds_capacity_on`), with the union columns of the per-plan grouping."""
+    agreed = plan_cells.agreement_rows(plans, *_counted(start, end)).subquery("agreed_row")
+    return select(
+        agreed.c.plan_id,
+        agreed.c.holder_id,
+        agreed.c.postcode_district.label("district"),
+        agreed.c.service_code.label("service"),
+        agreed.c.band,
+        literal(0.0).label("demand"),
+        agreed.c.hours.label("agreed"),
+    )
+
+
+def _counted(start: date, end: date) -> tuple[ColumnElement[bool], ...]:
+    """A started agreement counts for the period when it started by its last day and did not end
+    before its first."""
+    return (
+        col(Agreement.start_date) <= end,
+        or_(col(Agreement.end_date).is_(None), col(Agreement.end_date) >= start),
+    )
+
+
+async def _per_plan(
+    session: AsyncSession,
+    dims: list[GroupBy],
+    need_rows: Subquery,
+    plans: ColumnElement[bool],
+    start: date,
+    end: date,
+    *,
+    drill_down: bool,
+) -> tuple[Sequence[Any], dict[tuple, list[int]]]:
+    """People, waiting people, demand, agreed and unmet hours per cell of `dims`, and the plans
+    waiting in each (with `drill_down`): every plan's demand and agreed hours grouped per cell first,
+    so one person's agreement never hides another's wait."""
     demand = select(
         need_rows.c.plan_id,
         need_rows.c.holder_id,
@@ -175,38 +264,7 @@ async def gap_rows(
         need_rows.c.hours.label("demand"),
         literal(0.0).label("agreed"),
     )
-    counted = (
-        col(Agreement.status).in_(STARTED),
-        col(Agreement.start_date) <= end,
-        or_(col(Agreement.end_date).is_(None), col(Agreement.end_date) >= start),
-    )
-    agreement_band = select(
-        col(AgreementBand.agreement_id).label("owner"),
-        col(AgreementBand.band),
-        col(AgreementBand.minutes),
-        col(AgreementBand.total_minutes),
-    ).subquery("agreement_band")
-    agreement_share = case(
-        (agreement_band.c.minutes.is_(None), literal(1.0)),
-        else_=cast(agreement_band.c.minutes, Float) / cast(agreement_band.c.total_minutes, Float),
-    )
-    agreed = (
-        select(
-            col(SupportPlan.id).label("plan_id"),
-            col(SupportPlan.holder_id).label("holder_id"),
-            col(SupportPlan.postcode_district).label("district"),
-            col(AgreementNeed.service_code).label("service"),
-            agreement_band.c.band.label("band"),
-            literal(0.0).label("demand"),
-            (AgreementNeed.hours_per_week * agreement_share).label("agreed"),
-        )
-        .select_from(Agreement)
-        .join(SupportPlan, col(SupportPlan.id) == col(Agreement.plan_id))
-        .join(AgreementNeed, col(AgreementNeed.agreement_id) == col(Agreement.id))
-        .outerjoin(agreement_band, agreement_band.c.owner == Agreement.id)
-        .where(plans, *counted)
-    )
-    cells = union_all(demand, agreed).subquery("cell")
+    cells = union_all(demand, _agreed_rows(plans, start, end)).subquery("cell")
     columns = {
         GroupBy.DISTRICT: cells.c.district,
         GroupBy.SERVICE: cells.c.service,
@@ -225,13 +283,13 @@ async def gap_rows(
         .subquery("per_plan")
     )
     short = per_plan.c.demand - per_plan.c.agreed
-    unmet = case((short > 0.0001, short), else_=literal(0.0))
+    unmet = case((short > NEEDED, short), else_=literal(0.0))
     outer_dims = [per_plan.c[d.value.lower()] for d in dims]
     rows = await session.execute(
         select(
             *outer_dims,
             func.count(distinct(case((per_plan.c.demand > 0, per_plan.c.holder_id), else_=null()))),
-            func.count(distinct(case((short > 0.0001, per_plan.c.holder_id), else_=null()))),
+            func.count(distinct(case((short > NEEDED, per_plan.c.holder_id), else_=null()))),
             func.sum(per_plan.c.demand),
             func.sum(per_plan.c.agreed),
             func.sum(unmet),
@@ -240,47 +298,130 @@ async def gap_rows(
         .order_by(*outer_dims)
     )
     waiting_plans: dict[tuple, list[int]] = defaultdict(list)
-    waiting_query = select(*outer_dims, per_plan.c.plan_id).where(short > 0.0001).order_by(per_plan.c.plan_id)
+    waiting_query = select(*outer_dims, per_plan.c.plan_id).where(short > NEEDED).order_by(per_plan.c.plan_id)
     for row in await session.execute(waiting_query) if drill_down else ():
         waiting_plans[tuple(row[: len(dims)])].append(row[len(dims)])
-    found: dict[tuple, GapRow] = {}
-    for row in rows:
-        key = tuple(row[: len(dims)])
-        values = dict(zip(dims, key, strict=True))
-        people, waiting, demand_hours, agreed_hours, unmet_hours = row[len(dims) :]
-        found[key] = GapRow(
-            district=values.get(GroupBy.DISTRICT),
-            service_code=values.get(GroupBy.SERVICE),
-            time_band=values.get(GroupBy.TIME_BAND),
-            people=people,
-            people_waiting=waiting,
-            demand_hours=round(float(demand_hours or 0), 2),
-            agreed_hours=round(float(agreed_hours or 0), 2),
-            unmet_hours=round(float(unmet_hours or 0), 2),
-            budgeted_rate_quartiles=None,
-            median_days_to_first_agreement=None,
-            reachable_supply_hours=0.0,
-            asked_rate_quartiles=None,
-            top_unmet_reasons=[],
-            waiting_plan_ids=waiting_plans.get(key, []) if drill_down else None,
+    return rows.all(), waiting_plans
+
+
+async def _set_against_agreements(
+    session: AsyncSession,
+    dims: list[GroupBy],
+    council_id: int,
+    plans: ColumnElement[bool],
+    start: date,
+    end: date,
+    *,
+    drill_down: bool,
+) -> tuple[Sequence[Any], dict[tuple, list[int]]]:
+    """What `_per_plan` gives for the full grouping, without grouping every plan: each prepared cell
+    holds its figures with every started agreement counted (`DemandCell`), and the agreements the
+    period does not count are taken out of the plan-cells they touch (`DemandPlanCell`): their
+    hours come off what is agreed there, and what that leaves short becomes unmet; a holder who
+    was not waiting in a cell is waiting once one of their plan-cells there falls short."""
+    left_out = plan_cells.agreement_rows(plans, not_(and_(*_counted(start, end)))).subquery("left_out")
+    band_key = func.coalesce(left_out.c.band, literal(""))
+    per_plan = [left_out.c.plan_id, left_out.c.postcode_district, left_out.c.service_code]
+    left_out_cell = (
+        select(
+            *per_plan,
+            band_key.label("band_key"),
+            func.sum(left_out.c.hours).label("hours"),
+            func.count().label("rows"),
         )
-    if demand_only:
-        return [_suppress(r) for r in found.values()]
-    if len(dims) == len(GroupBy) and not from_sources:
-        await _prepared_cell_figures(session, found, dims, council_id)
-    else:
-        await _budgeted_rates(session, found, dims, need_rows)
-        await _days_to_first_agreement(session, found, dims, need_rows)
-    await _reasons(session, found, dims, council_id, start, end)
-    if len(dims) == len(GroupBy):
-        await _prepared_supply(session, found, dims, plans, today)
-    else:
-        names = {GroupBy.DISTRICT: "district", GroupBy.SERVICE: "service", GroupBy.TIME_BAND: "band"}
-        hours, rates = await supply(session, dims=[names[d] for d in dims], plans=plans, today=today)
-        for key, gap in found.items():
-            gap.reachable_supply_hours = hours.get(key, 0.0)
-            gap.asked_rate_quartiles = quartiles(rates.get(key, {}))
-    return [_suppress(r) for r in found.values()]
+        .group_by(*per_plan, band_key)
+        .subquery("left_out_cell")
+    )
+    plan_cell = DemandPlanCell.__table__  # type: ignore[attr-defined]
+    same_cell = and_(
+        plan_cell.c.plan_id == left_out_cell.c.plan_id,
+        plan_cell.c.postcode_district == left_out_cell.c.postcode_district,
+        plan_cell.c.service_code == left_out_cell.c.service_code,
+        plan_cell.c.band_key == left_out_cell.c.band_key,
+    )
+    short_before = plan_cell.c.demand_hours - plan_cell.c.agreed_hours
+    short_after = short_before + left_out_cell.c.hours
+    unmet_before = case((short_before > NEEDED, short_before), else_=literal(0.0))
+    unmet_after = case((short_after > NEEDED, short_after), else_=literal(0.0))
+    cell_of = (plan_cell.c.postcode_district, plan_cell.c.service_code, plan_cell.c.band_key)
+    per_holder = (
+        select(
+            *cell_of,
+            func.sum(left_out_cell.c.hours).label("hours"),
+            func.sum(unmet_after - unmet_before).label("more_unmet"),
+            func.sum(left_out_cell.c.rows).label("rows"),
+            case(
+                (
+                    and_(
+                        func.max(case((plan_cell.c.holder_waiting, 1), else_=0)) == 0,
+                        func.max(case((short_after > NEEDED, 1), else_=0)) == 1,
+                    ),
+                    1,
+                ),
+                else_=0,
+            ).label("starts_waiting"),
+        )
+        .select_from(left_out_cell.join(plan_cell, same_cell))
+        .group_by(plan_cell.c.holder_id, *cell_of)
+        .subquery("per_holder")
+    )
+    started: Any = select(
+        col(DemandCell.postcode_district).label("district"),
+        col(DemandCell.service_code).label("service"),
+        col(DemandCell.band).label("band"),
+        col(DemandCell.people).label("people"),
+        col(DemandCell.people_waiting).label("waiting"),
+        col(DemandCell.demand_hours).label("demand"),
+        col(DemandCell.agreed_hours).label("agreed"),
+        col(DemandCell.unmet_hours).label("unmet"),
+        col(DemandCell.sources).label("sources"),
+    ).where(col(DemandCell.council_id) == council_id)
+    taken_out = select(
+        per_holder.c.postcode_district,
+        per_holder.c.service_code,
+        func.nullif(per_holder.c.band_key, literal("")),
+        literal(0),
+        per_holder.c.starts_waiting,
+        literal(0.0),
+        -per_holder.c.hours,
+        per_holder.c.more_unmet,
+        -per_holder.c.rows,
+    )
+    figures = union_all(started, taken_out).subquery("figure")
+    by_dim = {
+        GroupBy.DISTRICT: figures.c.district,
+        GroupBy.SERVICE: figures.c.service,
+        GroupBy.TIME_BAND: figures.c.band,
+    }
+    keys = [by_dim[d] for d in dims]
+    rows = await session.execute(
+        select(
+            *keys,
+            func.sum(figures.c.people),
+            func.sum(figures.c.waiting),
+            func.sum(figures.c.demand),
+            func.sum(figures.c.agreed),
+            func.sum(figures.c.unmet),
+        )
+        .group_by(*keys)
+        .having(func.sum(figures.c.sources) > 0)
+        .order_by(*keys)
+    )
+    waiting_plans: dict[tuple, list[int]] = defaultdict(list)
+    if drill_down:
+        waiting_query = (
+            select(*cell_of, plan_cell.c.plan_id)
+            .select_from(plan_cell.outerjoin(left_out_cell, same_cell))
+            .where(
+                plan_cell.c.council_id == council_id,
+                short_before + func.coalesce(left_out_cell.c.hours, literal(0.0)) > NEEDED,
+            )
+            .order_by(plan_cell.c.plan_id)
+        )
+        for district, service, band_key, plan_id in await session.execute(waiting_query):
+            cell = {GroupBy.DISTRICT: district, GroupBy.SERVICE: service, GroupBy.TIME_BAND: band_key or None}
+            waiting_plans[tuple(cell[d] for d in dims)].append(plan_id)
+    return rows.all(), waiting_plans
 
 
 async def _prepared_supply(
@@ -308,13 +449,12 @@ def _cell(key: tuple, dims: list[GroupBy]) -> tuple:
     return tuple(key[position[d]] for d in (GroupBy.DISTRICT, GroupBy.SERVICE, GroupBy.TIME_BAND))
 
 
-async def _prepared_cell_figures(
-    session: AsyncSession, found: dict[tuple, GapRow], dims: list[GroupBy], council_id: int
+def _prepared_cell_figures(
+    found: dict[tuple, GapRow], dims: list[GroupBy], cells: dict[tuple, DemandCell]
 ) -> None:
     """Budgeted-rate quartiles and median days for the full grouping from the prepared cells
     (`demand.cells_of`): no period changes them, so nothing is ranked per request. A coarser grouping
     merges cells, whose quartiles cannot be merged, so it works them out from the rows."""
-    cells = await demand_rows.cells_of(session, council_id)
     for key, gap in found.items():
         cell = cells.get(_cell(key, dims))
         if cell is None:

@@ -282,3 +282,38 @@ class DemandCell(SQLModel, table=True):
     rate_median: float | None = None
     rate_upper_quartile: float | None = None
     median_waited_days: float | None = None
+    # The cell's figures with every started agreement of its plans counted, whatever its dates: a
+    # period's figures differ from these only where agreements fall outside it (`gaps.py`).
+    people: int = 0
+    """DP holders with demand here."""
+    people_waiting: int = 0
+    demand_hours: float = 0.0
+    agreed_hours: float = 0.0
+    unmet_hours: float = 0.0
+    sources: int = 0
+    """The demand rows and started agreements' rows behind the cell: a cell none of them is in for a
+    period is not shown for it."""
+
+
+class DemandPlanCell(SQLModel, table=True):
+    """One plan's demand and started agreements in one cell (its prepared rows and its ACTIVE or
+    ENDED agreements' hours summed, `broker/market/demand.py`), so that `marketGaps` can take out
+    the agreements a period does not count from the plan-cells they touch, without grouping every
+    plan of the council. `holder_waiting` says whether the plan's holder waits in this cell with
+    every started agreement counted. Rewritten with its district's cells."""
+
+    __tablename__ = "market_demand_plan_cell"
+    __table_args__ = (Index("ix_market_demand_plan_cell_place", "council_id", "postcode_district"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(sa_column=part_of("support_plan.id"))
+    council_id: int
+    holder_id: int
+    postcode_district: str = Field(max_length=4)
+    service_code: str = Field(max_length=40)
+    band_key: str = Field(default="", max_length=20)
+    """The time band, '' for hours without one: a key that joins by equality (NULL never does)."""
+    demand_hours: float
+    agreed_hours: float
+    sources: int
+    holder_waiting: bool

@@ -14,3 +14,4 @@ def subscribe_all() -> None:
     subscribe(Event.PLAN_SAVED, demand.on_plan_saved)
     subscribe(Event.AGREEMENT_PROPOSED, demand.on_agreement)
     subscribe(Event.AGREEMENT_CANCELLED, demand.on_agreement)
+    subscribe(Event.AGREEMENT_ACTIVATED, demand.on_agreement)

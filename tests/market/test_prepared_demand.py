@@ -243,3 +243,72 @@ async def test_quartiles_in_sql_equal_the_histogram_quartiles(db):
                 histogram[float(v)] = histogram.get(float(v), 0) + 1
         expected[key] = quartiles(histogram)
     assert found == expected
+
+
+async def test_agreements_take_away_only_where_they_cover_each_plan(db, clock):
+    """The full grouping sets the period's agreements against the plan-cells they touch: a holder
+    with two plans in one cell keeps waiting while one of them is uncovered, a holder whose plan is
+    covered stops waiting, hours agreed at other times of day leave the need unmet, and part-cover
+    leaves the rest unmet. The figures equal the straightforward evaluation, waiting plans and all."""
+    council = await make_council(db)
+    broker = await make_user(db, Role.BROKER, council)
+    provider = await make_provider(db, council)
+    evening = ((0, 18 * 60, 21 * 60), (2, 18 * 60, 21 * 60))
+    day_and_evening = ((0, 9 * 60, 14 * 60), (0, 18 * 60, 21 * 60))  # 5 of 8 hours in the day
+    two_plans = await make_holder(db, council)
+    first_of_two = await make_plan(db, two_plans, district="LS7")
+    second_of_two = await make_plan(db, two_plans, district="LS7")
+    covered = await make_plan(db, await make_holder(db, council), district="LS7")
+    agreed_in_the_evening = await make_plan(db, await make_holder(db, council), district="LS7")
+    part_covered = await make_plan(db, await make_holder(db, council), district="LS7")
+    uncovered = [await make_plan(db, await make_holder(db, council), district="LS7") for _ in range(2)]
+    for plan, slots in (
+        (first_of_two, None),
+        (covered, None),
+        (agreed_in_the_evening, evening),
+        (part_covered, day_and_evening),
+    ):  # each agreement takes its plan's 10 hours, shared over its slots' bands
+        extra = {"slots": slots} if slots else {}
+        await make_agreement(db, plan, provider, created_by=broker, **extra)
+
+    async def both(start: date, end: date):
+        answers = []
+        for from_sources in (False, True):
+            async with db.transaction() as session:
+                answers.append(
+                    await gap_rows(
+                        session,
+                        council_id=council.id,
+                        group_by=[GroupBy.SERVICE, GroupBy.TIME_BAND, GroupBy.DISTRICT],
+                        start=start,
+                        end=end,
+                        today=london_date(clock.now()),
+                        from_sources=from_sources,
+                    )
+                )
+        return answers
+
+    prepared_rows, direct_rows = await both(date(2026, 5, 1), date(2026, 5, 31))
+    assert prepared_rows == direct_rows
+    daytime = [r for r in prepared_rows if r.people]
+    evening_only = [r for r in prepared_rows if not r.people]
+    assert daytime and evening_only
+    for row in daytime:
+        assert row.people == 6
+        assert row.people_waiting == 5  # the holder of two plans, the evening one, part-cover, two more
+        assert set(row.waiting_plan_ids or []) == {
+            second_of_two.id,
+            agreed_in_the_evening.id,
+            part_covered.id,
+            *(p.id for p in uncovered),
+        }
+    assert round(sum(r.unmet_hours or 0 for r in daytime), 2) == 10 + 10 + 3.75 + 10 + 10
+    assert round(sum(r.agreed_hours or 0 for r in evening_only), 2) == 10 + 3.75
+
+    # Before the agreements start, none of them counts: everyone waits, and the evening cells,
+    # which only agreements made, are not shown.
+    prepared_rows, direct_rows = await both(date(2026, 1, 1), date(2026, 3, 31))
+    assert prepared_rows == direct_rows
+    assert prepared_rows and all(r.people == 6 and r.people_waiting == 6 for r in prepared_rows)
+    assert all(r.agreed_hours == 0 for r in prepared_rows)
+    assert round(sum(r.unmet_hours or 0 for r in prepared_rows), 2) == 7 * 10
