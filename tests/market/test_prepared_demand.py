@@ -16,10 +16,17 @@ from broker.accounts.models import Role
 from broker.api.clock import london_date
 from broker.market import demand
 from broker.market.gaps import GroupBy, gap_rows
-from broker.market.models import DemandCell, DemandRow
+from broker.market.models import DemandCell, DemandPlanCell, DemandRow
 from broker.market.sql import percentiles_by
 from broker.market.stats import quartiles
-from tests.factories import make_agreement, make_council, make_holder, make_plan, make_provider, make_user
+from tests.factories import (
+    make_agreement,
+    make_council,
+    make_holder,
+    make_plan,
+    make_provider,
+    make_user,
+)
 from tests.market.test_prepared_supply import TODAY, _seeded_market
 from tests.market.test_take_up import gid
 
@@ -27,6 +34,8 @@ UPDATE_PLAN = """mutation($input: UpdateSupportPlanInput!) { updateSupportPlan(i
   supportPlan { id status } userErrors { field message code } } }"""
 CREATE_AGREEMENT = """mutation($input: CreateAgreementInput!) { createAgreement(input: $input) {
   agreement { id status } userErrors { field message code } } }"""
+ACTIVATE_AGREEMENT = """mutation($input: AgreementIdInput!) { activateAgreement(input: $input) {
+  agreement { status } userErrors { field message code } } }"""
 CANCEL_AGREEMENT = """mutation($input: CancelAgreementInput!) { cancelAgreement(input: $input) {
   agreement { status } userErrors { field message code } } }"""
 
@@ -128,21 +137,18 @@ async def test_prepared_demand_matches_the_direct_evaluation_cell_by_cell(api, d
     holder = await make_holder(db, council)
     waiting = await make_plan(db, holder, district="LS7")
     nearby = await make_provider(db, council)
-    proposed = await api.data(
-        CREATE_AGREEMENT,
-        {
-            "input": {
-                "planId": gid("SupportPlan", waiting.id),
-                "providerId": gid("Provider", nearby.id),
-                "slots": [
-                    {"day": "MONDAY", "start": "09:00", "end": "14:00"},
-                    {"day": "WEDNESDAY", "start": "09:00", "end": "14:00"},
-                ],
-                "startDate": "2026-12-07",
-            }
-        },
-        as_user=broker,
-    )
+    proposal = {
+        "input": {
+            "planId": gid("SupportPlan", waiting.id),
+            "providerId": gid("Provider", nearby.id),
+            "slots": [
+                {"day": "MONDAY", "start": "09:00", "end": "14:00"},
+                {"day": "WEDNESDAY", "start": "09:00", "end": "14:00"},
+            ],
+            "startDate": "2026-12-07",
+        }
+    }
+    proposed = await api.data(CREATE_AGREEMENT, proposal, as_user=broker)
     assert proposed["createAgreement"]["userErrors"] == []
     async with db.session() as session:
         days = (
@@ -161,6 +167,23 @@ async def test_prepared_demand_matches_the_direct_evaluation_cell_by_cell(api, d
             await session.execute(select(DemandRow.waited_days).where(DemandRow.plan_id == waiting.id))
         ).scalars()
         assert set(days) == {None}
+
+    # Proposed again and activated through /graphql (by the broker who made it directly): its
+    # hours now count as agreed.
+    again = await api.data(CREATE_AGREEMENT, proposal, as_user=broker)
+    assert again["createAgreement"]["userErrors"] == []
+    again_id = again["createAgreement"]["agreement"]["id"]
+    activated = await api.data(ACTIVATE_AGREEMENT, {"input": {"agreementId": again_id}}, as_user=broker)
+    assert activated["activateAgreement"]["userErrors"] == []
+    assert activated["activateAgreement"]["agreement"]["status"] == "ACTIVE"
+    async with db.session() as session:
+        agreed = (
+            await session.execute(
+                select(DemandPlanCell.agreed_hours).where(DemandPlanCell.plan_id == waiting.id)
+            )
+        ).scalars()
+        assert sum(agreed) > 0
+    assert await _assert_same_as_sources(db, council, today) >= 200
     for plan, start, end in (
         (plans[3], date(2026, 12, 1), None),
         (plans[4], date(2026, 1, 5), date(2026, 11, 15)),
