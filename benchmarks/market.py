@@ -37,6 +37,7 @@ from strawberry.relay import to_base64
 from benchmarks import market_seed as seed
 from benchmarks.machine import describe
 from benchmarks.seeded import CACHE, NATIONAL
+from broker import heap
 from broker.accounts.actor import Actor
 from broker.accounts.models import Role, User
 from broker.api.clock import FixedClock
@@ -299,6 +300,7 @@ async def bench_council(url: str, backend: str, queries: int, warmup: int) -> No
         environment="test", database_url=url, secret_key="b" * 40, data_dir=Path(tempfile.mkdtemp())
     )
     app = create_app(settings, clock=FixedClock(seed.NOW), db=db)
+    heap.settle()  # as the server does once started
 
     async def gaps_call() -> None:
         async with db.transaction() as session:

@@ -23,6 +23,7 @@ import httpx
 
 from benchmarks.machine import describe
 from benchmarks.seeded import SEED_DAY, national_database
+from broker import heap
 from broker.api.clock import FixedClock
 from broker.app import create_app
 from broker.db import Database
@@ -110,6 +111,7 @@ async def run(providers: int, queries: int) -> None:
         app = create_app(
             settings, clock=FixedClock(datetime(2026, 11, 26, 12, tzinfo=UTC)), db=db, search=backend
         )
+        heap.settle()  # as the server does once started
         rng = random.Random(7)
         direct: dict[str, list[float]] = {}
         through: dict[str, list[float]] = {}

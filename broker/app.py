@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
+from broker import heap
 from broker.accounts.throttle import LoginPolicy, LoginThrottle
 from broker.agreements.daily import run_daily_pass
 from broker.api.clock import Clock, SystemClock
@@ -168,6 +169,7 @@ def create_app(
             if settings.search_sync_in_process
             else []
         )
+        heap.settle()
         yield
         stop.set()
         for worker in workers:

@@ -36,7 +36,7 @@ from sqlmodel import col
 from broker.agreements.models import Agreement, AgreementStatus
 from broker.db import serialize
 from broker.market import plan_cells
-from broker.market.models import DemandCell, DemandPlanCell, DemandRow, PlanActivation
+from broker.market.models import DemandAgreementCell, DemandCell, DemandPlanCell, DemandRow, PlanActivation
 from broker.market.sql import percentiles_by, whole_days_between
 from broker.plans.models import NeedBand, PlanNeed, SupportPlan
 
@@ -139,7 +139,7 @@ async def refresh_cells(session: AsyncSession, places: Iterable[tuple[int, str]]
     for council_id in sorted(by_council):
         await serialize(session, f"market-demand-cells:{council_id}")
         districts = sorted(by_council[council_id])
-        for table in (DemandCell, DemandPlanCell):
+        for table in (DemandCell, DemandPlanCell, DemandAgreementCell):
             await session.execute(
                 delete(table).where(
                     col(table.council_id) == council_id, col(table.postcode_district).in_(districts)
@@ -214,9 +214,11 @@ async def rebuild(session: AsyncSession) -> None:
         await session.execute(text("ANALYZE market_demand"))
     await session.execute(delete(DemandCell))
     await session.execute(delete(DemandPlanCell))
+    await session.execute(delete(DemandAgreementCell))
     await _write_cells(session, None, None)
     if session.get_bind().dialect.name == "postgresql":
         await session.execute(text("ANALYZE market_demand_plan_cell"))
+        await session.execute(text("ANALYZE market_demand_agreement_cell"))
 
 
 async def on_plan_saved(session: AsyncSession, plan: SupportPlan, now: datetime) -> None:

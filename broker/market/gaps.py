@@ -44,7 +44,7 @@ from broker.errors import ErrorCode, InvalidInput, PermissionDenied, Problems
 from broker.hygiene import date_problem
 from broker.market import access, ledger, plan_cells, prepared
 from broker.market import demand as demand_rows
-from broker.market.models import DemandCell, DemandPlanCell, SupplyCell, UnmetNeed
+from broker.market.models import DemandAgreementCell, DemandCell, DemandPlanCell, SupplyCell, UnmetNeed
 from broker.market.privacy import is_small, shown
 from broker.market.sql import percentiles_by, room_to_sort
 from broker.market.stats import quartiles
@@ -172,7 +172,7 @@ async def gap_rows(
     prepared_cells = await demand_rows.cells_of(session, council_id) if full else {}
     if full:
         rows, waiting_plans = await _set_against_agreements(
-            session, dims, council_id, plans, start, end, drill_down=drill_down
+            session, dims, council_id, start, end, drill_down=drill_down
         )
     else:
         rows, waiting_plans = await _per_plan(
@@ -221,7 +221,9 @@ async def gap_rows(
 def _agreed_rows(plans: ColumnElement[bool], start: date, end: date) -> Select[Any]:
     """The hours of the plans' agreements holding capacity at some point of the period
     (`Agreement.holds_capacity_on`), with the union columns of the per-plan grouping."""
-    agreed = plan_cells.agreement_rows(plans, *_counted(start, end)).subquery("agreed_row")
+    agreed = plan_cells.agreement_rows(
+        plans, _counted(col(Agreement.start_date), col(Agreement.end_date), start, end)
+    ).subquery("agreed_row")
     return select(
         agreed.c.plan_id,
         agreed.c.holder_id,
@@ -233,13 +235,10 @@ def _agreed_rows(plans: ColumnElement[bool], start: date, end: date) -> Select[A
     )
 
 
-def _counted(start: date, end: date) -> tuple[ColumnElement[bool], ...]:
-    """A started agreement counts for the period when it started by its last day and did not end
-    before its first."""
-    return (
-        col(Agreement.start_date) <= end,
-        or_(col(Agreement.end_date).is_(None), col(Agreement.end_date) >= start),
-    )
+def _counted(starts: Any, ends: Any, start: date, end: date) -> ColumnElement[bool]:
+    """A started agreement (its start and end date columns) counts for the period when it started
+    by its last day and did not end before its first."""
+    return and_(starts <= end, or_(ends.is_(None), ends >= start))
 
 
 async def _per_plan(
@@ -308,7 +307,6 @@ async def _set_against_agreements(
     session: AsyncSession,
     dims: list[GroupBy],
     council_id: int,
-    plans: ColumnElement[bool],
     start: date,
     end: date,
     *,
@@ -319,41 +317,43 @@ async def _set_against_agreements(
     period does not count are taken out of the plan-cells they touch (`DemandPlanCell`): their
     hours come off what is agreed there, and what that leaves short becomes unmet; a holder who
     was not waiting in a cell is waiting once one of their plan-cells there falls short."""
-    left_out = plan_cells.agreement_rows(plans, not_(and_(*_counted(start, end)))).subquery("left_out")
-    band_key = func.coalesce(left_out.c.band, literal(""))
-    per_plan = [left_out.c.plan_id, left_out.c.postcode_district, left_out.c.service_code]
-    left_out_cell = (
+    cell = DemandAgreementCell.__table__  # type: ignore[attr-defined]
+    counted = and_(cell.c.start_date <= end, or_(cell.c.end_date.is_(None), cell.c.end_date >= start))
+    plan_cell = [
+        cell.c.plan_id,
+        cell.c.holder_id,
+        cell.c.postcode_district,
+        cell.c.service_code,
+        cell.c.band_key,
+    ]
+    left_out = (
         select(
-            *per_plan,
-            band_key.label("band_key"),
-            func.sum(left_out.c.hours).label("hours"),
+            *plan_cell,
+            func.sum(cell.c.hours).label("hours"),
             func.count().label("rows"),
+            func.max(cell.c.plan_demand_hours).label("demand"),
+            func.max(cell.c.plan_agreed_hours).label("agreed"),
+            func.max(case((cell.c.holder_waiting, 1), else_=0)).label("holder_waiting"),
         )
-        .group_by(*per_plan, band_key)
-        .subquery("left_out_cell")
+        .where(cell.c.council_id == council_id, not_(counted))
+        .group_by(*plan_cell)
+        .subquery("left_out")
     )
-    plan_cell = DemandPlanCell.__table__  # type: ignore[attr-defined]
-    same_cell = and_(
-        plan_cell.c.plan_id == left_out_cell.c.plan_id,
-        plan_cell.c.postcode_district == left_out_cell.c.postcode_district,
-        plan_cell.c.service_code == left_out_cell.c.service_code,
-        plan_cell.c.band_key == left_out_cell.c.band_key,
-    )
-    short_before = plan_cell.c.demand_hours - plan_cell.c.agreed_hours
-    short_after = short_before + left_out_cell.c.hours
+    short_before = left_out.c.demand - left_out.c.agreed
+    short_after = short_before + left_out.c.hours
     unmet_before = case((short_before > NEEDED, short_before), else_=literal(0.0))
     unmet_after = case((short_after > NEEDED, short_after), else_=literal(0.0))
-    cell_of = (plan_cell.c.postcode_district, plan_cell.c.service_code, plan_cell.c.band_key)
+    cell_of = (left_out.c.postcode_district, left_out.c.service_code, left_out.c.band_key)
     per_holder = (
         select(
             *cell_of,
-            func.sum(left_out_cell.c.hours).label("hours"),
+            func.sum(left_out.c.hours).label("hours"),
             func.sum(unmet_after - unmet_before).label("more_unmet"),
-            func.sum(left_out_cell.c.rows).label("rows"),
+            func.sum(left_out.c.rows).label("rows"),
             case(
                 (
                     and_(
-                        func.max(case((plan_cell.c.holder_waiting, 1), else_=0)) == 0,
+                        func.max(left_out.c.holder_waiting) == 0,
                         func.max(case((short_after > NEEDED, 1), else_=0)) == 1,
                     ),
                     1,
@@ -361,8 +361,7 @@ async def _set_against_agreements(
                 else_=0,
             ).label("starts_waiting"),
         )
-        .select_from(left_out_cell.join(plan_cell, same_cell))
-        .group_by(plan_cell.c.holder_id, *cell_of)
+        .group_by(left_out.c.holder_id, *cell_of)
         .subquery("per_holder")
     )
     started: Any = select(
@@ -409,14 +408,24 @@ async def _set_against_agreements(
     )
     waiting_plans: dict[tuple, list[int]] = defaultdict(list)
     if drill_down:
+        plans_cell = DemandPlanCell.__table__  # type: ignore[attr-defined]
+        same_cell = and_(
+            plans_cell.c.plan_id == left_out.c.plan_id,
+            plans_cell.c.postcode_district == left_out.c.postcode_district,
+            plans_cell.c.service_code == left_out.c.service_code,
+            plans_cell.c.band_key == left_out.c.band_key,
+        )
+        short = plans_cell.c.demand_hours - plans_cell.c.agreed_hours + func.coalesce(left_out.c.hours, 0.0)
         waiting_query = (
-            select(*cell_of, plan_cell.c.plan_id)
-            .select_from(plan_cell.outerjoin(left_out_cell, same_cell))
-            .where(
-                plan_cell.c.council_id == council_id,
-                short_before + func.coalesce(left_out_cell.c.hours, literal(0.0)) > NEEDED,
+            select(
+                plans_cell.c.postcode_district,
+                plans_cell.c.service_code,
+                plans_cell.c.band_key,
+                plans_cell.c.plan_id,
             )
-            .order_by(plan_cell.c.plan_id)
+            .select_from(plans_cell.outerjoin(left_out, same_cell))
+            .where(plans_cell.c.council_id == council_id, short > NEEDED)
+            .order_by(plans_cell.c.plan_id)
         )
         for district, service, band_key, plan_id in await session.execute(waiting_query):
             cell = {GroupBy.DISTRICT: district, GroupBy.SERVICE: service, GroupBy.TIME_BAND: band_key or None}

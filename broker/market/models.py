@@ -317,3 +317,32 @@ class DemandPlanCell(SQLModel, table=True):
     agreed_hours: float
     sources: int
     holder_waiting: bool
+
+
+class DemandAgreementCell(SQLModel, table=True):
+    """One started agreement's hours in one cell of its plan, with its dates and a copy of its
+    plan-cell's figures (`DemandPlanCell`), so that `marketGaps` finds the agreements a period
+    leaves out, and what they change, by reading these rows alone. Rewritten with its district's
+    cells, and whenever an agreement starts or ends."""
+
+    __tablename__ = "market_demand_agreement_cell"
+    __table_args__ = (
+        Index("ix_market_demand_agreement_cell_place", "council_id", "postcode_district"),
+        Index("ix_market_demand_agreement_cell_start", "council_id", "start_date"),
+        Index("ix_market_demand_agreement_cell_end", "council_id", "end_date"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    agreement_id: int = Field(sa_column=part_of("agreement.id"))
+    plan_id: int
+    council_id: int
+    holder_id: int
+    postcode_district: str = Field(max_length=4)
+    service_code: str = Field(max_length=40)
+    band_key: str = Field(default="", max_length=20)
+    hours: float
+    start_date: date
+    end_date: date | None = None
+    plan_demand_hours: float
+    plan_agreed_hours: float
+    holder_waiting: bool

@@ -15,6 +15,7 @@ from sqlalchemy import (
     ColumnElement,
     Float,
     Select,
+    and_,
     case,
     cast,
     distinct,
@@ -28,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from broker.agreements.models import STARTED, Agreement, AgreementBand, AgreementNeed
-from broker.market.models import DemandPlanCell, DemandRow
+from broker.market.models import DemandAgreementCell, DemandPlanCell, DemandRow
 from broker.plans.models import PlanStatus, SupportPlan
 
 DEMAND_STATUSES = (PlanStatus.ACTIVE, PlanStatus.MATCHED)
@@ -53,7 +54,8 @@ _PLAN_CELL_COLUMNS = (
 def agreement_rows(*where: ColumnElement[bool]) -> Select[Any]:
     """The weekly hours of the started (ACTIVE or ENDED) agreements of ACTIVE and MATCHED plans, per
     agreement need and time band (shared by the band's minutes), that `where` picks; columns
-    plan_id, council_id, holder_id, postcode_district, service_code, band, hours."""
+    plan_id, council_id, holder_id, postcode_district, service_code, band, hours, agreement_id,
+    start_date, end_date."""
     agreement_band = select(
         col(AgreementBand.agreement_id).label("owner"),
         col(AgreementBand.band),
@@ -73,6 +75,9 @@ def agreement_rows(*where: ColumnElement[bool]) -> Select[Any]:
             col(AgreementNeed.service_code).label("service_code"),
             agreement_band.c.band.label("band"),
             (AgreementNeed.hours_per_week * share).label("hours"),
+            col(Agreement.id).label("agreement_id"),
+            col(Agreement.start_date).label("start_date"),
+            col(Agreement.end_date).label("end_date"),
         )
         .select_from(Agreement)
         .join(SupportPlan, col(SupportPlan.id) == col(Agreement.plan_id))
@@ -143,6 +148,63 @@ def _plan_cells(council_id: int | None, districts: list[str] | None) -> Select[A
     return select(*per_plan.c, (func.max(short).over(partition_by=holder_cell) == 1).label("holder_waiting"))
 
 
+async def _write_agreement_cells(
+    session: AsyncSession,
+    council_id: int | None,
+    districts: list[str] | None,
+    plan_cell_where: list[ColumnElement[bool]],
+) -> None:
+    """Inserts the agreement-cells of these districts, with the copies of their plan-cells just
+    written."""
+    plan_where: list[ColumnElement[bool]] = []
+    if council_id is not None:
+        plan_where.append(col(SupportPlan.council_id) == council_id)
+    if districts is not None:
+        plan_where.append(col(SupportPlan.postcode_district).in_(districts))
+    rows = agreement_rows(*plan_where).subquery("agreed")
+    band_key = func.coalesce(rows.c.band, literal(""))
+    keys = [
+        rows.c.agreement_id,
+        rows.c.start_date,
+        rows.c.end_date,
+        *[rows.c[name] for name in _PLACE],
+        band_key,
+    ]
+    per_agreement = (
+        select(*keys[:-1], band_key.label("band_key"), func.sum(rows.c.hours).label("hours"))
+        .group_by(*keys)
+        .subquery("per_agreement")
+    )
+    plan_cell = (
+        select(
+            col(DemandPlanCell.plan_id),
+            col(DemandPlanCell.postcode_district),
+            col(DemandPlanCell.service_code),
+            col(DemandPlanCell.band_key),
+            col(DemandPlanCell.demand_hours),
+            col(DemandPlanCell.agreed_hours),
+            col(DemandPlanCell.holder_waiting),
+        )
+        .where(*plan_cell_where)
+        .subquery("plan_cell")
+    )
+    same_cell = and_(
+        plan_cell.c.plan_id == per_agreement.c.plan_id,
+        plan_cell.c.postcode_district == per_agreement.c.postcode_district,
+        plan_cell.c.service_code == per_agreement.c.service_code,
+        plan_cell.c.band_key == per_agreement.c.band_key,
+    )
+    copied = select(
+        *per_agreement.c,
+        plan_cell.c.demand_hours.label("plan_demand_hours"),
+        plan_cell.c.agreed_hours.label("plan_agreed_hours"),
+        plan_cell.c.holder_waiting,
+    ).select_from(per_agreement.join(plan_cell, same_cell))
+    table = DemandAgreementCell.__table__  # type: ignore[attr-defined]
+    names = [c.name for c in copied.selected_columns]
+    await session.execute(insert(DemandAgreementCell).from_select([table.c[n] for n in names], copied))
+
+
 async def write(
     session: AsyncSession, council_id: int | None, districts: list[str] | None
 ) -> dict[tuple, dict]:
@@ -159,6 +221,7 @@ async def write(
         where.append(col(DemandPlanCell.council_id) == council_id)
     if districts is not None:
         where.append(col(DemandPlanCell.postcode_district).in_(districts))
+    await _write_agreement_cells(session, council_id, districts, where)
     demand, agreed = col(DemandPlanCell.demand_hours), col(DemandPlanCell.agreed_hours)
     holder = col(DemandPlanCell.holder_id)
     short = demand - agreed

@@ -15,3 +15,4 @@ def subscribe_all() -> None:
     subscribe(Event.AGREEMENT_PROPOSED, demand.on_agreement)
     subscribe(Event.AGREEMENT_CANCELLED, demand.on_agreement)
     subscribe(Event.AGREEMENT_ACTIVATED, demand.on_agreement)
+    subscribe(Event.AGREEMENT_ENDED, demand.on_agreement)

@@ -36,6 +36,8 @@ CREATE_AGREEMENT = """mutation($input: CreateAgreementInput!) { createAgreement(
   agreement { id status } userErrors { field message code } } }"""
 ACTIVATE_AGREEMENT = """mutation($input: AgreementIdInput!) { activateAgreement(input: $input) {
   agreement { status } userErrors { field message code } } }"""
+END_AGREEMENT = """mutation($input: EndAgreementInput!) { endAgreement(input: $input) {
+  agreement { status } userErrors { field message code } } }"""
 CANCEL_AGREEMENT = """mutation($input: CancelAgreementInput!) { cancelAgreement(input: $input) {
   agreement { status } userErrors { field message code } } }"""
 
@@ -268,7 +270,7 @@ async def test_quartiles_in_sql_equal_the_histogram_quartiles(db):
     assert found == expected
 
 
-async def test_agreements_take_away_only_where_they_cover_each_plan(db, clock):
+async def test_agreements_take_away_only_where_they_cover_each_plan(api, db, clock):
     """The full grouping sets the period's agreements against the plan-cells they touch: a holder
     with two plans in one cell keeps waiting while one of them is uncovered, a holder whose plan is
     covered stops waiting, hours agreed at other times of day leave the need unmet, and part-cover
@@ -292,7 +294,9 @@ async def test_agreements_take_away_only_where_they_cover_each_plan(db, clock):
         (part_covered, day_and_evening),
     ):  # each agreement takes its plan's 10 hours, shared over its slots' bands
         extra = {"slots": slots} if slots else {}
-        await make_agreement(db, plan, provider, created_by=broker, **extra)
+        made = await make_agreement(db, plan, provider, created_by=broker, **extra)
+        if plan is covered:
+            covering = made
 
     async def both(start: date, end: date):
         answers = []
@@ -327,6 +331,24 @@ async def test_agreements_take_away_only_where_they_cover_each_plan(db, clock):
         }
     assert round(sum(r.unmet_hours or 0 for r in daytime), 2) == 10 + 10 + 3.75 + 10 + 10
     assert round(sum(r.agreed_hours or 0 for r in evening_only), 2) == 10 + 3.75
+
+    # The covered plan's agreement ended through /graphql at the end of April: in May it no longer
+    # counts, and that holder waits too.
+    ended = await api.data(
+        END_AGREEMENT,
+        {
+            "input": {
+                "agreementId": gid("Agreement", covering.id),
+                "endDate": "2026-04-30",
+                "reason": "Moved.",
+            }
+        },
+        as_user=broker,
+    )
+    assert ended["endAgreement"]["userErrors"] == []
+    prepared_rows, direct_rows = await both(date(2026, 5, 1), date(2026, 5, 31))
+    assert prepared_rows == direct_rows
+    assert [r.people_waiting for r in prepared_rows if r.people] == [6] * len(daytime)
 
     # Before the agreements start, none of them counts: everyone waits, and the evening cells,
     # which only agreements made, are not shown.

@@ -29,6 +29,13 @@ _CELL_FIGURES = (
     sa.Column("sources", sa.Integer(), nullable=False, server_default="0"),
 )
 
+_AGREEMENT_CELL_INDEXES = (
+    ("ix_market_demand_agreement_cell_agreement_id", ["agreement_id"]),
+    ("ix_market_demand_agreement_cell_place", ["council_id", "postcode_district"]),
+    ("ix_market_demand_agreement_cell_start", ["council_id", "start_date"]),
+    ("ix_market_demand_agreement_cell_end", ["council_id", "end_date"]),
+)
+
 
 def upgrade() -> None:
     op.execute("DELETE FROM market_demand_cell")
@@ -57,7 +64,33 @@ def upgrade() -> None:
     )
 
 
+    op.create_table(
+        "market_demand_agreement_cell",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("agreement_id", sa.Integer(), nullable=False),
+        sa.Column("plan_id", sa.Integer(), nullable=False),
+        sa.Column("council_id", sa.Integer(), nullable=False),
+        sa.Column("holder_id", sa.Integer(), nullable=False),
+        sa.Column("postcode_district", sa.String(length=4), nullable=False),
+        sa.Column("service_code", sa.String(length=40), nullable=False),
+        sa.Column("band_key", sa.String(length=20), nullable=False),
+        sa.Column("hours", sa.Float(), nullable=False),
+        sa.Column("start_date", sa.Date(), nullable=False),
+        sa.Column("end_date", sa.Date(), nullable=True),
+        sa.Column("plan_demand_hours", sa.Float(), nullable=False),
+        sa.Column("plan_agreed_hours", sa.Float(), nullable=False),
+        sa.Column("holder_waiting", sa.Boolean(), nullable=False),
+        sa.ForeignKeyConstraint(["agreement_id"], ["agreement.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    for name, columns in _AGREEMENT_CELL_INDEXES:
+        op.create_index(name, "market_demand_agreement_cell", columns)
+
+
 def downgrade() -> None:
+    for name, _ in _AGREEMENT_CELL_INDEXES:
+        op.drop_index(name, table_name="market_demand_agreement_cell")
+    op.drop_table("market_demand_agreement_cell")
     op.drop_index("ix_market_demand_plan_cell_place", table_name="market_demand_plan_cell")
     op.drop_index("ix_market_demand_plan_cell_plan_id", table_name="market_demand_plan_cell")
     op.drop_table("market_demand_plan_cell")
