@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     ColumnElement,
@@ -187,14 +187,33 @@ async def _write_cells(session: AsyncSession, council_id: int | None, districts:
         await session.execute(insert(DemandCell), cells[start : start + _CHUNK])
 
 
-async def cells_of(session: AsyncSession, council_id: int) -> dict[tuple, DemandCell]:
+class RankedFigures(NamedTuple):
+    """A cell's figures that come from ranking its rows."""
+
+    budgeted_rate_quartiles: tuple[float, float, float] | None
+    median_waited_days: float | None
+
+
+async def cells_of(session: AsyncSession, council_id: int) -> dict[tuple, RankedFigures]:
     """The council's cells by (district, service, band); worked out first when the council has demand
     rows but no cells yet (after the migration that added them, or a bulk load)."""
+    query = select(
+        col(DemandCell.postcode_district),
+        col(DemandCell.service_code),
+        col(DemandCell.band),
+        col(DemandCell.rate_lower_quartile),
+        col(DemandCell.rate_median),
+        col(DemandCell.rate_upper_quartile),
+        col(DemandCell.median_waited_days),
+    ).where(col(DemandCell.council_id) == council_id)
     found = {
-        (c.postcode_district, c.service_code, c.band): c
-        for c in (
-            await session.execute(select(DemandCell).where(col(DemandCell.council_id) == council_id))
-        ).scalars()
+        (district, service, band): RankedFigures(
+            (lower, median, upper)
+            if lower is not None and median is not None and upper is not None
+            else None,
+            days,
+        )
+        for district, service, band, lower, median, upper, days in await session.execute(query)
     }
     if found:
         return found

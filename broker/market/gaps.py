@@ -12,7 +12,7 @@ BY); Python only turns rate histograms into quartiles.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -448,30 +448,31 @@ async def _prepared_supply(
         select(col(SupportPlan.postcode_district)).where(plans).distinct()
     )
     cells = await prepared.supply_cells(session, districts=districts)
-    for key, gap in found.items():
-        gap.reachable_supply_hours, gap.asked_rate_quartiles = cells.get(_cell(key, dims), (0.0, None))
+    for cell, gap in _cells(found, dims):
+        gap.reachable_supply_hours, gap.asked_rate_quartiles = cells.get(cell, (0.0, None))
 
 
-def _cell(key: tuple, dims: list[GroupBy]) -> tuple:
-    """A row's key of the full grouping, in the prepared tables' (district, service, band) order."""
+def _cells(found: dict[tuple, GapRow], dims: list[GroupBy]) -> Iterator[tuple[tuple, GapRow]]:
+    """Each row with its key of the full grouping in the prepared tables' (district, service, band)
+    order."""
     position = {d: i for i, d in enumerate(dims)}
-    return tuple(key[position[d]] for d in (GroupBy.DISTRICT, GroupBy.SERVICE, GroupBy.TIME_BAND))
+    order = [position[d] for d in (GroupBy.DISTRICT, GroupBy.SERVICE, GroupBy.TIME_BAND)]
+    if order == [0, 1, 2]:
+        yield from found.items()
+        return
+    for key, gap in found.items():
+        yield tuple(key[i] for i in order), gap
 
 
 def _prepared_cell_figures(
-    found: dict[tuple, GapRow], dims: list[GroupBy], cells: dict[tuple, DemandCell]
+    found: dict[tuple, GapRow], dims: list[GroupBy], cells: dict[tuple, demand_rows.RankedFigures]
 ) -> None:
     """Budgeted-rate quartiles and median days for the full grouping from the prepared cells
     (`demand.cells_of`): no period changes them, so nothing is ranked per request. A coarser grouping
     merges cells, whose quartiles cannot be merged, so it works them out from the rows."""
-    for key, gap in found.items():
-        cell = cells.get(_cell(key, dims))
-        if cell is None:
-            continue
-        lower, median, upper = cell.rate_lower_quartile, cell.rate_median, cell.rate_upper_quartile
-        if lower is not None and median is not None and upper is not None:
-            gap.budgeted_rate_quartiles = (lower, median, upper)
-        gap.median_days_to_first_agreement = cell.median_waited_days
+    for cell, gap in _cells(found, dims):
+        if (figures := cells.get(cell)) is not None:
+            gap.budgeted_rate_quartiles, gap.median_days_to_first_agreement = figures
 
 
 def without_drill_down(rows: list[GapRow]) -> list[GapRow]:
