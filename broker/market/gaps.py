@@ -208,7 +208,7 @@ async def gap_rows(
         await _days_to_first_agreement(session, found, dims, need_rows)
     await _reasons(session, found, dims, council_id, start, end)
     if len(dims) == len(GroupBy):
-        await _prepared_supply(session, found, dims, plans, today)
+        await _prepared_supply(session, found, dims, today)
     else:
         names = {GroupBy.DISTRICT: "district", GroupBy.SERVICE: "service", GroupBy.TIME_BAND: "band"}
         hours, rates = await supply(session, dims=[names[d] for d in dims], plans=plans, today=today)
@@ -375,17 +375,17 @@ async def _set_against_agreements(
         col(DemandCell.unmet_hours).label("unmet"),
         col(DemandCell.sources).label("sources"),
     ).where(col(DemandCell.council_id) == council_id)
-    taken_out = select(
-        per_holder.c.postcode_district,
-        per_holder.c.service_code,
+    per_cell = (per_holder.c.postcode_district, per_holder.c.service_code, per_holder.c.band_key)
+    taken_out = select(  # summed per cell first: fewer rows to sort with the cells'
+        *per_cell[:2],
         func.nullif(per_holder.c.band_key, literal("")),
         literal(0),
-        per_holder.c.starts_waiting,
+        func.sum(per_holder.c.starts_waiting),
         literal(0.0),
-        -per_holder.c.hours,
-        per_holder.c.more_unmet,
-        -per_holder.c.rows,
-    )
+        -func.sum(per_holder.c.hours),
+        func.sum(per_holder.c.more_unmet),
+        -func.sum(per_holder.c.rows),
+    ).group_by(*per_cell)
     figures = union_all(started, taken_out).subquery("figure")
     by_dim = {
         GroupBy.DISTRICT: figures.c.district,
@@ -437,18 +437,17 @@ async def _prepared_supply(
     session: AsyncSession,
     found: dict[tuple, GapRow],
     dims: list[GroupBy],
-    plans: ColumnElement[bool],
     today: date,
 ) -> None:
     """Supply for the full grouping from the prepared cells (`prepared.py`): each cell is then one
     (district, service, band) row, so nothing is summed per request. A coarser grouping counts each
-    provider once across the cells it merges, which those rows cannot tell, so it runs `supply`."""
+    provider once across the cells it merges, which those rows cannot tell, so it runs `supply`.
+    Only the districts of the rows found are read."""
     await prepared.ensure_current(session, today)
-    districts = col(SupplyCell.district).in_(
-        select(col(SupportPlan.postcode_district)).where(plans).distinct()
-    )
+    rows = list(_cells(found, dims))
+    districts = col(SupplyCell.district).in_(sorted({cell[0] for cell, _ in rows if cell[0] is not None}))
     cells = await prepared.supply_cells(session, districts=districts)
-    for cell, gap in _cells(found, dims):
+    for cell, gap in rows:
         gap.reachable_supply_hours, gap.asked_rate_quartiles = cells.get(cell, (0.0, None))
 
 
