@@ -4,10 +4,10 @@ Everything built at start-up (the GraphQL schema, SQLAlchemy's mappers and compi
 templates: about 260,000 objects once `create_app` has run) lives as long as the process. CPython's
 collector still walks all of it in every full collection, and a request that allocates a few
 thousand rows sets one off: on the 2-core benchmark machine a full collection over the start-up heap
-took 178 ms, and such pauses were most of the gap between the median and the p95 of `marketGaps`
-(`benchmarks/README.md`, 2026-12-08). `gc.freeze` moves what exists now into a generation the
-collector ignores (the standard library's answer for servers), so a full collection walks only what
-requests made since.
+took 178 ms, and such pauses added about 220 ms to the median `marketGaps` service call (656 ms,
+434 ms with the heap frozen: `benchmarks/README.md`, 2026-12-08). `gc.freeze` moves what exists now
+into a generation the collector ignores (the standard library's answer for servers), so a full
+collection walks only what requests made since.
 """
 
 from __future__ import annotations

@@ -143,3 +143,21 @@ async def test_reachable_supply_counts_free_hours_of_listed_providers_within_the
     commissioner = await make_user(db, Role.COMMISSIONER, council)
     seen = (await api.data(SUPPLY, {"input": given}, as_user=commissioner))["marketGaps"]
     assert seen[0]["waitingPlans"] is None and seen[0]["unmetHours"] == 20.0
+
+
+async def test_a_broker_gets_the_waiting_plans_when_asked_for_them_in_a_fragment(api, db):
+    """The waiting plans are read only when the query selects them, fragments included."""
+    council = await make_council(db)
+    broker = await _five_waiting_and_one_met(db, council)
+    given = {
+        "councilId": gid("Council", council.id),
+        "groupBy": ["DISTRICT", "SERVICE", "TIME_BAND"],
+        "from": "2026-11-01",
+        "to": "2026-11-30",
+    }
+    spread = """query($input: MarketGapsInput!) { marketGaps(input: $input) { ...Row } }
+    fragment Row on MarketGapRow { district ... on MarketGapRow { waitingPlans } }"""
+    rows = (await api.data(spread, {"input": given}, as_user=broker))["marketGaps"]
+    assert sum(len(r["waitingPlans"]) for r in rows) >= 5
+    plain = """query($input: MarketGapsInput!) { marketGaps(input: $input) { district unmetHours } }"""
+    assert (await api.data(plain, {"input": given}, as_user=broker))["marketGaps"]

@@ -9,6 +9,7 @@ from strawberry import relay
 
 from broker.api.context import Info
 from broker.api.inputs import DecodesIds
+from broker.api.lookahead import names_below
 from broker.api.reads import read_input
 from broker.market import gaps
 from broker.market.bands import TimeBand
@@ -149,6 +150,7 @@ class GapQueries:
                 start=input.from_,
                 end=input.to,
                 now=ctx.now,
+                waiting_plans="waitingPlans" in names_below(info),
             ),
             writes=True,  # requests that expired unanswered are entered in the ledger first
         )
