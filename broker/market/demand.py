@@ -19,14 +19,11 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import (
     ColumnElement,
-    Float,
     Select,
     case,
-    cast,
     delete,
     func,
     insert,
-    literal,
     select,
     text,
 )
@@ -37,7 +34,7 @@ from broker.agreements.models import Agreement, AgreementStatus
 from broker.db import serialize
 from broker.market import plan_cells
 from broker.market.models import DemandAgreementCell, DemandCell, DemandPlanCell, DemandRow, PlanActivation
-from broker.market.sql import percentiles_by, whole_days_between
+from broker.market.sql import band_share, percentiles_by, whole_days_between
 from broker.plans.models import NeedBand, PlanNeed, SupportPlan
 
 DEMAND_STATUSES = plan_cells.DEMAND_STATUSES
@@ -72,18 +69,12 @@ def source_rows(*, plan_ids: list[int] | None = None, council_id: int | None = N
     if council_id is not None:
         first_query = first_query.where(col(Agreement.council_id) == council_id)
     first = first_query.group_by(col(Agreement.plan_id)).subquery("first_agreement")
-    share = case(
-        (col(NeedBand.minutes).is_(None), literal(1.0)),
-        else_=cast(NeedBand.minutes, Float) / cast(NeedBand.total_minutes, Float),
-    )
+    share = band_share(col(NeedBand.minutes), col(NeedBand.total_minutes))
     days = whole_days_between(func.coalesce(PlanActivation.activated_at, SupportPlan.created_at), first.c.at)
     waited = case((first.c.at.is_(None), None), (days < 0, 0), else_=days)
     return (
         select(
-            col(SupportPlan.id).label("plan_id"),
-            col(SupportPlan.council_id).label("council_id"),
-            col(SupportPlan.holder_id).label("holder_id"),
-            col(SupportPlan.postcode_district).label("postcode_district"),
+            *plan_cells.plan_place(),
             col(PlanNeed.service_code).label("service_code"),
             col(NeedBand.band).label("band"),
             (PlanNeed.hours_per_week * share).label("hours"),

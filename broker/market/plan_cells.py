@@ -13,11 +13,9 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Float,
     Select,
     and_,
     case,
-    cast,
     distinct,
     func,
     insert,
@@ -30,6 +28,7 @@ from sqlmodel import col
 
 from broker.agreements.models import STARTED, Agreement, AgreementBand, AgreementNeed
 from broker.market.models import DemandAgreementCell, DemandPlanCell, DemandRow
+from broker.market.sql import band_share
 from broker.plans.models import PlanStatus, SupportPlan
 
 DEMAND_STATUSES = (PlanStatus.ACTIVE, PlanStatus.MATCHED)
@@ -51,6 +50,16 @@ _PLAN_CELL_COLUMNS = (
 )
 
 
+def plan_place() -> list[Any]:
+    """The plan's columns every demand and agreement row carries, labelled as the rows name them."""
+    return [
+        col(SupportPlan.id).label("plan_id"),
+        col(SupportPlan.council_id).label("council_id"),
+        col(SupportPlan.holder_id).label("holder_id"),
+        col(SupportPlan.postcode_district).label("postcode_district"),
+    ]
+
+
 def agreement_rows(*where: ColumnElement[bool]) -> Select[Any]:
     """The weekly hours of the started (ACTIVE or ENDED) agreements of ACTIVE and MATCHED plans, per
     agreement need and time band (shared by the band's minutes), that `where` picks; columns
@@ -62,16 +71,10 @@ def agreement_rows(*where: ColumnElement[bool]) -> Select[Any]:
         col(AgreementBand.minutes),
         col(AgreementBand.total_minutes),
     ).subquery("agreement_band")
-    share = case(
-        (agreement_band.c.minutes.is_(None), literal(1.0)),
-        else_=cast(agreement_band.c.minutes, Float) / cast(agreement_band.c.total_minutes, Float),
-    )
+    share = band_share(agreement_band.c.minutes, agreement_band.c.total_minutes)
     return (
         select(
-            col(SupportPlan.id).label("plan_id"),
-            col(SupportPlan.council_id).label("council_id"),
-            col(SupportPlan.holder_id).label("holder_id"),
-            col(SupportPlan.postcode_district).label("postcode_district"),
+            *plan_place(),
             col(AgreementNeed.service_code).label("service_code"),
             agreement_band.c.band.label("band"),
             (AgreementNeed.hours_per_week * share).label("hours"),

@@ -140,3 +140,9 @@ async def percentiles_by(
         results = [percentile(histogram, p) for p in fractions]
         found[key] = tuple(r for r in results if r is not None)
     return found
+
+
+def band_share(minutes: Any, total_minutes: Any) -> Any:
+    """The share of a need's (or an agreement's) weekly hours that falls in a band: its slot minutes
+    there over all its slot minutes; all of them when it has no slots (no band, minutes NULL)."""
+    return case((minutes.is_(None), literal(1.0)), else_=cast(minutes, Float) / cast(total_minutes, Float))
