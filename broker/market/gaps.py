@@ -174,8 +174,8 @@ async def gap_rows(
             district=values.get(GroupBy.DISTRICT),
             service_code=values.get(GroupBy.SERVICE),
             time_band=values.get(GroupBy.TIME_BAND),
-            people=people,
-            people_waiting=waiting,
+            people=None if people is None else int(people),  # PostgreSQL sums bigints as numeric
+            people_waiting=None if waiting is None else int(waiting),
             demand_hours=round(float(demand_hours or 0), 2),
             agreed_hours=max(round(float(agreed_hours or 0), 2), 0.0),
             unmet_hours=max(round(float(unmet_hours or 0), 2), 0.0),
