@@ -199,7 +199,8 @@ async def _history_of_plans(
             continue
         free[provider.id] -= hours
         await _agreement(session, plan, provider, needs, slots, broker_id, activated, today, rng)
-        outbox.enqueue(session, [provider.id], now=_at(today))  # type: ignore[list-item]
+        # Due now: the history's 10:00 may still be to come today, and the drainer would wait for it.
+        outbox.enqueue(session, [provider.id], now=datetime.now(UTC))  # type: ignore[list-item]
 
 
 def _unmet(session, plan, needs, slots, activated: date, today: date, rng: random.Random) -> None:  # type: ignore[no-untyped-def]
