@@ -131,22 +131,14 @@ async def refresh_cells(session: AsyncSession, places: Iterable[tuple[int, str]]
         await serialize(session, f"market-demand-cells:{council_id}")
         districts = sorted(by_council[council_id])
         for table in (DemandCell, DemandPlanCell, DemandAgreementCell):
-            await session.execute(
-                delete(table).where(
-                    col(table.council_id) == council_id, col(table.postcode_district).in_(districts)
-                )
-            )
+            await session.execute(delete(table).where(*plan_cells.in_places(table, council_id, districts)))
         await _write_cells(session, council_id, districts)
 
 
 async def _write_cells(session: AsyncSession, council_id: int | None, districts: list[str] | None) -> None:
     """Inserts the cells and plan-cells of these districts of this council (None: every council,
     every district)."""
-    where: list[ColumnElement[bool]] = []
-    if council_id is not None:
-        where.append(col(DemandRow.council_id) == council_id)
-    if districts is not None:
-        where.append(col(DemandRow.postcode_district).in_(districts))
+    where = plan_cells.in_places(DemandRow, council_id, districts)
     figures = await plan_cells.write(session, council_id, districts)
     table = DemandRow.__table__  # type: ignore[attr-defined]
     rows = select(*[table.c[name] for name in COLUMNS]).where(*where).subquery("need_row")
@@ -222,9 +214,8 @@ async def rebuild(session: AsyncSession) -> None:
     await session.execute(_insert(source_rows()))
     if session.get_bind().dialect.name == "postgresql":
         await session.execute(text("ANALYZE market_demand"))
-    await session.execute(delete(DemandCell))
-    await session.execute(delete(DemandPlanCell))
-    await session.execute(delete(DemandAgreementCell))
+    for table in (DemandCell, DemandPlanCell, DemandAgreementCell):
+        await session.execute(delete(table))
     await _write_cells(session, None, None)
     if session.get_bind().dialect.name == "postgresql":
         await session.execute(text("ANALYZE market_demand_plan_cell"))

@@ -150,18 +150,18 @@ async def gap_rows(
     dims = list(dict.fromkeys(group_by))
     await room_to_sort(session)
     plans = and_(col(SupportPlan.council_id) == council_id, col(SupportPlan.status).in_(DEMAND_STATUSES))
-    need_rows = (
-        demand_rows.source_rows(council_id=council_id)
-        if from_sources
-        else demand_rows.prepared_rows(council_id)
-    ).subquery("need_row")
     full = len(dims) == len(GroupBy) and not from_sources
-    prepared_cells = await demand_rows.cells_of(session, council_id) if full else {}
     if full:
+        prepared_cells = await demand_rows.cells_of(session, council_id)
         rows, waiting_plans = await counts.set_against_agreements(
             session, dims, council_id, start, end, drill_down=drill_down
         )
     else:
+        need_rows = (
+            demand_rows.source_rows(council_id=council_id)
+            if from_sources
+            else demand_rows.prepared_rows(council_id)
+        ).subquery("need_row")
         rows, waiting_plans = await counts.per_plan(
             session, dims, need_rows, plans, start, end, drill_down=drill_down
         )

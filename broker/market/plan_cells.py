@@ -36,18 +36,18 @@ NEEDED = 0.0001
 """Hours above this count as needed (and, short of what is agreed, as unmet): less is a rounding
 error of the band shares."""
 _PLACE = ("plan_id", "council_id", "holder_id", "postcode_district", "service_code")
-_PLAN_CELL_COLUMNS = (
-    "plan_id",
-    "council_id",
-    "holder_id",
-    "postcode_district",
-    "service_code",
-    "band_key",
-    "demand_hours",
-    "agreed_hours",
-    "sources",
-    "holder_waiting",
-)
+
+
+def in_places(model: Any, council_id: int | None, districts: list[str] | None) -> list[ColumnElement[bool]]:
+    """The rows of `model` (any table with `council_id` and `postcode_district`) in these districts
+    of this council (None: every council, every district): what a refresh of a district's cells
+    rewrites."""
+    where: list[ColumnElement[bool]] = []
+    if council_id is not None:
+        where.append(col(model.council_id) == council_id)
+    if districts is not None:
+        where.append(col(model.postcode_district).in_(districts))
+    return where
 
 
 def plan_place() -> list[Any]:
@@ -91,15 +91,9 @@ def agreement_rows(*where: ColumnElement[bool]) -> Select[Any]:
 
 
 def _plan_cells(council_id: int | None, districts: list[str] | None) -> Select[Any]:
-    """The `DemandPlanCell` rows of these districts of this council (None: all), in column order."""
-    demand_where: list[ColumnElement[bool]] = []
-    plan_where: list[ColumnElement[bool]] = []
-    if council_id is not None:
-        demand_where.append(col(DemandRow.council_id) == council_id)
-        plan_where.append(col(SupportPlan.council_id) == council_id)
-    if districts is not None:
-        demand_where.append(col(DemandRow.postcode_district).in_(districts))
-        plan_where.append(col(SupportPlan.postcode_district).in_(districts))
+    """The `DemandPlanCell` rows of these districts of this council (None: all), named as its columns."""
+    demand_where = in_places(DemandRow, council_id, districts)
+    plan_where = in_places(SupportPlan, council_id, districts)
     demand: Any = select(
         col(DemandRow.plan_id),
         col(DemandRow.council_id),
@@ -112,23 +106,14 @@ def _plan_cells(council_id: int | None, districts: list[str] | None) -> Select[A
     ).where(*demand_where)
     agreed = agreement_rows(*plan_where).subquery("agreed")
     started = select(
-        *[
-            agreed.c[name]
-            for name in ("plan_id", "council_id", "holder_id", "postcode_district", "service_code")
-        ],
+        *[agreed.c[name] for name in _PLACE],
         agreed.c.band,
         literal(0.0).label("demand"),
         agreed.c.hours.label("agreed"),
     )
     rows = union_all(demand, started).subquery("row")
     band_key = func.coalesce(rows.c.band, literal(""))
-    place = [
-        rows.c.plan_id,
-        rows.c.council_id,
-        rows.c.holder_id,
-        rows.c.postcode_district,
-        rows.c.service_code,
-    ]
+    place = [rows.c[name] for name in _PLACE]
     per_plan = (
         select(
             *place,
@@ -152,18 +137,11 @@ def _plan_cells(council_id: int | None, districts: list[str] | None) -> Select[A
 
 
 async def _write_agreement_cells(
-    session: AsyncSession,
-    council_id: int | None,
-    districts: list[str] | None,
-    plan_cell_where: list[ColumnElement[bool]],
+    session: AsyncSession, council_id: int | None, districts: list[str] | None
 ) -> None:
     """Inserts the agreement-cells of these districts, with the copies of their plan-cells just
     written."""
-    plan_where: list[ColumnElement[bool]] = []
-    if council_id is not None:
-        plan_where.append(col(SupportPlan.council_id) == council_id)
-    if districts is not None:
-        plan_where.append(col(SupportPlan.postcode_district).in_(districts))
+    plan_where = in_places(SupportPlan, council_id, districts)
     rows = agreement_rows(*plan_where).subquery("agreed")
     band_key = func.coalesce(rows.c.band, literal(""))
     keys = [
@@ -188,7 +166,7 @@ async def _write_agreement_cells(
             col(DemandPlanCell.agreed_hours),
             col(DemandPlanCell.holder_waiting),
         )
-        .where(*plan_cell_where)
+        .where(*in_places(DemandPlanCell, council_id, districts))
         .subquery("plan_cell")
     )
     same_cell = and_(
@@ -203,9 +181,13 @@ async def _write_agreement_cells(
         plan_cell.c.agreed_hours.label("plan_agreed_hours"),
         plan_cell.c.holder_waiting,
     ).select_from(per_agreement.join(plan_cell, same_cell))
-    table = DemandAgreementCell.__table__  # type: ignore[attr-defined]
-    names = [c.name for c in copied.selected_columns]
-    await session.execute(insert(DemandAgreementCell).from_select([table.c[n] for n in names], copied))
+    await _insert_as_named(DemandAgreementCell, session, copied)
+
+
+async def _insert_as_named(model: Any, session: AsyncSession, rows: Select[Any]) -> None:
+    """Inserts `rows` into `model`'s table, each selected column into the column of its name."""
+    table = model.__table__
+    await session.execute(insert(model).from_select([table.c[c.name] for c in rows.selected_columns], rows))
 
 
 async def write(
@@ -213,18 +195,9 @@ async def write(
 ) -> dict[tuple, dict]:
     """Inserts the plan-cells of these districts of this council (None: all; their old ones already
     deleted) and returns each cell's figures, by (council, district, service, band)."""
-    table = DemandPlanCell.__table__  # type: ignore[attr-defined]
-    await session.execute(
-        insert(DemandPlanCell).from_select(
-            [table.c[name] for name in _PLAN_CELL_COLUMNS], _plan_cells(council_id, districts)
-        )
-    )
-    where: list[ColumnElement[bool]] = []
-    if council_id is not None:
-        where.append(col(DemandPlanCell.council_id) == council_id)
-    if districts is not None:
-        where.append(col(DemandPlanCell.postcode_district).in_(districts))
-    await _write_agreement_cells(session, council_id, districts, where)
+    await _insert_as_named(DemandPlanCell, session, _plan_cells(council_id, districts))
+    await _write_agreement_cells(session, council_id, districts)
+    where = in_places(DemandPlanCell, council_id, districts)
     demand, agreed = col(DemandPlanCell.demand_hours), col(DemandPlanCell.agreed_hours)
     holder = col(DemandPlanCell.holder_id)
     short = demand - agreed
