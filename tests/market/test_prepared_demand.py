@@ -45,25 +45,30 @@ GROUPINGS = [list(dims) for size in (1, 2, 3) for dims in itertools.combinations
 PERIODS = ((date(2026, 11, 1), date(2026, 11, 30)), (date(2025, 12, 1), date(2026, 11, 30)))
 
 
+async def _prepared_and_direct(db, council, dims, start: date, end: date, today: date):
+    """The rows `marketGaps` gives from the prepared tables, and the same worked out from the sources."""
+    answers = []
+    for from_sources in (False, True):
+        async with db.transaction() as session:
+            answers.append(
+                await gap_rows(
+                    session,
+                    council_id=council.id,
+                    group_by=dims,
+                    start=start,
+                    end=end,
+                    today=today,
+                    from_sources=from_sources,
+                )
+            )
+    return answers
+
+
 async def _assert_same_as_sources(db, council, today: date) -> int:
     """Every grouping and period: the prepared answer equals the straightforward one, row by row."""
     cells = 0
     for dims, (start, end) in itertools.product(GROUPINGS, PERIODS):
-        answers = []
-        for from_sources in (False, True):
-            async with db.transaction() as session:
-                answers.append(
-                    await gap_rows(
-                        session,
-                        council_id=council.id,
-                        group_by=dims,
-                        start=start,
-                        end=end,
-                        today=today,
-                        from_sources=from_sources,
-                    )
-                )
-        prepared_rows, direct_rows = answers
+        prepared_rows, direct_rows = await _prepared_and_direct(db, council, dims, start, end, today)
         assert [_key(r) for r in prepared_rows] == [_key(r) for r in direct_rows], dims
         for got, expected in zip(prepared_rows, direct_rows, strict=True):
             assert got == expected, (dims, start, _key(got))
@@ -299,21 +304,8 @@ async def test_agreements_take_away_only_where_they_cover_each_plan(api, db, clo
             covering = made
 
     async def both(start: date, end: date):
-        answers = []
-        for from_sources in (False, True):
-            async with db.transaction() as session:
-                answers.append(
-                    await gap_rows(
-                        session,
-                        council_id=council.id,
-                        group_by=[GroupBy.SERVICE, GroupBy.TIME_BAND, GroupBy.DISTRICT],
-                        start=start,
-                        end=end,
-                        today=london_date(clock.now()),
-                        from_sources=from_sources,
-                    )
-                )
-        return answers
+        dims = [GroupBy.SERVICE, GroupBy.TIME_BAND, GroupBy.DISTRICT]
+        return await _prepared_and_direct(db, council, dims, start, end, london_date(clock.now()))
 
     prepared_rows, direct_rows = await both(date(2026, 5, 1), date(2026, 5, 31))
     assert prepared_rows == direct_rows
